@@ -1,0 +1,372 @@
+"""The database: one catalogue of projects and their credits, and what users add to it.
+
+Table and column names are a contract (DESIGN.md): tests, the API and the
+operations scripts rely on them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import warnings
+from datetime import UTC, date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+
+REGISTRIES = ("VCS", "GLD", "ACR", "CAR", "ART")
+COMMUNITY = "COMMUNITY"
+STATUS_GROUPS = ("listed", "registered", "completed", "withdrawn", "unknown")
+COMMUNITY_STAGES = ("proposed", "registered", "withdrawn")
+CREDIT_KINDS = ("issuance", "retirement", "cancellation")
+PROJECT_SOURCES = ("offsetsdb", "vrod", "both", "community")
+SYNC_STATUSES = ("queued", "running", "succeeded", "failed")
+SYNC_TRIGGERS = ("schedule", "admin", "cli")
+ROLES = ("user", "admin")
+
+# `project.registry` is a fixed column name. SQLAlchemy keeps its own class
+# registry on the mapper as well, so the attribute works; only the warning goes.
+warnings.filterwarnings(
+    "ignore", message="Attribute name 'registry' should be left reserved", module="flask_sqlalchemy"
+)
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+# SQLite only auto-increments a plain INTEGER primary key.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    listed = ", ".join(f"'{value}'" for value in values)
+    return f"{column} IN ({listed})"
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now(), onupdate=utcnow
+    )
+
+
+class UserAccount(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "user_account"
+    __table_args__ = (CheckConstraint(_one_of("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default="user", server_default="user")
+
+    projects: Mapped[list[Project]] = relationship(back_populates="owner")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+class Project(TimestampMixin, db.Model):
+    """A registry project (VCS, GLD, ACR, CAR, ART) or a community project."""
+
+    __tablename__ = "project"
+    __table_args__ = (
+        CheckConstraint(_one_of("source", PROJECT_SOURCES), name="source"),
+        CheckConstraint(f"stage IS NULL OR {_one_of('stage', COMMUNITY_STAGES)}", name="stage"),
+        CheckConstraint(
+            f"(registry = '{COMMUNITY}') = (owner_id IS NOT NULL)", name="community_has_owner"
+        ),
+        Index(
+            "ix_project_search_text_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ),
+        Index("ix_project_name_id", "name", "id"),
+        Index("ix_project_issued_id", "issued", "id"),
+        Index("ix_project_retired_id", "retired", "id"),
+        Index("ix_project_last_vintage_id", "last_vintage", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    registry: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str | None] = mapped_column(String(100))
+    status_group: Mapped[str] = mapped_column(
+        String(16), index=True, default="unknown", server_default="unknown"
+    )
+    country: Mapped[str | None] = mapped_column(String(100), index=True)
+    region: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str | None] = mapped_column(String(200))
+    scope: Mapped[str | None] = mapped_column(String(100), index=True)
+    project_type: Mapped[str | None] = mapped_column(String(200), index=True)
+    category: Mapped[str | None] = mapped_column(String(100), index=True)
+    methodology: Mapped[str | None] = mapped_column(String(500), index=True)
+    developer: Mapped[str | None] = mapped_column(Text)
+    website: Mapped[str | None] = mapped_column(Text)
+    registry_url: Mapped[str | None] = mapped_column(Text)
+    documents_url: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    listed_at: Mapped[date | None] = mapped_column(Date)
+    is_compliance: Mapped[bool | None] = mapped_column(Boolean)
+    issued: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    retired: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    first_vintage: Mapped[int | None] = mapped_column(Integer, index=True)
+    last_vintage: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(16))
+    provenance: Mapped[dict] = mapped_column(JSONType, default=dict)
+    # Lower-cased, accent-folded name, id variants, developer and methodology:
+    # what text search matches against (see app/text_search.py).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    # Community projects only.
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    stage: Mapped[str | None] = mapped_column(String(16), index=True)
+    registered_project_id: Mapped[str | None] = mapped_column(String(64))
+    expected_annual_credits: Mapped[int | None] = mapped_column(BigInteger)
+    expected_first_vintage: Mapped[int | None] = mapped_column(Integer)
+
+    owner: Mapped[UserAccount | None] = relationship(back_populates="projects")
+    credits: Mapped[list[Credit]] = relationship(
+        back_populates="project", passive_deletes=True, order_by="Credit.id"
+    )
+
+    @property
+    def remaining(self) -> int:
+        return (self.issued or 0) - (self.retired or 0)
+
+    @property
+    def is_community(self) -> bool:
+        return self.registry == COMMUNITY
+
+    def __repr__(self) -> str:
+        return f"<Project {self.project_id}>"
+
+
+class Credit(db.Model):
+    """One credit record: an OffsetsDB transaction, or a yearly figure from VROD."""
+
+    __tablename__ = "credit"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", CREDIT_KINDS), name="kind"),
+        Index("ix_credit_project_year", "project_id", "year"),
+        Index("ix_credit_year_kind", "year", "kind"),
+        Index("ix_credit_vintage_kind", "vintage", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    vintage: Mapped[int | None] = mapped_column(Integer)
+    transaction_date: Mapped[date | None] = mapped_column(Date)
+    year: Mapped[int | None] = mapped_column(Integer)
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    source: Mapped[str] = mapped_column(String(16))
+    beneficiary: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    account: Mapped[str | None] = mapped_column(Text)
+
+    project: Mapped[Project] = relationship(back_populates="credits")
+
+
+class Comment(TimestampMixin, db.Model):
+    __tablename__ = "comment"
+    __table_args__ = (Index("ix_comment_project_created", "project_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    user_account_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    body: Mapped[str] = mapped_column(Text)
+
+    project: Mapped[Project] = relationship()
+    author: Mapped[UserAccount] = relationship()
+
+
+class Support(db.Model):
+    """One user's support for one community project: the database keeps it to one."""
+
+    __tablename__ = "support"
+    __table_args__ = (
+        UniqueConstraint("project_id", "user_account_id", name="uq_support_project_user"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    user_account_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+
+
+news_mention = Table(
+    "news_mention",
+    db.metadata,
+    Column("news_item_id", ForeignKey("news_item.id", ondelete="CASCADE"), primary_key=True),
+    Column("project_id", ForeignKey("project.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_news_mention_project_id", "project_id"),
+)
+
+
+class NewsFeed(db.Model):
+    """A feed we read, with what its last fetch said (errors, conditional-request tags)."""
+
+    __tablename__ = "news_feed"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(1000), unique=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    last_fetched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_status: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class NewsItem(db.Model):
+    __tablename__ = "news_item"
+    __table_args__ = (Index("ix_news_item_published", "published_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    link: Mapped[str] = mapped_column(String(2000), unique=True)
+    guid: Mapped[str | None] = mapped_column(String(2000), unique=True)
+    feed_id: Mapped[int | None] = mapped_column(
+        ForeignKey("news_feed.id", ondelete="SET NULL"), index=True
+    )
+    source: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    fetched_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+
+    projects: Mapped[list[Project]] = relationship(secondary=news_mention)
+
+
+class SyncRun(db.Model):
+    """One run of the download-and-merge; a row can be queued by plain SQL."""
+
+    __tablename__ = "sync_run"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", SYNC_STATUSES), name="status"),
+        Index("ix_sync_run_status_finished", "status", "finished_at"),
+        # Two admins pressing "resync" together queue one run, not two.
+        Index(
+            "uq_sync_run_one_queued",
+            "status",
+            unique=True,
+            postgresql_where=text("status = 'queued'"),
+            sqlite_where=text("status = 'queued'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), server_default="queued")
+    step: Mapped[str | None] = mapped_column(String(32))
+    progress: Mapped[dict | None] = mapped_column(JSONType)
+    trigger: Mapped[str] = mapped_column(String(16), server_default="cli")
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    source_dir: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    worker: Mapped[str | None] = mapped_column(String(200))
+    projects_added: Mapped[int | None] = mapped_column(Integer)
+    projects_updated: Mapped[int | None] = mapped_column(Integer)
+    projects_unchanged: Mapped[int | None] = mapped_column(Integer)
+    projects_removed: Mapped[int | None] = mapped_column(Integer)
+    credit_rows: Mapped[int | None] = mapped_column(Integer)
+    step_timings: Mapped[dict | None] = mapped_column(JSONType)
+    checksums: Mapped[dict | None] = mapped_column(JSONType)
+    report: Mapped[dict | None] = mapped_column(JSONType)
+    message: Mapped[str | None] = mapped_column(Text)
+
+    requested_by: Mapped[UserAccount | None] = relationship()
+
+
+class DataVersion(db.Model):
+    """One row whose number changes whenever what users see of the catalogue changes.
+
+    A sync bumps it inside its own transaction, community edits bump it too, and
+    cache keys include it, so every web worker sees fresh data at once.
+    """
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    changed_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now(), onupdate=utcnow
+    )
+
+
+def current_data_version() -> int:
+    """The catalogue's version number: part of every cache key for catalogue data."""
+    version = db.session.execute(select(DataVersion.version).where(DataVersion.id == 1)).scalar()
+    return version or 0
+
+
+def bump_data_version(connection=None) -> None:
+    """Mark the catalogue changed, inside the caller's transaction (session or connection)."""
+    target = connection if connection is not None else db.session
+    updated = target.execute(
+        DataVersion.__table__.update()
+        .where(DataVersion.id == 1)
+        .values(version=DataVersion.version + 1, changed_at=utcnow())
+    )
+    if updated.rowcount == 0:
+        target.execute(DataVersion.__table__.insert().values(id=1, version=1, changed_at=utcnow()))
+
+
+@event.listens_for(db.metadata, "before_create")
+def _enable_trigram_search(target, connection, **kw) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite(dbapi_connection, connection_record) -> None:
+    """SQLite enforces foreign keys only when asked; WAL lets readers and a sync overlap."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.close()

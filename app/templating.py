@@ -1,0 +1,23 @@
+"""Template filters and globals shared by every blueprint's templates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask
+
+
+def format_number(value) -> str:
+    """12345678 -> '12,345,678'; empty for a missing value."""
+    if value is None or value == "":
+        return ""
+    return f"{int(value):,}"
+
+
+def format_datetime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M UTC") -> str:
+    return value.strftime(fmt) if value else ""
+
+
+def init_templating(app: Flask) -> None:
+    app.add_template_filter(format_number, "number")
+    app.add_template_filter(format_datetime, "datetime")

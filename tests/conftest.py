@@ -1,0 +1,178 @@
+"""Fixtures: a fresh app and database per test, on SQLite and on PostgreSQL.
+
+Database tests run once per backend. PostgreSQL comes from TEST_DATABASE_URL
+(default postgresql://postgres@127.0.0.1:5432/carbonscope_test, created when
+missing); the PostgreSQL run also uses the real Memcached on 127.0.0.1:11211
+(MEMCACHED_SERVERS overrides). Unreachable services are skipped locally, and
+fail the run under CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.config import MEMCACHED_CACHE_TYPE
+from app.extensions import db
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+DEFAULT_TEST_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/carbonscope_test"
+
+
+def unavailable(reason: str):
+    """Skip a test whose service is missing; under CI=true, fail it instead."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true requires it)", pytrace=False)
+    pytest.skip(reason)
+
+
+def postgres_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL", DEFAULT_TEST_DATABASE_URL)
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg2://" + url.removeprefix("postgresql://")
+    return url
+
+
+def _ensure_postgres_database(url: str) -> str | None:
+    """Create the test database when it is missing; return an error message or None."""
+    target = make_url(url)
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            exists = connection.execute(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                {"name": target.database},
+            ).scalar()
+            if not exists:
+                connection.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
+    except sa.exc.OperationalError as error:
+        return f"PostgreSQL is not reachable at {target.render_as_string()}: {error.orig}"
+    finally:
+        admin.dispose()
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> str:
+    """A PostgreSQL database with a fresh schema, made once per test session."""
+    url = postgres_url()
+    problem = _ensure_postgres_database(url)
+    if problem:
+        unavailable(problem)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test"})
+    with app.app_context():
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+            connection.exec_driver_sql("CREATE SCHEMA public")
+        db.create_all()
+        db.engine.dispose()
+    return url
+
+
+def memcached_servers() -> list[str]:
+    return (os.environ.get("MEMCACHED_SERVERS") or "127.0.0.1:11211").split(",")
+
+
+def memcached_reachable(server: str) -> bool:
+    host, _, port = server.partition(":")
+    try:
+        with socket.create_connection((host, int(port or 11211)), timeout=1) as conn:
+            conn.sendall(b"version\r\n")
+            return conn.recv(64).startswith(b"VERSION")
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def memcached() -> list[str]:
+    """The real Memcached servers, or skip (fail under CI)."""
+    servers = memcached_servers()
+    if not memcached_reachable(servers[0]):
+        unavailable(f"Memcached is not reachable at {servers[0]}")
+    return servers
+
+
+def _truncate_all(url: str) -> None:
+    engine = sa.create_engine(url)
+    tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    engine.dispose()
+
+
+def base_config(tmp_path: Path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "WTF_CSRF_ENABLED": False,
+        "CACHE_TYPE": "SimpleCache",
+        "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}:",
+        "RAW_ARCHIVE_DIR": str(tmp_path / "raw"),
+        "NEWS_FEEDS": [],
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def app(request, backend, tmp_path):
+    """A fresh app and an empty database, once on SQLite and once on PostgreSQL.
+
+    Mark a test ``@pytest.mark.csrf`` to keep CSRF protection on.
+    """
+    config = base_config(tmp_path)
+    config["WTF_CSRF_ENABLED"] = request.node.get_closest_marker("csrf") is not None
+    if backend == "postgresql":
+        config["SQLALCHEMY_DATABASE_URI"] = request.getfixturevalue("postgres_database")
+        servers = memcached_servers()
+        if memcached_reachable(servers[0]):
+            config.update(CACHE_TYPE=MEMCACHED_CACHE_TYPE, CACHE_MEMCACHED_SERVERS=servers)
+        else:
+            unavailable(f"Memcached is not reachable at {servers[0]}")
+    else:
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'test.db'}"
+    app = create_app(config)
+    with app.app_context():
+        if backend == "sqlite":
+            db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    if backend == "postgresql":
+        _truncate_all(config["SQLALCHEMY_DATABASE_URI"])
+
+
+@pytest.fixture
+def sqlite_app(request, tmp_path):
+    """An app on SQLite only, for tests whose subject is not the database."""
+    config = base_config(tmp_path)
+    config["WTF_CSRF_ENABLED"] = request.node.get_closest_marker("csrf") is not None
+    config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'test.db'}"
+    app = create_app(config)
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "csrf: keep CSRF protection on in the app fixture")
