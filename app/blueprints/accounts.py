@@ -2,34 +2,282 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
-from flask import Blueprint, render_template
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.accounts import community, login_limit
+from app.accounts.forms import LoginForm, ProjectForm, RegisterForm
+from app.accounts.next_url import safe_next
+from app.accounts.users import (
+    AccountError,
+    authenticate,
+    email_taken,
+    make_admin,
+    normalise_email,
+    password_problem,
+    register_user,
+)
+from app.project_sections import project_section
 
 bp = Blueprint("accounts", __name__)
 
-
-@bp.get("/auth/login")
-def login():
-    return render_template("placeholder.html", title="Sign in")
+INLINE_TARGET = "community-edit"
 
 
-@bp.get("/auth/register")
+def _vary(response):
+    response.headers["Vary"] = "HX-Request, HX-Target"
+    return response
+
+
+def _after_sign_in():
+    return redirect(safe_next(request.args.get("next")) or url_for("accounts.my_projects"))
+
+
+# Registering and signing in ------------------------------------------------------------
+
+
+@bp.route("/auth/register", methods=["GET", "POST"])
 def register():
-    return render_template("placeholder.html", title="Create an account")
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.my_projects"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = register_user(form.email.data, form.password.data)
+        except AccountError as error:  # taken between the check and the insert
+            form.email.errors = [str(error)]
+        else:
+            login_user(user)
+            flash("Welcome to CarbonScope. Your account is ready.", "success")
+            return _after_sign_in()
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/register.html", form=form, next=_next_arg()), status
+
+
+def _next_arg() -> str | None:
+    return safe_next(request.args.get("next"))
+
+
+@bp.post("/auth/check-email")
+def check_email():
+    """The email field's message as the user types: valid, and not yet registered?"""
+    try:
+        email = normalise_email(request.form.get("email"))
+    except AccountError as error:
+        return _field_message("email", str(error), ok=False)
+    if email_taken(email):
+        return _field_message("email", "An account with this email already exists.", ok=False)
+    return _field_message("email", "This email is free to use.", ok=True)
+
+
+@bp.post("/auth/check-password")
+def check_password():
+    """The password field's message as the user types; the same rule as on submit."""
+    problem = password_problem(request.form.get("password"), request.form.get("email"))
+    if problem:
+        return _field_message("password", problem, ok=False)
+    return _field_message("password", "Good: that password will do.", ok=True)
+
+
+def _field_message(field: str, message: str, ok: bool):
+    return render_template("accounts/_field_message.html", field=field, message=message, ok=ok)
+
+
+@bp.route("/auth/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated and request.method == "GET":
+        return _after_sign_in()
+    form = LoginForm()
+    status = 200
+    error = None
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        address = request.remote_addr
+        locked = login_limit.lockout(email, address)
+        if locked:
+            error, status = locked.message, 429
+        else:
+            user = authenticate(email, form.password.data)
+            if user is None:
+                login_limit.record_failure(email, address)
+                locked = login_limit.lockout(email, address)
+                error = locked.message if locked else "That email and password don't match."
+                status = 429 if locked else 401
+            else:
+                login_limit.forget_account_failures(email)
+                login_user(user, remember=form.remember.data)
+                flash("You are signed in.", "success")
+                return _after_sign_in()
+    elif form.is_submitted():
+        status = 422
+    response = make_response(
+        render_template("accounts/login.html", form=form, error=error, next=_next_arg()), status
+    )
+    if status == 429:
+        response.headers["Retry-After"] = str(locked.seconds)
+    return response
 
 
 @bp.post("/auth/logout")
 def logout():
-    return render_template("placeholder.html", title="Sign out")
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("insights.home"))
+
+
+# The user's community projects ------------------------------------------------
 
 
 @bp.get("/account/projects")
+@login_required
 def my_projects():
-    return render_template("placeholder.html", title="My projects")
+    projects = community.projects_of(current_user)
+    return render_template("accounts/my_projects.html", projects=projects)
+
+
+def _project_form(project=None) -> ProjectForm:
+    form = ProjectForm(obj=project)
+    form.set_country_choices(community.catalogue_values("country"))
+    return form
+
+
+def _form_context(form: ProjectForm) -> dict:
+    return {
+        "form": form,
+        "scopes": community.catalogue_values("scope"),
+        "project_types": community.catalogue_values("project_type"),
+    }
+
+
+@bp.route("/account/projects/new", methods=["GET", "POST"])
+@login_required
+def new_project():
+    form = _project_form()
+    if form.validate_on_submit():
+        project = community.create_project(current_user, form.project_fields())
+        flash(f"{project.name} is saved as {project.project_id}.", "success")
+        return redirect(url_for("accounts.my_projects"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/project_form.html", project=None, **_form_context(form)), (
+        status
+    )
+
+
+@bp.route("/account/projects/<project_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_project(project_id: str):
+    """The edit form: a full page, or the inline form in the project page's section."""
+    project = community.project_for_change(project_id, current_user)
+    inline = request.htmx and request.htmx.target == INLINE_TARGET
+    form = _project_form(project)
+    saved = False
+    if form.validate_on_submit():
+        community.update_project(project, form.project_fields())
+        if not inline:
+            flash(f"{project.name} is saved.", "success")
+            return redirect(url_for("accounts.my_projects"))
+        saved = True
+    status = 422 if form.is_submitted() and not saved else 200
+    if saved:
+        html = _section_html(project, saved=True)
+    elif inline:
+        html = render_template(
+            "accounts/_community_edit_form.html", project=project, **_form_context(form)
+        )
+    else:
+        html = render_template("accounts/project_form.html", project=project, **_form_context(form))
+    response = make_response(html, status)
+    if saved:
+        response.headers["HX-Trigger"] = "communityProjectSaved"
+    return _vary(response)
+
+
+@bp.get("/account/projects/<project_id>/inline")
+@login_required
+def project_section_fragment(project_id: str):
+    """The project page's edit section again (after "Cancel")."""
+    project = community.project_for_change(project_id, current_user)
+    return _vary(make_response(_section_html(project)))
+
+
+@bp.route("/account/projects/<project_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_project(project_id: str):
+    """GET asks (for browsers without JavaScript); POST deletes."""
+    project = community.project_for_change(project_id, current_user)
+    if request.method == "GET":
+        return render_template("accounts/confirm_delete.html", project=project)
+    name = project.name
+    community.delete_project(project)
+    if request.htmx and (request.htmx.target or "").startswith("project-row-"):
+        # The row is replaced by nothing: it disappears in place.
+        return _vary(make_response("", 200))
+    flash(f"{name} is deleted.", "success")
+    return redirect(url_for("accounts.my_projects"))
+
+
+@bp.get("/account/methodologies")
+@login_required
+def methodology_options():
+    """<option>s for the methodology field's <datalist>, matching what was typed."""
+    suggestions = community.suggest_methodologies(request.args.get("methodology"))
+    return render_template("accounts/_methodology_options.html", methodologies=suggestions)
+
+
+# The project page's section ---------------------------------------------------
+
+
+def _section_html(project, saved: bool = False) -> str:
+    return render_template("accounts/_community_edit.html", project=project, saved=saved)
+
+
+@project_section(INLINE_TARGET, order=20)
+def community_edit_section(project) -> str | None:
+    """For the owner (or an admin) of a community project: its details and an Edit button."""
+    if not community.can_edit(current_user, project):
+        return None
+    return _section_html(project)
+
+
+# Command line --------------------------------------------------------------
 
 
 @click.command("create-admin")
 @click.argument("email")
-def create_admin_command(email: str) -> None:
+@click.option(
+    "--password-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the new account's password from this file (first line).",
+)
+def create_admin_command(email: str, password_file: Path | None) -> None:
     """Create an admin account (or make an existing account admin)."""
-    raise click.ClickException("create-admin is not built yet (issue 5)")
+    try:
+        email = normalise_email(email)
+    except AccountError as error:
+        raise click.BadParameter(str(error), param_hint="EMAIL") from error
+    password = None
+    if not email_taken(email):
+        if password_file is not None:
+            lines = password_file.read_text().splitlines()
+            password = lines[0] if lines else ""
+        else:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        problem = password_problem(password, email)
+        if problem:
+            raise click.ClickException(problem)
+    try:
+        user, created = make_admin(email, password)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{'Created admin' if created else 'Made admin'}: {user.email}")

@@ -1,0 +1,1 @@
+"""Accounts and community projects: the rules below the views, callable without HTTP."""
