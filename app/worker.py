@@ -1,11 +1,220 @@
-"""The background worker: scheduled and queued syncs, news, one sync at a time."""
+"""The background worker: scheduled and queued syncs, news, one sync at a time.
+
+``python scheduler.py`` and ``flask --app wsgi worker`` both call :func:`run_worker`.
+Jobs (APScheduler, each inside an app context):
+
+- ``sync``: on ``SYNC_CRON`` (UTC), queue a run with trigger ``schedule``;
+- ``news``: on ``NEWS_CRON``, ``app.news.fetch_all_feeds()``;
+- ``poll``: every ``SYNC_POLL_SECONDS`` (2 s), reap runs whose worker died, then,
+  if this worker takes the one-sync lock, claim the oldest queued run and execute it.
+
+Every sync goes through the queue, so the lock and the claim guard all of them.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+import signal
+import socket
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
 import click
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy import update
+
+from app.archive import archive_raw_files
+from app.extensions import db
+from app.metrics import log_run_finished, log_step, put_run_metric
+from app.models import SyncRun, utcnow
+from app.sync_queue import (
+    Heartbeat,
+    claim_next_run,
+    queued_run,
+    reap_dead_runs,
+    request_sync,
+    sync_lock,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_POLL_SECONDS = 2.0
+DEFAULT_HEARTBEAT_SECONDS = 15.0
+
+ExecuteSync = Callable[..., SyncRun]
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _etl_execute_sync() -> ExecuteSync:
+    from app.etl.sync import execute_sync
+
+    return execute_sync
+
+
+def _mark_failed(run_id: int, message: str) -> None:
+    db.session.rollback()
+    db.session.execute(
+        update(SyncRun)
+        .where(SyncRun.id == run_id, SyncRun.status.in_(("queued", "running")))
+        .values(status="failed", finished_at=utcnow(), message=message[:2000])
+    )
+    db.session.commit()
+
+
+def execute_claimed_run(run_id: int, execute: ExecuteSync | None = None) -> SyncRun:
+    """Execute a run this worker has claimed, heartbeating, archiving and reporting it."""
+    execute = execute or _etl_execute_sync()
+    run = db.session.get(SyncRun, run_id)
+    source_dir = Path(run.source_dir) if run.source_dir else None
+    interval = float(current_app.config.get("SYNC_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS))
+    log.info("sync run %s started by %s", run_id, worker_name())
+    try:
+        with Heartbeat(db.engine, run_id, interval):
+            run = execute(
+                run_id, source_dir=source_dir, on_step=log_step, archive=archive_raw_files
+            )
+    except Exception as error:
+        # Not silent: the run records why, the traceback goes to the log, and the error
+        # propagates to the scheduler. The ETL returns failed runs for bad data itself.
+        log.exception("sync run %s crashed", run_id)
+        _mark_failed(run_id, f"unexpected error: {error}")
+        raise
+    finally:
+        db.session.expire_all()
+    run = db.session.get(SyncRun, run_id)
+    log_run_finished(run)
+    put_run_metric(run)
+    return run
+
+
+def run_queued_sync(execute: ExecuteSync | None = None) -> SyncRun | None:
+    """Execute the oldest queued run if this worker gets the lock; the finished run or None."""
+    if queued_run() is None:
+        return None
+    with sync_lock() as held:
+        if not held:
+            log.debug("another worker holds the sync lock")
+            return None
+        run_id = claim_next_run(worker_name())
+        if run_id is None:
+            return None
+        return execute_claimed_run(run_id, execute)
+
+
+def poll_queue(app: Flask, execute: ExecuteSync | None = None) -> SyncRun | None:
+    """One poll: reap dead runs, then run a queued one."""
+    with app.app_context():
+        try:
+            reap_dead_runs()
+            return run_queued_sync(execute)
+        finally:
+            db.session.remove()
+
+
+def queue_scheduled_sync(app: Flask) -> None:
+    with app.app_context():
+        run, created = request_sync(trigger="schedule")
+        log.info("scheduled sync: run %s %s", run.id, "queued" if created else "already queued")
+        db.session.remove()
+
+
+def fetch_news(app: Flask) -> None:
+    with app.app_context():
+        try:
+            from app.news import fetch_all_feeds
+        except ImportError:
+            log.error("news: app.news.fetch_all_feeds is not available; news job skipped")
+            return
+        try:
+            fetch_all_feeds()
+        finally:
+            db.session.remove()
+
+
+class _SkipBusyPollWarnings(logging.Filter):
+    """While a sync runs inside the poll job, the next polls are skipped on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in record.getMessage()
+
+
+def build_scheduler(app: Flask, scheduler_class=BlockingScheduler):
+    """The worker's jobs on a scheduler (blocking by default; tests pass a background one)."""
+    scheduler = scheduler_class(timezone=UTC)
+    config = app.config
+    scheduler.add_job(
+        queue_scheduled_sync,
+        CronTrigger.from_crontab(config.get("SYNC_CRON") or "0 3 * * *", timezone=UTC),
+        args=[app],
+        id="sync",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=3600,
+    )
+    scheduler.add_job(
+        fetch_news,
+        CronTrigger.from_crontab(config.get("NEWS_CRON") or "15 * * * *", timezone=UTC),
+        args=[app],
+        id="news",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=600,
+    )
+    scheduler.add_job(
+        poll_queue,
+        "interval",
+        seconds=float(config.get("SYNC_POLL_SECONDS", DEFAULT_POLL_SECONDS)),
+        args=[app],
+        id="poll",
+        coalesce=True,
+        max_instances=1,
+        next_run_time=datetime.now(UTC),
+    )
+    logging.getLogger("apscheduler.scheduler").addFilter(_SkipBusyPollWarnings())
+    return scheduler
+
+
+def run_worker(app: Flask) -> None:
+    """Run the jobs until SIGTERM or SIGINT; a running sync finishes before the process ends.
+
+    A sync's load is one transaction: it either commits before we exit, or, if the
+    process is killed first, the database rolls it back and the reaper marks the run failed.
+    """
+    scheduler = build_scheduler(app)
+    stopper: list[threading.Thread] = []
+
+    def request_stop(signum, frame) -> None:
+        if stopper:
+            return
+        log.info("worker stopping (signal %s): letting a running sync finish", signum)
+        # shutdown(wait=True) waits for running jobs; not from inside the signal handler.
+        stopper.append(threading.Thread(target=scheduler.shutdown, kwargs={"wait": True}))
+        stopper[0].start()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    log.info("worker %s started: sync %s, news %s", worker_name(), *_crons(app))
+    scheduler.start()
+    for thread in stopper:
+        thread.join()
+    log.info("worker %s stopped", worker_name())
+
+
+def _crons(app: Flask) -> tuple[str, str]:
+    return app.config.get("SYNC_CRON"), app.config.get("NEWS_CRON")
 
 
 @click.command("worker")
+@with_appcontext
 def worker_command() -> None:
-    """Run the scheduler worker in the foreground."""
-    raise click.ClickException("the worker is not built yet (issue 8)")
+    """Run the scheduler worker in the foreground (same as `python scheduler.py`)."""
+    run_worker(current_app._get_current_object())
