@@ -1,0 +1,1 @@
+"""Proposals: community projects in stage proposed, their support and discussion."""
