@@ -1,0 +1,14 @@
+output "app_security_group_id" {
+  description = "Security group of the app instance."
+  value       = aws_security_group.app.id
+}
+
+output "db_security_group_id" {
+  description = "Security group of the PostgreSQL database."
+  value       = aws_security_group.db.id
+}
+
+output "cache_security_group_id" {
+  description = "Security group of the Memcached cluster."
+  value       = aws_security_group.cache.id
+}
