@@ -2,18 +2,59 @@
 
 from __future__ import annotations
 
+import time
+
 import click
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import COMMUNITY, Project, SyncRun
+
+
+def _print_step(run: SyncRun) -> None:
+    progress = run.progress or {}
+    details = ", ".join(f"{k} {v:,}" for k, v in progress.items() if k != "step" and v)
+    click.echo(f"  {run.step} ..." + (f" ({details})" if details else ""))
+
+
+def run_sync(source_dir: str | None, label: str) -> SyncRun:
+    from app.etl.sync import execute_sync, queue_sync_run
+
+    try:
+        run = queue_sync_run("cli", source_dir=source_dir)
+    except IntegrityError as error:
+        db.session.rollback()
+        raise click.ClickException("another sync is already queued; try again later") from error
+    started = time.perf_counter()
+    click.echo(f"{label} (run {run.id}) from {source_dir or 'the configured URLs'}")
+    run = execute_sync(run.id, on_step=_print_step)
+    elapsed = time.perf_counter() - started
+    click.echo(f"{run.status} in {elapsed:.1f} s: {run.message}")
+    for warning in (run.report or {}).get("warnings", []):
+        click.echo(f"  warning: {warning}")
+    if run.status != "succeeded":
+        raise SystemExit(1)
+    return run
 
 
 @click.command("sync")
 @click.option("--source-dir", type=click.Path(exists=True, file_okay=False), default=None)
 def sync_command(source_dir: str | None) -> None:
     """Download (or read from --source-dir) OffsetsDB and VROD, merge, load."""
-    raise click.ClickException("sync is not built yet (issue 3)")
+    run_sync(source_dir, "Syncing the catalogue")
 
 
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Only when the catalogue has no projects yet.")
 def seed_demo_command(if_empty: bool) -> None:
     """Load the bundled demo data (real VROD and OffsetsDB samples)."""
-    click.echo("No demo data bundled yet.")
+    if if_empty:
+        has_projects = db.session.execute(
+            select(Project.id).where(Project.registry != COMMUNITY).limit(1)
+        ).first()
+        if has_projects:
+            click.echo("Catalogue already loaded; skipping the demo data.")
+            return
+    run_sync(current_app.config["DEMO_DATA_DIR"], "Loading the demo data")

@@ -1,0 +1,236 @@
+"""One sync run: get the inputs, parse, merge, load all or nothing, record the run.
+
+This is the glue between the pure pipeline (offsetsdb, vrod, merge) and the
+database (load); the CLI, the worker and the admin page all go through it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.etl import merge, offsetsdb, sources, vrod
+from app.etl.errors import SourceError
+from app.etl.load import load_catalogue
+from app.extensions import db
+from app.models import SyncRun, utcnow
+
+log = logging.getLogger(__name__)
+
+
+def queue_sync_run(
+    trigger: str = "cli", source_dir: str | None = None, requested_by_id: int | None = None
+) -> SyncRun:
+    """A new queued run (raises IntegrityError when another run is already queued)."""
+    run = SyncRun(
+        status="queued", trigger=trigger, source_dir=source_dir, requested_by_id=requested_by_id
+    )
+    db.session.add(run)
+    db.session.commit()
+    return run
+
+
+class _Run:
+    """The run being executed: its step bookkeeping, committed on its own."""
+
+    def __init__(self, run: SyncRun, on_step: Callable[[SyncRun], None] | None):
+        self.row = run
+        self.on_step = on_step
+        self.timings: dict[str, float] = {}
+        self.warnings: list[str] = []
+
+    def step(self, name: str, **progress) -> None:
+        self.row.step = name
+        self.row.progress = {"step": name, "rows": 0, **progress}
+        self.row.heartbeat_at = utcnow()
+        db.session.commit()
+        if self.on_step:
+            self.on_step(self.row)
+
+    def timed(self, name: str, work: Callable, **progress):
+        self.step(name, **progress)
+        started = time.perf_counter()
+        result = work()
+        self.timings[name] = round(time.perf_counter() - started, 3)
+        return result
+
+
+def execute_sync(
+    run_id: int,
+    *,
+    source_dir: Path | None = None,
+    on_step: Callable[[SyncRun], None] | None = None,
+    archive: Callable[[int, list[Path]], dict | None] | None = None,
+) -> SyncRun:
+    """Run a queued sync to its end and return the recorded run (succeeded or failed).
+
+    Never raises for a bad or missing source; an unexpected error is re-raised after
+    the run is recorded as failed.
+    """
+    row = db.session.get(SyncRun, run_id)
+    row.status = "running"
+    row.started_at = utcnow()
+    row.worker = f"{socket.gethostname()}:{os.getpid()}"
+    row.message = None
+    db.session.commit()
+    run = _Run(row, on_step)
+    folder = source_dir or row.source_dir or current_app.config.get("SYNC_SOURCE_DIR")
+    try:
+        _pipeline(run, Path(folder) if folder else None, archive)
+    except (SourceError, SQLAlchemyError) as error:
+        _fail(run, _reason(error))
+    except Exception as error:
+        _fail(run, f"unexpected error: {error!r}")
+        raise
+    return run.row
+
+
+def _pipeline(run: _Run, folder: Path | None, archive) -> None:
+    run_id = run.row.id
+    raw_dir = Path(current_app.config["RAW_ARCHIVE_DIR"]) / str(run_id)
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    if folder is not None:
+        inputs = run.timed("read", lambda: _local_inputs(folder, raw_dir, run.warnings))
+    else:
+        inputs = run.timed("download", lambda: _downloaded_inputs(raw_dir, run.warnings))
+    files = [path for path in _flatten(inputs.values()) if path is not None]
+    run.row.checksums = {path.name: sources.sha256(path) for path in files}
+    db.session.commit()
+    if archive is not None:
+        archived = archive(run_id, files)
+        if archived:
+            run.row.checksums = {**run.row.checksums, "archive": archived}
+            db.session.commit()
+
+    parsed = run.timed("parse", lambda: _parse(inputs, run.warnings), files=len(files))
+    projects, credits, report = run.timed(
+        "merge",
+        lambda: merge.build_catalogue(
+            *parsed,
+            inputs={
+                name: (_label(value) if value is not None else None)
+                for name, value in inputs.items()
+            },
+            warnings=run.warnings,
+        ),
+        rows=sum(len(frame) for frame in parsed if frame is not None),
+    )
+    run.row.report = report
+    db.session.commit()
+
+    def load():
+        with db.engine.begin() as connection:
+            return load_catalogue(connection, projects, credits)
+
+    counts = run.timed("load", load, rows=len(projects), credit_rows=len(credits))
+    row = run.row
+    row.status = "succeeded"
+    row.step = "done"
+    row.finished_at = utcnow()
+    row.heartbeat_at = row.finished_at
+    row.projects_added = counts.added
+    row.projects_updated = counts.updated
+    row.projects_unchanged = counts.unchanged
+    row.projects_removed = counts.removed
+    row.credit_rows = counts.credit_rows
+    row.step_timings = run.timings
+    row.progress = {"step": "done", "rows": len(projects), "credit_rows": len(credits)}
+    row.message = (
+        f"{len(projects):,} projects ({counts.added} added, {counts.updated} updated, "
+        f"{counts.removed} removed), {len(credits):,} credit rows"
+        + (f"; {len(run.warnings)} warning(s)" if run.warnings else "")
+    )
+    db.session.commit()
+
+
+def _flatten(values) -> list:
+    flat = []
+    for value in values:
+        flat.extend(value if isinstance(value, list) else [value])
+    return flat
+
+
+def _label(value) -> str:
+    return ", ".join(p.name for p in value) if isinstance(value, list) else value.name
+
+
+def _local_inputs(folder: Path, raw_dir: Path, warnings: list[str]) -> dict:
+    if not folder.is_dir():
+        raise SourceError(f"source folder {folder} does not exist")
+    found = {"offsetsdb": offsetsdb.find_inputs(folder), "vrod": vrod.find_input(folder)}
+    inputs = {}
+    for name, value in found.items():
+        if value is None:
+            inputs[name] = None
+            continue
+        copies = sources.copy_into(value if isinstance(value, list) else [value], raw_dir)
+        inputs[name] = copies if isinstance(value, list) else copies[0]
+    return _check_found(inputs, warnings, where=str(folder))
+
+
+def _downloaded_inputs(raw_dir: Path, warnings: list[str]) -> dict:
+    config = current_app.config
+    inputs = {}
+    for name, url in (("offsetsdb", config["OFFSETSDB_URL"]), ("vrod", config["VROD_URL"])):
+        try:
+            inputs[name] = sources.download(
+                url,
+                raw_dir,
+                timeout=config["DOWNLOAD_TIMEOUT_SECONDS"],
+                max_bytes=config["DOWNLOAD_MAX_BYTES"],
+            )
+        except SourceError as error:
+            warnings.append(str(error))
+            inputs[name] = None
+    if inputs["offsetsdb"] is not None and inputs["offsetsdb"].suffix != ".zip":
+        inputs["offsetsdb"] = [inputs["offsetsdb"]]
+    return _check_found(inputs, warnings, where="the configured URLs")
+
+
+def _check_found(inputs: dict, warnings: list[str], where: str) -> dict:
+    if inputs["offsetsdb"] is None and inputs["vrod"] is None:
+        raise SourceError(
+            f"no input found in {where}: "
+            + ("; ".join(warnings) if warnings else "neither OffsetsDB nor VROD files")
+        )
+    for name, label in (("offsetsdb", "OffsetsDB"), ("vrod", "VROD")):
+        if inputs[name] is None:
+            warnings.append(f"{label} input missing: merged the other source only")
+    return inputs
+
+
+def _parse(inputs: dict, warnings: list[str]) -> tuple:
+    off_projects = off_credits = vrod_projects = vrod_credits = None
+    if inputs["offsetsdb"] is not None:
+        off_projects, off_credits = offsetsdb.read(inputs["offsetsdb"])
+    if inputs["vrod"] is not None:
+        vrod_projects, vrod_credits, layout_warnings = vrod.read(inputs["vrod"])
+        warnings.extend(layout_warnings)
+    return off_projects, off_credits, vrod_projects, vrod_credits
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, SQLAlchemyError):
+        original = getattr(error, "orig", None)
+        return f"load failed, previous data kept: {original or error}".strip()
+    return str(error)
+
+
+def _fail(run: _Run, message: str) -> None:
+    db.session.rollback()
+    row = run.row
+    step = row.step
+    row.status = "failed"
+    row.finished_at = utcnow()
+    row.heartbeat_at = row.finished_at
+    row.step_timings = run.timings
+    row.message = f"{step} step: {message}" if step else message
+    db.session.commit()
+    log.warning("sync run %s failed: %s", row.id, row.message)
