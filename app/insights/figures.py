@@ -1,0 +1,135 @@
+"""The statistics as charts: each an SVG (app.charts) and the same numbers as a table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from app.charts import Series, bar_chart, ranked_bar_chart
+from app.insights.stats import NOT_STATED
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart: its id, title, SVG, and the table (headers, rows) that carries its numbers."""
+
+    chart_id: str
+    title: str
+    svg: Markup
+    headers: tuple[str, ...]
+    rows: list[tuple]
+    numeric_from: int = 1  # columns from this index on are numbers (right-aligned)
+
+
+def percent(value: float) -> str:
+    return f"{value:.1f}%"
+
+
+def _per_year_chart(stats: dict, measure: str, chart_id: str, title: str) -> Chart | None:
+    rows = stats["by_year"]
+    years = sorted({row["year"] for row in rows})
+    registries = [row["registry"] for row in stats["by_registry"]]
+    values = {(row["year"], row["registry"]): row[measure] for row in rows}
+    series = [Series(r, [values.get((year, r), 0) for year in years]) for r in registries]
+    series = [s for s in series if any(s.values)]
+    if not years or not series:
+        return None
+    svg = bar_chart([str(y) for y in years], series, title=title, chart_id=chart_id, stacked=True)
+    table = [
+        (year, *(s.values[i] for s in series), sum(s.values[i] for s in series))
+        for i, year in enumerate(years)
+    ]
+    return Chart(chart_id, title, svg, ("Year", *(s.name for s in series), "Total"), table)
+
+
+def _ranked_chart(
+    chart_id: str, title: str, labels: list[str], values: list[float], header: tuple
+) -> Chart | None:
+    if not labels:
+        return None
+    svg = ranked_bar_chart(labels, values, title=title, chart_id=chart_id)
+    return Chart(chart_id, title, svg, header, list(zip(labels, values, strict=True)))
+
+
+def _scope_chart(stats: dict) -> Chart | None:
+    rows = stats["by_scope"]
+    if not rows:
+        return None
+    title = "Credits by scope"
+    labels = [row["scope"] or NOT_STATED for row in rows]
+    svg = ranked_bar_chart(
+        labels,
+        [row["issued"] for row in rows],
+        title=title,
+        chart_id="chart-scope",
+        series_name="Issued",
+    )
+    table = [
+        (label, row["issued"], row["retired"]) for label, row in zip(labels, rows, strict=True)
+    ]
+    return Chart("chart-scope", title, svg, ("Scope", "Issued", "Retired"), table)
+
+
+def _ratio_chart(stats: dict) -> Chart | None:
+    rows = [row for row in stats["retirement_ratio_by_vintage"] if row["ratio"] is not None]
+    if not rows:
+        return None
+    title = "Retirement ratio (retired ÷ issued) by vintage"
+    svg = bar_chart(
+        [str(row["vintage"]) for row in rows],
+        [Series("Retired ÷ issued", [row["ratio"] * 100 for row in rows])],
+        title=title,
+        chart_id="chart-ratio",
+        value_format=percent,
+    )
+    table = [
+        (row["vintage"], row["issued"], row["retired"], percent(row["ratio"] * 100)) for row in rows
+    ]
+    return Chart("chart-ratio", title, svg, ("Vintage", "Issued", "Retired", "Ratio"), table)
+
+
+def stats_charts(stats: dict) -> list[Chart]:
+    """The statistics page's charts, in page order; charts with no data are left out."""
+    countries = stats["top_countries"]
+    statuses = stats["projects_by_status"]
+    charts = [
+        _per_year_chart(stats, "issued", "chart-issuance", "Credits issued per year, by registry"),
+        _per_year_chart(
+            stats, "retired", "chart-retirement", "Credits retired per year, by registry"
+        ),
+        _ranked_chart(
+            "chart-countries",
+            f"Top {len(countries)} countries by credits issued",
+            [row["country"] or NOT_STATED for row in countries],
+            [row["issued"] for row in countries],
+            ("Country", "Issued"),
+        ),
+        _scope_chart(stats),
+        _ranked_chart(
+            "chart-status",
+            "Projects by status",
+            [row["status_group"].capitalize() for row in statuses],
+            [row["projects"] for row in statuses],
+            ("Status", "Projects"),
+        ),
+        _ratio_chart(stats),
+    ]
+    return [chart for chart in charts if chart is not None]
+
+
+def issuance_per_year_chart(stats: dict) -> Markup | None:
+    """The home page's small chart: all registries' issuance per year, one series."""
+    totals: dict[int, int] = {}
+    for row in stats["by_year"]:
+        totals[row["year"]] = totals.get(row["year"], 0) + row["issued"]
+    if not any(totals.values()):
+        return None
+    years = sorted(totals)
+    return bar_chart(
+        [str(y) for y in years],
+        [Series("Credits issued", [totals[y] for y in years])],
+        title="Credits issued per year",
+        chart_id="home-issuance",
+        height=200,
+    )

@@ -1,0 +1,99 @@
+"""The statistics' filters: registry, scope, country and a year range, from a query string."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from werkzeug.datastructures import MultiDict
+
+from app.models import REGISTRIES
+
+# A sanity range for typed years, not a fact about the data.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+MAX_VALUE_LENGTH = 200
+FILTER_NAMES = ("registry", "scope", "country", "year_from", "year_to")
+
+
+@dataclass(frozen=True)
+class StatsFilters:
+    """Normalised filters: sorted, de-duplicated values, so equal filters share a cache key."""
+
+    registry: tuple[str, ...] = ()
+    scope: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self == StatsFilters()
+
+    def as_dict(self) -> dict:
+        """JSON-ready: lists for the multi-valued filters."""
+        return {
+            key: list(value) if isinstance(value, tuple) else value
+            for key, value in asdict(self).items()
+        }
+
+    def as_query_args(self) -> dict:
+        """For url_for: only the filters that are set (lists repeat the key)."""
+        return {key: value for key, value in self.as_dict().items() if value not in (None, [])}
+
+
+def _text_values(args: MultiDict, name: str, warnings: list[str]) -> tuple[str, ...]:
+    values = set()
+    for raw in args.getlist(name):
+        value = raw.strip()
+        if not value:
+            continue
+        if len(value) > MAX_VALUE_LENGTH:
+            warnings.append(f"The {name} filter is longer than {MAX_VALUE_LENGTH} characters.")
+            continue
+        values.add(value)
+    return tuple(sorted(values))
+
+
+def _registries(args: MultiDict, warnings: list[str]) -> tuple[str, ...]:
+    chosen = set()
+    for value in _text_values(args, "registry", warnings):
+        code = value.upper()
+        if code in REGISTRIES:
+            chosen.add(code)
+        else:
+            warnings.append(f"Unknown registry '{value}': choose one of {', '.join(REGISTRIES)}.")
+    return tuple(sorted(chosen))
+
+
+def _year(args: MultiDict, name: str, label: str, warnings: list[str]) -> int | None:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        year = int(raw)
+    except ValueError:
+        warnings.append(f"The {label} '{raw[:20]}' is not a year.")
+        return None
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        warnings.append(f"The {label} {year} is outside {EARLIEST_YEAR} to {LATEST_YEAR}.")
+        return None
+    return year
+
+
+def parse_stats_filters(args: MultiDict) -> tuple[StatsFilters, list[str]]:
+    """The filters in ``args``, and a message for every value that was ignored as invalid."""
+    warnings: list[str] = []
+    year_from = _year(args, "year_from", "first year", warnings)
+    year_to = _year(args, "year_to", "last year", warnings)
+    if year_from is not None and year_to is not None and year_from > year_to:
+        warnings.append(
+            f"The year range from {year_from} to {year_to} is reversed; it was ignored."
+        )
+        year_from = year_to = None
+    filters = StatsFilters(
+        registry=_registries(args, warnings),
+        scope=_text_values(args, "scope", warnings),
+        country=_text_values(args, "country", warnings),
+        year_from=year_from,
+        year_to=year_to,
+    )
+    return filters, warnings

@@ -1,0 +1,217 @@
+"""The market's figures, computed by aggregate SQL and cached per data version and filters.
+
+Every credit figure is a ``sum(quantity)`` grouped in the database; only the grouped
+rows (a few thousand at most) reach Python. Community projects are not part of the
+market's statistics: they have no registry credits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import func, select
+
+from app.extensions import cache, db
+from app.insights.filters import StatsFilters
+from app.models import COMMUNITY, REGISTRIES, STATUS_GROUPS, Credit, Project, current_data_version
+
+TOP_COUNTRIES = 15
+ISSUANCE, RETIREMENT = "issuance", "retirement"
+NOT_STATED = "Not stated"
+
+
+def market_stats(filters: StatsFilters | None = None) -> dict:
+    """The statistics page's figures for ``filters`` (JSON-ready; the API returns it as is)."""
+    return _market_stats(current_data_version(), filters or StatsFilters())
+
+
+@cache.memoize()
+def _market_stats(data_version: int, filters: StatsFilters) -> dict:
+    credit_rows = _credits_by_registry_year_vintage(filters)
+    projects_rows = _projects_by_registry_and_status(filters)
+    by_registry = _by_registry(projects_rows, credit_rows)
+    return {
+        "data_version": data_version,
+        "filters": filters.as_dict(),
+        "totals": _totals(by_registry),
+        "by_registry": by_registry,
+        "by_year": _by_year(credit_rows),
+        "top_countries": _top_countries(filters),
+        "by_scope": _by_scope(filters),
+        "projects_by_status": _projects_by_status(projects_rows),
+        "retirement_ratio_by_vintage": _ratio_by_vintage(credit_rows),
+    }
+
+
+# --- the SQL --------------------------------------------------------------------------
+
+
+def _project_conditions(filters: StatsFilters) -> list:
+    conditions = [Project.registry != COMMUNITY]
+    if filters.registry:
+        conditions.append(Project.registry.in_(filters.registry))
+    if filters.scope:
+        conditions.append(Project.scope.in_(filters.scope))
+    if filters.country:
+        conditions.append(Project.country.in_(filters.country))
+    return conditions
+
+
+def _credit_conditions(filters: StatsFilters, kinds: tuple[str, ...]) -> list:
+    conditions = [*_project_conditions(filters), Credit.kind.in_(kinds)]
+    if filters.year_from is not None:
+        conditions.append(Credit.year >= filters.year_from)
+    if filters.year_to is not None:
+        conditions.append(Credit.year <= filters.year_to)
+    return conditions
+
+
+def _credits_by_registry_year_vintage(filters: StatsFilters) -> list:
+    """(registry, year, vintage, kind, quantity): one scan feeds headline, years and vintages."""
+    quantity = func.sum(Credit.quantity)
+    statement = (
+        select(Project.registry, Credit.year, Credit.vintage, Credit.kind, quantity)
+        .join(Project, Project.id == Credit.project_id)
+        .where(*_credit_conditions(filters, (ISSUANCE, RETIREMENT)))
+        .group_by(Project.registry, Credit.year, Credit.vintage, Credit.kind)
+    )
+    return db.session.execute(statement).all()
+
+
+def _projects_by_registry_and_status(filters: StatsFilters) -> list:
+    statement = (
+        select(Project.registry, Project.status_group, func.count(Project.id))
+        .where(*_project_conditions(filters))
+        .group_by(Project.registry, Project.status_group)
+    )
+    return db.session.execute(statement).all()
+
+
+def _top_countries(filters: StatsFilters) -> list[dict]:
+    issued = func.sum(Credit.quantity).label("issued")
+    statement = (
+        select(Project.country, issued)
+        .join(Project, Project.id == Credit.project_id)
+        .where(*_credit_conditions(filters, (ISSUANCE,)))
+        .group_by(Project.country)
+        .order_by(issued.desc(), Project.country)
+        .limit(TOP_COUNTRIES)
+    )
+    return [
+        {"country": country, "issued": int(total or 0)}
+        for country, total in db.session.execute(statement)
+    ]
+
+
+def _by_scope(filters: StatsFilters) -> list[dict]:
+    statement = (
+        select(Project.scope, Credit.kind, func.sum(Credit.quantity))
+        .join(Project, Project.id == Credit.project_id)
+        .where(*_credit_conditions(filters, (ISSUANCE, RETIREMENT)))
+        .group_by(Project.scope, Credit.kind)
+    )
+    totals: dict[str | None, dict[str, int]] = defaultdict(lambda: {ISSUANCE: 0, RETIREMENT: 0})
+    for scope, kind, quantity in db.session.execute(statement):
+        totals[scope][kind] += int(quantity or 0)
+    rows = [
+        {"scope": scope, "issued": kinds[ISSUANCE], "retired": kinds[RETIREMENT]}
+        for scope, kinds in totals.items()
+    ]
+    return sorted(rows, key=lambda row: (-row["issued"], row["scope"] or ""))
+
+
+# --- folding the grouped rows --------------------------------------------------------
+
+
+def _registry_order(registry: str) -> tuple[int, str]:
+    return (REGISTRIES.index(registry) if registry in REGISTRIES else len(REGISTRIES), registry)
+
+
+def _by_registry(projects_rows: list, credit_rows: list) -> list[dict]:
+    figures: dict[str, dict] = defaultdict(lambda: {"projects": 0, "issued": 0, "retired": 0})
+    for registry, _status_group, count in projects_rows:
+        figures[registry]["projects"] += count
+    for registry, _year, _vintage, kind, quantity in credit_rows:
+        figures[registry]["issued" if kind == ISSUANCE else "retired"] += int(quantity or 0)
+    return [
+        {
+            "registry": registry,
+            **values,
+            "remaining": values["issued"] - values["retired"],
+        }
+        for registry, values in sorted(figures.items(), key=lambda item: _registry_order(item[0]))
+    ]
+
+
+def _totals(by_registry: list[dict]) -> dict:
+    return {
+        name: sum(row[name] for row in by_registry)
+        for name in ("projects", "issued", "retired", "remaining")
+    }
+
+
+def _by_year(credit_rows: list) -> list[dict]:
+    """Issued and retired per (year, registry), years ascending; rows without a year left out."""
+    figures: dict[tuple[int, str], dict] = defaultdict(lambda: {"issued": 0, "retired": 0})
+    for registry, year, _vintage, kind, quantity in credit_rows:
+        if year is not None:
+            figures[(year, registry)]["issued" if kind == ISSUANCE else "retired"] += int(
+                quantity or 0
+            )
+    ordered = sorted(figures.items(), key=lambda item: (item[0][0], _registry_order(item[0][1])))
+    return [{"year": year, "registry": registry, **values} for (year, registry), values in ordered]
+
+
+def _ratio_by_vintage(credit_rows: list) -> list[dict]:
+    """Retired ÷ issued per vintage (None where nothing was issued)."""
+    figures: dict[int, dict] = defaultdict(lambda: {"issued": 0, "retired": 0})
+    for _registry, _year, vintage, kind, quantity in credit_rows:
+        if vintage is not None:
+            figures[vintage]["issued" if kind == ISSUANCE else "retired"] += int(quantity or 0)
+    return [
+        {
+            "vintage": vintage,
+            **values,
+            "ratio": round(values["retired"] / values["issued"], 4)
+            if values["issued"] > 0
+            else None,
+        }
+        for vintage, values in sorted(figures.items())
+    ]
+
+
+def _projects_by_status(projects_rows: list) -> list[dict]:
+    counts: dict[str, int] = defaultdict(int)
+    for _registry, status_group, count in projects_rows:
+        counts[status_group or "unknown"] += count
+
+    def order(group: str) -> tuple[int, str]:
+        return (STATUS_GROUPS.index(group) if group in STATUS_GROUPS else len(STATUS_GROUPS), group)
+
+    return [
+        {"status_group": group, "projects": counts[group]} for group in sorted(counts, key=order)
+    ]
+
+
+@cache.memoize()
+def _filter_choices(data_version: int) -> dict:
+    market = Project.registry != COMMUNITY
+    scopes = db.session.scalars(
+        select(Project.scope).where(market, Project.scope.is_not(None)).distinct()
+    ).all()
+    countries = db.session.scalars(
+        select(Project.country).where(market, Project.country.is_not(None)).distinct()
+    ).all()
+    first, last = db.session.execute(select(func.min(Credit.year), func.max(Credit.year))).one()
+    return {
+        "registries": list(REGISTRIES),
+        "scopes": sorted(scopes),
+        "countries": sorted(countries),
+        "first_year": first,
+        "last_year": last,
+    }
+
+
+def filter_choices() -> dict:
+    """What the filter form offers: the registries, scopes and countries present, the years."""
+    return _filter_choices(current_data_version())
