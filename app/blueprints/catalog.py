@@ -1,12 +1,164 @@
-"""Projects (placeholder until its issue lands)."""
+"""The catalogue: faceted project search, project pages with their credits, CSV export."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    make_response,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+
+from app.catalog.export import csv_lines
+from app.catalog.facets import active_chips, build_facets
+from app.catalog.projects import (
+    credit_page,
+    detail_fields,
+    get_project,
+    safe_url,
+    source_label,
+    yearly_credits,
+)
+from app.catalog.query import (
+    FACETS,
+    ORDERS,
+    REGISTRY_LABELS,
+    SORT_LABELS,
+    SORTS,
+    parse_project_query,
+)
+from app.catalog.search import facet_counts, search_projects
+from app.charts import Series, bar_chart
+from app.project_sections import render_project_sections
 
 bp = Blueprint("catalog", __name__)
+
+RESULTS_REGION = "catalog-results"
+SEARCH_REGION = "project-search"
+CREDITS_REGION = "credit-records"
+
+
+def _htmx_target() -> str | None:
+    return request.htmx.target if request.htmx else None
+
+
+def _vary(response: Response) -> Response:
+    response.vary.add("HX-Request")
+    response.vary.add("HX-Target")
+    return response
+
+
+@bp.app_context_processor
+def catalog_labels() -> dict:
+    return {"registry_labels": REGISTRY_LABELS}
 
 
 @bp.get("/projects")
 def search():
-    return render_template("placeholder.html", title="Projects")
+    query, warnings = parse_project_query(request.args)
+    result = search_projects(query)
+    if result.message:
+        warnings.append(result.message)
+    context = {
+        "query": query,
+        "result": result,
+        "facets": build_facets(query, facet_counts(query)),
+        "chips": active_chips(query),
+        "warnings": warnings,
+        "sorts": [(key, SORT_LABELS[key]) for key in SORTS],
+        "orders": ORDERS,
+        "facet_names": FACETS,
+    }
+    target = _htmx_target()
+    if target == RESULTS_REGION:
+        template = "catalog/_results.html"
+    elif target == SEARCH_REGION:
+        template = "catalog/_search.html"
+    else:
+        template = "catalog/search.html"
+    response = make_response(render_template(template, **context))
+    if target in (RESULTS_REGION, SEARCH_REGION):
+        # The address bar shows the search's canonical URL, not the raw form fields.
+        response.headers["HX-Push-Url"] = url_for(
+            "catalog.search", **query.with_page(result.page).to_args()
+        )
+    return _vary(response)
+
+
+@bp.get("/projects/export.csv")
+def export_csv():
+    query, _warnings = parse_project_query(request.args)
+    response = Response(
+        stream_with_context(csv_lines(query)),
+        mimetype="text/csv",
+        content_type="text/csv; charset=utf-8",
+    )
+    response.headers["Content-Disposition"] = 'attachment; filename="carbonscope-projects.csv"'
+    return response
+
+
+def _project_or_404(project_id: str):
+    project = get_project(project_id)
+    if project is None:
+        abort(404, description=f"There is no project {project_id} in the catalogue.")
+    return project
+
+
+def _chart_context(project) -> dict:
+    yearly = yearly_credits(project)
+    chart = None
+    if yearly.years:
+        chart = bar_chart(
+            [str(year) for year in yearly.years],
+            [Series("Issuance", yearly.issued), Series("Retirement", yearly.retired)],
+            title=f"Credits issued and retired by year: {project.project_id}",
+            chart_id="credit-chart-svg",
+        )
+    return {"project": project, "yearly": yearly, "chart": chart}
+
+
+def _page_arg(name: str) -> int:
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isdigit() else 1
+
+
+@bp.get("/projects/<project_id>")
+def detail(project_id: str):
+    project = _project_or_404(project_id)
+    credits = credit_page(project, _page_arg("credits_page"))
+    if _htmx_target() == CREDITS_REGION:
+        response = make_response(
+            render_template("catalog/_credits.html", project=project, credits=credits)
+        )
+        return _vary(response)
+    response = make_response(
+        render_template(
+            "catalog/project.html",
+            fields=detail_fields(project),
+            source_label=source_label(project.source),
+            registry_url=safe_url(project.registry_url),
+            website=safe_url(project.website),
+            credits=credits,
+            sections=render_project_sections(project),
+            **_chart_context(project),
+        )
+    )
+    return _vary(response)
+
+
+@bp.get("/projects/<project_id>/chart")
+def chart(project_id: str):
+    project = _project_or_404(project_id)
+    return render_template("catalog/_chart.html", **_chart_context(project))
+
+
+@bp.get("/projects/<project_id>/credits")
+def credits(project_id: str):
+    project = _project_or_404(project_id)
+    return render_template(
+        "catalog/_credits.html", project=project, credits=credit_page(project, _page_arg("page"))
+    )

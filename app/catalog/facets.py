@@ -1,0 +1,91 @@
+"""What the search page shows of the filters: facet options (top and "more") and chips."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.catalog.query import (
+    FACET_LABELS,
+    FACETS,
+    RANGE_LABELS,
+    RANGES,
+    REGISTRY_LABELS,
+    STATUS_LABELS,
+    ProjectQuery,
+)
+
+TOP_VALUES = 8
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    label: str
+    top: list[FacetOption]
+    more: list[FacetOption]
+
+    @property
+    def selected_count(self) -> int:
+        return sum(option.selected for option in (*self.top, *self.more))
+
+
+@dataclass(frozen=True)
+class Chip:
+    label: str
+    query: ProjectQuery
+
+
+def value_label(facet: str, value: str) -> str:
+    if facet == "registry":
+        return REGISTRY_LABELS.get(value, value)
+    if facet == "status":
+        return STATUS_LABELS.get(value, value)
+    return value
+
+
+def build_facets(
+    query: ProjectQuery, counts: dict[str, list[tuple[str, int]]], top: int = TOP_VALUES
+) -> list[Facet]:
+    """Each facet's options by count; chosen values always among the visible top ones."""
+    facets = []
+    for name in FACETS:
+        chosen = set(query.facet_values(name))
+        counted = dict(counts.get(name, []))
+        options = [
+            FacetOption(value, value_label(name, value), count, value in chosen)
+            for value, count in counts.get(name, [])
+        ]
+        options += [
+            FacetOption(value, value_label(name, value), 0, True)
+            for value in sorted(chosen - counted.keys())
+        ]
+        visible = options[:top]
+        visible += [option for option in options[top:] if option.selected]
+        rest = [option for option in options[top:] if not option.selected]
+        facets.append(Facet(name, FACET_LABELS[name], visible, rest))
+    return facets
+
+
+def active_chips(query: ProjectQuery) -> list[Chip]:
+    """One removable chip per active filter value; each links to the search without it."""
+    chips = []
+    if query.q:
+        chips.append(Chip(f"“{query.q}”", query.without("q")))
+    for name in FACETS:
+        for value in query.facet_values(name):
+            label = f"{FACET_LABELS[name]}: {value_label(name, value)}"
+            chips.append(Chip(label, query.without(name, value)))
+    for name in RANGES:
+        value = getattr(query, name)
+        if value is not None:
+            shown = f"{value:,}" if name.startswith("issued") else str(value)
+            chips.append(Chip(f"{RANGE_LABELS[name]} {shown}", query.without(name)))
+    return chips

@@ -1,0 +1,265 @@
+"""What a catalogue search asks for: the query string parsed into one frozen value.
+
+``parse_project_query`` never raises on user input: a value it cannot use is
+left out and named in a warning, and the rest of the filters still apply.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, fields, replace
+
+from werkzeug.datastructures import MultiDict
+
+from app.models import COMMUNITY, REGISTRIES, STATUS_GROUPS
+from app.text_search import query_terms
+
+REGISTRY_VALUES = (*REGISTRIES, COMMUNITY)
+REGISTRY_LABELS = {
+    "VCS": "Verra (VCS)",
+    "GLD": "Gold Standard",
+    "ACR": "American Carbon Registry",
+    "CAR": "Climate Action Reserve",
+    "ART": "ART TREES",
+    COMMUNITY: "Community",
+}
+STATUS_LABELS = {group: group.capitalize() for group in STATUS_GROUPS}
+
+# Facet name (query parameter) -> the project column it counts.
+FACETS = ("registry", "status", "country", "scope", "type", "methodology")
+FACET_COLUMNS = {
+    "registry": "registry",
+    "status": "status_group",
+    "country": "country",
+    "scope": "scope",
+    "type": "project_type",
+    "methodology": "methodology",
+}
+FACET_LABELS = {
+    "registry": "Registry",
+    "status": "Status",
+    "country": "Country",
+    "scope": "Scope",
+    "type": "Project type",
+    "methodology": "Methodology",
+}
+RANGES = ("issued_min", "issued_max", "vintage_from", "vintage_to")
+RANGE_LABELS = {
+    "issued_min": "Issued ≥",
+    "issued_max": "Issued ≤",
+    "vintage_from": "Vintage from",
+    "vintage_to": "Vintage to",
+}
+
+SORTS = ("relevance", "name", "issued", "retired", "vintage")
+SORT_LABELS = {
+    "relevance": "Relevance",
+    "name": "Name",
+    "issued": "Credits issued",
+    "retired": "Credits retired",
+    "vintage": "Newest vintage",
+}
+ORDERS = ("asc", "desc")
+DEFAULT_ORDER = {
+    "relevance": "asc",
+    "name": "asc",
+    "issued": "desc",
+    "retired": "desc",
+    "vintage": "desc",
+}
+MAX_VALUES_PER_FACET = 50
+MAX_QUERY_LENGTH = 200
+VINTAGE_BOUNDS = (1900, 2200)
+MAX_PAGE = 100_000
+
+
+@dataclass(frozen=True)
+class ProjectQuery:
+    """One catalogue search, normalised: equal searches are equal values (and cache keys)."""
+
+    q: str = ""
+    registry: tuple[str, ...] = ()
+    status: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()
+    scope: tuple[str, ...] = ()
+    type: tuple[str, ...] = ()
+    methodology: tuple[str, ...] = ()
+    issued_min: int | None = None
+    issued_max: int | None = None
+    vintage_from: int | None = None
+    vintage_to: int | None = None
+    sort: str = "name"
+    order: str = "asc"
+    page: int = 1
+
+    @property
+    def direction(self) -> str:
+        return self.order
+
+    @property
+    def terms(self) -> list[str]:
+        return query_terms(self.q)
+
+    @property
+    def is_filtered(self) -> bool:
+        return (
+            bool(self.terms)
+            or any(getattr(self, name) for name in FACETS)
+            or any(getattr(self, name) is not None for name in RANGES)
+        )
+
+    def facet_values(self, facet: str) -> tuple[str, ...]:
+        return getattr(self, facet)
+
+    def without(self, facet: str, value: str | None = None) -> ProjectQuery:
+        """This search without one filter value (or the whole filter), back on page 1."""
+        if facet in FACETS:
+            kept = tuple(v for v in getattr(self, facet) if value is not None and v != value)
+            return replace(self, **{facet: kept}, page=1)
+        if facet == "q":
+            return replace(self, q="", page=1)
+        return replace(self, **{facet: None}, page=1)
+
+    def cleared(self) -> ProjectQuery:
+        return ProjectQuery()
+
+    def with_page(self, page: int) -> ProjectQuery:
+        return replace(self, page=page)
+
+    def to_args(self) -> dict[str, list[str] | str]:
+        """Query-string arguments for url_for: lists repeat the key; defaults are left out."""
+        args: dict[str, list[str] | str] = {}
+        if self.q:
+            args["q"] = self.q
+        for facet in FACETS:
+            if getattr(self, facet):
+                args[facet] = list(getattr(self, facet))
+        for name in RANGES:
+            if getattr(self, name) is not None:
+                args[name] = str(getattr(self, name))
+        if self.sort != default_sort(self.q):
+            args["sort"] = self.sort
+        if self.order and self.order != DEFAULT_ORDER[self.sort]:
+            args["order"] = self.order
+        if self.page > 1:
+            args["page"] = str(self.page)
+        return args
+
+    def cache_token(self, *, page: bool = True) -> str:
+        """A short stable digest of the search (optionally ignoring the page)."""
+        parts = [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)]
+        if not page:
+            parts = [part for part in parts if not part.startswith("page=")]
+        return hashlib.sha1("&".join(parts).encode(), usedforsecurity=False).hexdigest()
+
+
+def default_sort(q: str) -> str:
+    return "relevance" if query_terms(q) else "name"
+
+
+def _clean_values(raw: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for value in raw:
+        value = " ".join(value.split())
+        if value:
+            seen.setdefault(value[:500], None)
+    return list(seen)
+
+
+def _parse_int(raw: str | None) -> int | None:
+    text = (raw or "").strip().replace(",", "").replace("_", "").replace(" ", "")
+    if not text:
+        return None
+    if text.lstrip("-").isdigit() and len(text) <= 15:
+        return int(text)
+    raise ValueError(text)
+
+
+def _parse_choices(args: MultiDict, name: str, allowed, warnings: list[str], fold=str.lower):
+    chosen, unknown = [], []
+    for value in _clean_values(args.getlist(name)):
+        normalised = fold(value)
+        (chosen if normalised in allowed else unknown).append(
+            normalised if normalised in allowed else value
+        )
+    if unknown:
+        listed = ", ".join(f"“{value}”" for value in unknown)
+        warnings.append(f"Ignored unknown {FACET_LABELS[name].lower()} {listed}.")
+    return tuple(sorted(set(chosen)))
+
+
+def _parse_range(args: MultiDict, name: str, warnings: list[str], bounds=None) -> int | None:
+    raw = args.get(name)
+    try:
+        value = _parse_int(raw)
+    except ValueError:
+        warnings.append(f"Ignored {name}=“{raw.strip()}”: not a whole number.")
+        return None
+    if value is not None and bounds and not bounds[0] <= value <= bounds[1]:
+        warnings.append(f"Ignored {name}={value}: a year between {bounds[0]} and {bounds[1]}.")
+        return None
+    return value
+
+
+def _ordered_pair(low, high, names: tuple[str, str], warnings: list[str]):
+    if low is not None and high is not None and low > high:
+        warnings.append(f"Swapped {names[0]} and {names[1]}: the first was larger.")
+        return high, low
+    return low, high
+
+
+def parse_project_query(args: MultiDict) -> tuple[ProjectQuery, list[str]]:
+    """The search a query string asks for, and what in it was ignored (human-readable)."""
+    warnings: list[str] = []
+    q = " ".join((args.get("q") or "").split())[:MAX_QUERY_LENGTH]
+    registry = _parse_choices(args, "registry", REGISTRY_VALUES, warnings, fold=str.upper)
+    status = _parse_choices(args, "status", STATUS_GROUPS, warnings)
+    free = {
+        facet: tuple(sorted(_clean_values(args.getlist(facet))))
+        for facet in ("country", "scope", "type", "methodology")
+    }
+    issued_min = _parse_range(args, "issued_min", warnings)
+    issued_max = _parse_range(args, "issued_max", warnings)
+    vintage_from = _parse_range(args, "vintage_from", warnings, VINTAGE_BOUNDS)
+    vintage_to = _parse_range(args, "vintage_to", warnings, VINTAGE_BOUNDS)
+    issued_min, issued_max = _ordered_pair(
+        issued_min, issued_max, ("issued_min", "issued_max"), warnings
+    )
+    vintage_from, vintage_to = _ordered_pair(
+        vintage_from, vintage_to, ("vintage_from", "vintage_to"), warnings
+    )
+
+    sort = (args.get("sort") or "").strip().lower() or default_sort(q)
+    if sort not in SORTS:
+        warnings.append(f"Ignored unknown sort “{args.get('sort')}”.")
+        sort = default_sort(q)
+    if sort == "relevance" and not query_terms(q):
+        sort = "name"
+    order = (args.get("order") or args.get("direction") or "").strip().lower()
+    if order and order not in ORDERS:
+        warnings.append(f"Ignored unknown order “{order}”: use asc or desc.")
+        order = ""
+    order = order or DEFAULT_ORDER[sort]
+
+    page = 1
+    raw_page = (args.get("page") or "").strip()
+    if raw_page:
+        if raw_page.isdigit() and 1 <= int(raw_page) <= MAX_PAGE:
+            page = int(raw_page)
+        else:
+            warnings.append(f"Ignored page=“{raw_page}”: pages are numbered from 1.")
+
+    query = ProjectQuery(
+        q=q,
+        registry=registry,
+        status=status,
+        **free,
+        issued_min=issued_min,
+        issued_max=issued_max,
+        vintage_from=vintage_from,
+        vintage_to=vintage_to,
+        sort=sort,
+        order=order,
+        page=page,
+    )
+    return query, warnings

@@ -1,0 +1,220 @@
+"""Catalogue search: one page of projects and the facet counts, cached by data version.
+
+Rows come back as small frozen ``ProjectRow`` values (no ORM objects): they are
+cheap to build, to pickle into Memcached and to render. Cache keys hold the
+data version, so a sync (which bumps it) makes every cached search stale at once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from sqlalchemy import case, func, literal, select, union_all
+
+from app.catalog.query import FACET_COLUMNS, FACETS, ProjectQuery
+from app.extensions import cache, db
+from app.models import Project, current_data_version
+
+PER_PAGE = 50
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    """What a results list, the API and the CSV show of a project."""
+
+    id: int
+    project_id: str
+    name: str | None
+    registry: str
+    status: str | None
+    status_group: str
+    country: str | None
+    region: str | None
+    scope: str | None
+    project_type: str | None
+    category: str | None
+    methodology: str | None
+    developer: str | None
+    issued: int
+    retired: int
+    first_vintage: int | None
+    last_vintage: int | None
+    source: str
+    stage: str | None
+    registry_url: str | None
+    website: str | None
+
+    @property
+    def remaining(self) -> int:
+        return (self.issued or 0) - (self.retired or 0)
+
+    @property
+    def is_community(self) -> bool:
+        return self.registry == "COMMUNITY"
+
+
+ROW_COLUMNS = tuple(getattr(Project, name) for name in ProjectRow.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    items: list[ProjectRow]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+    message: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def first_index(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last_index(self) -> int:
+        return (self.page - 1) * self.per_page + len(self.items)
+
+
+def _like_pattern(text: str, prefix: str = "%", suffix: str = "%") -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"{prefix}{escaped}{suffix}"
+
+
+def filter_conditions(query: ProjectQuery, exclude: str | None = None) -> list:
+    """SQL conditions for every active filter (but ``exclude``, a facet name)."""
+    conditions = [
+        Project.search_text.like(_like_pattern(term), escape="\\") for term in query.terms
+    ]
+    for facet in FACETS:
+        values = query.facet_values(facet)
+        if values and facet != exclude:
+            column = getattr(Project, FACET_COLUMNS[facet])
+            conditions.append(column == values[0] if len(values) == 1 else column.in_(values))
+    if query.issued_min is not None:
+        conditions.append(Project.issued >= query.issued_min)
+    if query.issued_max is not None:
+        conditions.append(Project.issued <= query.issued_max)
+    # A vintage range keeps projects whose vintages overlap it.
+    if query.vintage_from is not None:
+        conditions.append(Project.last_vintage >= query.vintage_from)
+    if query.vintage_to is not None:
+        conditions.append(Project.first_vintage <= query.vintage_to)
+    return conditions
+
+
+def relevance(query: ProjectQuery):
+    """0 exact id, 1 id number, 2 name starts with the query, 3 any other match."""
+    terms = query.terms
+    phrase = " ".join(terms)
+    return case(
+        (func.lower(Project.project_id) == "".join(terms), 0),
+        (Project.search_text.like(_like_pattern(phrase, "% ", " |%"), escape="\\"), 1),
+        (func.lower(Project.name).like(_like_pattern(phrase, "", "%"), escape="\\"), 2),
+        else_=3,
+    )
+
+
+def order_by(query: ProjectQuery) -> list:
+    """The ORDER BY of a search: the chosen sort, then the primary key as tie-breaker."""
+    descending = query.order == "desc"
+    if query.sort == "relevance" and query.terms:
+        return [relevance(query), Project.name.asc().nulls_last(), Project.id]
+    column = {
+        "name": Project.name,
+        "issued": Project.issued,
+        "retired": Project.retired,
+        "vintage": Project.last_vintage,
+    }.get(query.sort, Project.name)
+    ordered = column.desc() if descending else column.asc()
+    tie = Project.id.desc() if descending else Project.id.asc()
+    if query.sort in ("name", "vintage"):
+        ordered = ordered.nulls_last()
+    return [ordered, tie]
+
+
+def _cached(kind: str, token: str, compute: Callable[[], T]) -> T:
+    key = f"catalog:{kind}:v{current_data_version()}:{token}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value)
+    return value
+
+
+def _count(conditions: list) -> int:
+    return db.session.execute(
+        select(func.count()).select_from(Project).where(*conditions)
+    ).scalar_one()
+
+
+def _page_rows(query: ProjectQuery, conditions: list, page: int, per_page: int):
+    statement = (
+        select(*ROW_COLUMNS)
+        .where(*conditions)
+        .order_by(*order_by(query))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return [ProjectRow(*row) for row in db.session.execute(statement)]
+
+
+def _search(query: ProjectQuery, per_page: int) -> SearchResult:
+    conditions = filter_conditions(query)
+    total = _count(conditions)
+    pages = max(1, math.ceil(total / per_page))
+    page, message = query.page, None
+    if page > pages:
+        message = f"Page {page} is past the end: showing page {pages} of {pages}."
+        page = pages
+    items = _page_rows(query, conditions, page, per_page) if total else []
+    return SearchResult(items, total, page, pages, per_page, message)
+
+
+def search_projects(query: ProjectQuery, per_page: int = PER_PAGE) -> SearchResult:
+    """One page of matching projects, the total and the page count.
+
+    A page past the end is clamped to the last page, with ``message`` saying so.
+    """
+    return _cached("search", f"{query.cache_token()}:{per_page}", lambda: _search(query, per_page))
+
+
+def _facet_counts(query: ProjectQuery) -> dict[str, list[tuple[str, int]]]:
+    branches = []
+    for facet in FACETS:
+        column = getattr(Project, FACET_COLUMNS[facet])
+        branches.append(
+            select(literal(facet).label("facet"), column.label("value"), func.count().label("n"))
+            .where(*filter_conditions(query, exclude=facet), column.is_not(None))
+            .group_by(column)
+        )
+    counts: dict[str, list[tuple[str, int]]] = {facet: [] for facet in FACETS}
+    for facet, value, count in db.session.execute(union_all(*branches)):
+        counts[facet].append((value, count))
+    for values in counts.values():
+        values.sort(key=lambda item: (-item[1], item[0]))
+    return counts
+
+
+def facet_counts(query: ProjectQuery) -> dict[str, list[tuple[str, int]]]:
+    """Per facet, (value, count) by count descending: every other filter applies, not its own."""
+    return _cached("facets", query.cache_token(page=False), lambda: _facet_counts(query))
+
+
+def iter_project_rows(query: ProjectQuery, batch_size: int = 1000) -> Iterator[ProjectRow]:
+    """Every matching project in search order, streamed (server-side cursor on PostgreSQL)."""
+    statement = select(*ROW_COLUMNS).where(*filter_conditions(query)).order_by(*order_by(query))
+    result = db.session.execute(statement, execution_options={"yield_per": batch_size})
+    for row in result:
+        yield ProjectRow(*row)
