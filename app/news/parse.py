@@ -20,7 +20,9 @@ MAX_SUMMARY_LENGTH = 2000
 MAX_SOURCE_LENGTH = 300
 
 # `VCS 1234`, `VCS1234`, `VCS-1234`, `GS1234`, `GLD 1234`, `ACR123`, `CAR1234`, `ART101`.
-_PROJECT_ID = re.compile(r"(?<![A-Za-z0-9])(VCS|GS|GLD|ACR|CAR|ART)[ \t\-#]?(\d{1,7})(?!\d)")
+_PROJECT_ID = re.compile(
+    r"(?<![A-Za-z0-9])(VCS|GS|GLD|ACR|CAR|ART)[ \t]?[-#]?[ \t]?(\d{1,7})(?!\d)"
+)
 # Gold Standard's own short form; the catalogue's canonical prefix is OffsetsDB's.
 _PREFIX_ALIASES = {"GS": "GLD"}
 _SPACES = re.compile(r"\s+")
