@@ -44,6 +44,23 @@ def drop_duplicate_ids(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop_duplicates(subset=[c.PROJECT_ID], keep="first")
 
 
+def add_vintage_range(projects: pd.DataFrame, credits: pd.DataFrame) -> pd.DataFrame:
+    """First and last vintage of each project's issuances, where its rows say."""
+    issued = credits[(credits[c.KIND] == c.ISSUANCE) & credits[c.VINTAGE].notna()]
+    vintages = issued.groupby(c.PROJECT_ID)[c.VINTAGE].agg(["min", "max"])
+    ids = projects[c.PROJECT_ID]
+    first = ids.map(vintages["min"]).astype("Int64")
+    last = ids.map(vintages["max"]).astype("Int64")
+    current_first = projects.get(c.FIRST_VINTAGE, pd.Series(pd.NA, index=projects.index))
+    current_last = projects.get(c.LAST_VINTAGE, pd.Series(pd.NA, index=projects.index))
+    return projects.assign(
+        **{
+            c.FIRST_VINTAGE: pd.Series(current_first, dtype="Int64").fillna(first),
+            c.LAST_VINTAGE: pd.Series(current_last, dtype="Int64").fillna(last),
+        }
+    )
+
+
 def drop_unknown_registries(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame[c.REGISTRY].isin(c.REGISTRIES)]
 
@@ -264,7 +281,9 @@ def build_catalogue(
                 f"{label}: {len(unknown)} projects of other registries left out "
                 f"(e.g. {', '.join(map(str, unknown[c.PROJECT_ID].head(3)))})"
             )
-    off_p = off_p.pipe(drop_unknown_registries).pipe(drop_duplicate_ids)
+    off_p = (
+        off_p.pipe(drop_unknown_registries).pipe(drop_duplicate_ids).pipe(add_vintage_range, off_c)
+    )
     vr_p = vr_p.pipe(drop_unknown_registries).pipe(drop_duplicate_ids)
     projects = fill_from_vrod(off_p, vr_p)
     projects, credits = choose_credits(projects, off_c, vr_c, vr_p)

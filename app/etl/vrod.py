@@ -138,7 +138,7 @@ def _read_sheet(path: Path) -> pd.DataFrame:
     sheet = next((name for name in names if name.strip().upper() == SHEET), None)
     if sheet is None:
         raise SourceError(f"{path.name}: no {SHEET} sheet (sheets: {', '.join(names)})")
-    return workbook.parse(sheet, header=None, dtype=object)
+    return pd.read_excel(workbook, sheet_name=sheet, header=None, dtype=object)
 
 
 def _split_header(cells: pd.DataFrame, label: str) -> pd.DataFrame:
