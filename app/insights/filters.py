@@ -14,6 +14,18 @@ MAX_VALUE_LENGTH = 200
 FILTER_NAMES = ("registry", "scope", "country", "year_from", "year_to")
 
 
+class FilterWarning(str):
+    """A message about an ignored filter value, with the HTTP status the API answers it with:
+    400 for a value that cannot be read, 422 for values that read but do not fit together."""
+
+    status: int
+
+    def __new__(cls, message: str, status: int = 400) -> FilterWarning:
+        warning = super().__new__(cls, message)
+        warning.status = status
+        return warning
+
+
 @dataclass(frozen=True)
 class StatsFilters:
     """Normalised filters: sorted, de-duplicated values, so equal filters share a cache key."""
@@ -40,54 +52,59 @@ class StatsFilters:
         return {key: value for key, value in self.as_dict().items() if value not in (None, [])}
 
 
-def _text_values(args: MultiDict, name: str, warnings: list[str]) -> tuple[str, ...]:
+def _text_values(args: MultiDict, name: str, warnings: list[FilterWarning]) -> tuple[str, ...]:
     values = set()
     for raw in args.getlist(name):
         value = raw.strip()
         if not value:
             continue
         if len(value) > MAX_VALUE_LENGTH:
-            warnings.append(f"The {name} filter is longer than {MAX_VALUE_LENGTH} characters.")
+            warnings.append(
+                FilterWarning(f"The {name} filter is longer than {MAX_VALUE_LENGTH} characters.")
+            )
             continue
         values.add(value)
     return tuple(sorted(values))
 
 
-def _registries(args: MultiDict, warnings: list[str]) -> tuple[str, ...]:
+def _registries(args: MultiDict, warnings: list[FilterWarning]) -> tuple[str, ...]:
     chosen = set()
     for value in _text_values(args, "registry", warnings):
         code = value.upper()
         if code in REGISTRIES:
             chosen.add(code)
         else:
-            warnings.append(f"Unknown registry '{value}': choose one of {', '.join(REGISTRIES)}.")
+            warnings.append(
+                FilterWarning(f"Unknown registry '{value}': choose one of {', '.join(REGISTRIES)}.")
+            )
     return tuple(sorted(chosen))
 
 
-def _year(args: MultiDict, name: str, label: str, warnings: list[str]) -> int | None:
+def _year(args: MultiDict, name: str, label: str, warnings: list[FilterWarning]) -> int | None:
     raw = (args.get(name) or "").strip()
     if not raw:
         return None
     try:
         year = int(raw)
     except ValueError:
-        warnings.append(f"The {label} '{raw[:20]}' is not a year.")
+        warnings.append(FilterWarning(f"The {label} '{raw[:20]}' is not a year."))
         return None
     if not EARLIEST_YEAR <= year <= LATEST_YEAR:
-        warnings.append(f"The {label} {year} is outside {EARLIEST_YEAR} to {LATEST_YEAR}.")
+        warnings.append(
+            FilterWarning(f"The {label} {year} is outside {EARLIEST_YEAR} to {LATEST_YEAR}.")
+        )
         return None
     return year
 
 
-def parse_stats_filters(args: MultiDict) -> tuple[StatsFilters, list[str]]:
+def parse_stats_filters(args: MultiDict) -> tuple[StatsFilters, list[FilterWarning]]:
     """The filters in ``args``, and a message for every value that was ignored as invalid."""
-    warnings: list[str] = []
+    warnings: list[FilterWarning] = []
     year_from = _year(args, "year_from", "first year", warnings)
     year_to = _year(args, "year_to", "last year", warnings)
     if year_from is not None and year_to is not None and year_from > year_to:
-        warnings.append(
-            f"The year range from {year_from} to {year_to} is reversed; it was ignored."
-        )
+        message = f"The year range from {year_from} to {year_to} is reversed; it was ignored."
+        warnings.append(FilterWarning(message, status=422))
         year_from = year_to = None
     filters = StatsFilters(
         registry=_registries(args, warnings),

@@ -3,12 +3,85 @@
 Each resource lives in its own module, which registers its views on ``bp`` and
 describes them in ``OPENAPI_PATHS`` (and any shared ``OPENAPI_SCHEMAS``); the
 OpenAPI document at /api/v1/openapi.json is assembled from those.
+
+Every successful GET answers with an ETag (a hash of the body) and Cache-Control,
+so clients revalidate with If-None-Match and get 304 Not Modified; every response
+is open to other origins (CORS) for reading.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response, jsonify, request
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+CACHE_CONTROL_MAX_AGE = 60
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_TITLES = {400: "Bad Request", 404: "Not Found", 422: "Unprocessable Content"}
+
+
+def problem(status: int, detail: str, errors: list[str] | None = None) -> Response:
+    """An RFC 9457 problem response: what went wrong, for a person to read."""
+    body: dict = {
+        "type": "about:blank",
+        "title": PROBLEM_TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = list(errors)
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_JSON
+    return response
+
+
+# --- OpenAPI pieces the modules share -------------------------------------------
+
+
+def problem_response(description: str) -> dict:
+    """The OpenAPI description of an error response, for the modules' ``responses``."""
+    return {
+        "description": description,
+        "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        },
+    }
+
+
+def ok_response(description: str, schema_name: str) -> dict:
+    """A 200 JSON response of a named schema, with the revalidation headers every GET sends."""
+    return {
+        "description": description,
+        "headers": {
+            "ETag": {
+                "description": "Send as If-None-Match to revalidate.",
+                "schema": {"type": "string"},
+            },
+            "Cache-Control": {"schema": {"type": "string"}},
+            "Access-Control-Allow-Origin": {"schema": {"type": "string"}},
+        },
+        "content": {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}
+        },
+    }
+
+
+NOT_MODIFIED = {"description": "Not modified since the ETag sent in If-None-Match."}
+
+
+@bp.after_request
+def _cors_and_revalidation(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = "If-None-Match"
+    response.headers["Access-Control-Expose-Headers"] = "ETag"
+    if request.method in ("GET", "HEAD") and response.status_code == 200:
+        response.cache_control.public = True
+        response.cache_control.max_age = CACHE_CONTROL_MAX_AGE
+        response.add_etag()
+        response.make_conditional(request)
+    return response
+
 
 from app.blueprints.api import news, openapi, projects, stats  # noqa: E402,F401

@@ -8,16 +8,41 @@ from app.blueprints.api import bp, news, projects, stats
 
 API_MODULES = (projects, stats, news)
 
+# Shared by every module: errors are RFC 9457 problem documents.
+BASE_SCHEMAS = {
+    "Problem": {
+        "type": "object",
+        "description": "An error, as application/problem+json (RFC 9457).",
+        "required": ["type", "title", "status"],
+        "properties": {
+            "type": {"type": "string"},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "detail": {"type": "string"},
+            "errors": {"type": "array", "items": {"type": "string"}},
+        },
+    }
+}
+
 
 def openapi_document() -> dict:
     paths: dict = {}
-    schemas: dict = {}
+    schemas: dict = dict(BASE_SCHEMAS)
     for module in API_MODULES:
         paths.update(module.OPENAPI_PATHS)
         schemas.update(module.OPENAPI_SCHEMAS)
     return {
         "openapi": "3.1.0",
-        "info": {"title": "CarbonScope API", "version": "1.0.0"},
+        "info": {
+            "title": "CarbonScope API",
+            "version": "1.0.0",
+            "description": (
+                "Projects of the voluntary carbon market's registries, their credits, market "
+                "statistics and news. Read-only; open to every origin. Errors are "
+                "application/problem+json. Data: CarbonPlan OffsetsDB and the Berkeley Carbon "
+                "Trading Project's VROD (CC BY 4.0)."
+            ),
+        },
         "servers": [{"url": "/api/v1"}],
         "paths": paths,
         "components": {"schemas": schemas},

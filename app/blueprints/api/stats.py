@@ -1,6 +1,147 @@
-"""API: stats (placeholder until issue 7 lands)."""
+"""API: GET /api/v1/stats, the statistics page's figures with the same filters."""
 
 from __future__ import annotations
 
-OPENAPI_PATHS: dict = {}
-OPENAPI_SCHEMAS: dict = {}
+from flask import jsonify, request
+
+from app.blueprints.api import NOT_MODIFIED, bp, ok_response, problem, problem_response
+from app.insights.filters import EARLIEST_YEAR, LATEST_YEAR, MAX_VALUE_LENGTH, parse_stats_filters
+from app.insights.stats import market_stats
+from app.models import REGISTRIES, STATUS_GROUPS
+
+
+@bp.get("/stats")
+def stats():
+    filters, warnings = parse_stats_filters(request.args)
+    if warnings:
+        status = max(warning.status for warning in warnings)
+        return problem(status, " ".join(warnings), warnings)
+    return jsonify(market_stats(filters))
+
+
+# --- OpenAPI --------------------------------------------------------------------------
+
+
+def _list_parameter(name: str, description: str, items: dict) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "description": description + " Repeat the parameter for several values.",
+        "schema": {"type": "array", "items": items, "maxItems": 10},
+        "style": "form",
+        "explode": True,
+    }
+
+
+def _year_parameter(name: str, description: str) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "description": description,
+        "schema": {"type": "integer", "minimum": EARLIEST_YEAR, "maximum": LATEST_YEAR},
+    }
+
+
+_TEXT = {"type": "string", "minLength": 1, "maxLength": MAX_VALUE_LENGTH, "pattern": r"^\S(.*\S)?$"}
+_COUNT = {"type": "integer"}
+_CREDITS = {"type": "integer", "description": "Credits (tonnes CO2e); corrections may be negative."}
+
+
+def _object(properties: dict) -> dict:
+    return {
+        "type": "object",
+        "required": list(properties),
+        "properties": properties,
+        "additionalProperties": False,
+    }
+
+
+def _rows(properties: dict) -> dict:
+    return {"type": "array", "items": _object(properties)}
+
+
+OPENAPI_PATHS: dict = {
+    "/stats": {
+        "get": {
+            "operationId": "getStats",
+            "summary": "Market statistics",
+            "description": (
+                "Projects, credits issued, retired and remaining by registry; credits per year "
+                "by registry; the top 15 countries by issuance; credits by scope; projects by "
+                "status group; the retirement ratio by vintage. The year range limits credit "
+                "figures to transactions in those years. Community projects are not included."
+            ),
+            "tags": ["stats"],
+            "parameters": [
+                _list_parameter(
+                    "registry", "Registry code.", {"type": "string", "enum": list(REGISTRIES)}
+                ),
+                _list_parameter("scope", "Scope, exactly as listed.", _TEXT),
+                _list_parameter("country", "Country, exactly as listed.", _TEXT),
+                _year_parameter("year_from", "First year of credit transactions counted."),
+                _year_parameter("year_to", "Last year of credit transactions counted."),
+            ],
+            "responses": {
+                "200": ok_response("The figures.", "Stats"),
+                "304": NOT_MODIFIED,
+                "400": problem_response("A filter value cannot be used; `errors` lists each."),
+                "422": problem_response("The filters do not fit together (a reversed year range)."),
+            },
+        }
+    }
+}
+
+_REGISTRY_FIGURES = {
+    "projects": _COUNT,
+    "issued": _CREDITS,
+    "retired": _CREDITS,
+    "remaining": _CREDITS,
+}
+
+OPENAPI_SCHEMAS: dict = {
+    "Stats": _object(
+        {
+            "data_version": {"type": "integer", "description": "Changes whenever the data does."},
+            "filters": _object(
+                {
+                    "registry": {"type": "array", "items": {"type": "string"}},
+                    "scope": {"type": "array", "items": {"type": "string"}},
+                    "country": {"type": "array", "items": {"type": "string"}},
+                    "year_from": {"type": ["integer", "null"]},
+                    "year_to": {"type": ["integer", "null"]},
+                }
+            ),
+            "totals": _object(_REGISTRY_FIGURES),
+            "by_registry": _rows({"registry": {"type": "string"}, **_REGISTRY_FIGURES}),
+            "by_year": _rows(
+                {
+                    "year": {"type": "integer"},
+                    "registry": {"type": "string"},
+                    "issued": _CREDITS,
+                    "retired": _CREDITS,
+                }
+            ),
+            "top_countries": _rows({"country": {"type": ["string", "null"]}, "issued": _CREDITS}),
+            "by_scope": _rows(
+                {"scope": {"type": ["string", "null"]}, "issued": _CREDITS, "retired": _CREDITS}
+            ),
+            "projects_by_status": _rows(
+                {
+                    "status_group": {"type": "string", "examples": list(STATUS_GROUPS)},
+                    "projects": _COUNT,
+                }
+            ),
+            "retirement_ratio_by_vintage": _rows(
+                {
+                    "vintage": {"type": "integer"},
+                    "issued": _CREDITS,
+                    "retired": _CREDITS,
+                    "ratio": {
+                        "type": ["number", "null"],
+                        "description": "Retired ÷ issued; null when nothing was issued.",
+                    },
+                }
+            ),
+        }
+    )
+}
