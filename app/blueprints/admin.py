@@ -30,8 +30,9 @@ from app.sync_queue import ACTIVE_STATUSES, request_sync
 bp = Blueprint("admin", __name__)
 
 HISTORY_LIMIT = 50
-# The order the ETL reports its steps in; the progress bar counts through them.
-SYNC_STEPS = ("download", "read", "parse", "merge", "load")
+# The ETL's steps, in order (a run either downloads or reads local files first).
+SYNC_STEPS = ("download or read", "parse", "merge", "load")
+STEP_POSITION = {"download": 0, "read": 0, "parse": 1, "merge": 2, "load": 3}
 UPLOAD_SUFFIXES = (".zip", ".csv", ".xlsx", ".parquet")
 # htmx stops an `every 2s` poll when the response has this status.
 STOP_POLLING = 286
@@ -62,9 +63,7 @@ def step_position(run: SyncRun) -> int:
     """How many steps are done, for the progress bar (all of them once it ended)."""
     if run.status not in ACTIVE_STATUSES:
         return len(SYNC_STEPS)
-    if run.step in SYNC_STEPS:
-        return SYNC_STEPS.index(run.step)
-    return 0
+    return STEP_POSITION.get(run.step or "", 0)
 
 
 def duration(run: SyncRun) -> str:
@@ -83,7 +82,7 @@ def progress_counts(run: SyncRun) -> list[tuple[str, int]]:
     return [
         (str(name).replace("_", " "), value)
         for name, value in progress.items()
-        if isinstance(value, int) and not isinstance(value, bool)
+        if isinstance(value, int) and not isinstance(value, bool) and value
     ]
 
 
