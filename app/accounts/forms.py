@@ -12,6 +12,7 @@ from wtforms import (
     EmailField,
     IntegerField,
     PasswordField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -112,18 +113,20 @@ class ProjectForm(FlaskForm):
     )
     expected_first_vintage = IntegerField("Expected first vintage", validators=[Optional()])
     stage = SelectField(
-        "Stage", choices=[(stage, STAGE_LABELS[stage]) for stage in COMMUNITY_STAGES]
+        "Stage", choices=[SelectChoice(stage, STAGE_LABELS[stage]) for stage in COMMUNITY_STAGES]
     )
     registered_project_id = StringField(
-        "Registry id", filters=[_strip], validators=[Optional(), Length(max=64)]
+        "Registry id", filters=[_strip], validators=[Length(max=64)]
     )
 
     def set_country_choices(self, countries: list[str]) -> None:
-        current = self.country.data or (self.country.object_data or "")
         names = list(countries)
-        if current and current not in names:
-            names.append(current)
-        self.country.choices = [("", "— choose a country —")] + [(name, name) for name in names]
+        stored = self.country.object_data  # kept even if the catalogue no longer lists it
+        if stored and stored not in names:
+            names.append(stored)
+        self.country.choices = [SelectChoice("", "— choose a country —")] + [
+            SelectChoice(name) for name in names
+        ]
 
     def validate_expected_first_vintage(self, field):
         if field.data is None:
@@ -133,16 +136,11 @@ class ProjectForm(FlaskForm):
             raise ValidationError(f"Enter a year between 1990 and {latest}.")
 
     def validate_registered_project_id(self, field):
-        if self.stage.data != "registered":
-            field.data = field.data or None
-            if field.data:
-                canonical = canonical_registry_id(field.data)
-                if canonical is None:
-                    raise ValidationError(_REGISTRY_ID_HELP)
-                field.data = canonical
-            return
         if not field.data:
-            raise ValidationError("A registered project needs the id its registry gave it.")
+            field.data = None
+            if self.stage.data == "registered":
+                raise ValidationError("A registered project needs the id its registry gave it.")
+            return
         canonical = canonical_registry_id(field.data)
         if canonical is None:
             raise ValidationError(_REGISTRY_ID_HELP)

@@ -88,9 +88,13 @@ def record_failure(email: str, address: str | None) -> None:
         if start is None:  # the cache still held a window that has ended
             start = now()
             cache.set(f"{subject}:start", start, timeout=window)
-        cache.cache.inc(f"{subject}:{start}", timeout=window)
+        counter = f"{subject}:{start}"
+        cache.add(counter, 0, timeout=window)  # the window's expiry, on every backend
+        cache.cache.inc(counter)
 
 
 def forget_account_failures(email: str) -> None:
     """After a successful sign-in, the account starts afresh (its address does not)."""
-    cache.delete(f"{_subjects(email, None)[0]}:start")
+    subject = _subjects(email, None)[0]
+    start = cache.get(f"{subject}:start")
+    cache.delete_many(f"{subject}:start", f"{subject}:{start}")
