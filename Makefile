@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 VENDOR := app/static/vendor
+TOOLS := $(VENV)/tools
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
@@ -13,7 +14,7 @@ PORT ?= 5000
 
 setup: $(VENV)/.stamp-runtime $(VENDOR)/htmx.min.js
 
-setup-dev: setup $(VENV)/.stamp-dev
+setup-dev: setup $(VENV)/.stamp-dev $(TOOLS)/.stamp-tools
 
 $(VENV)/.stamp-runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +23,12 @@ $(VENV)/.stamp-runtime: requirements.txt
 
 $(VENV)/.stamp-dev: requirements-dev.txt requirements.txt $(VENV)/.stamp-runtime
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# Tools that pin many packages of their own (checkov) get their own virtualenv.
+$(TOOLS)/.stamp-tools: requirements-tools.txt $(VENV)/.stamp-runtime
+	test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check -r requirements-tools.txt
 	touch $@
 
 $(VENDOR)/htmx.min.js: package.json package-lock.json

@@ -5,12 +5,12 @@ GUNICORN_CMD_ARGS overrides any of these (e.g. ``--bind 127.0.0.1:8001``), and
 FORWARDED_ALLOW_IPS names the proxies whose X-Forwarded-* headers are trusted.
 """
 
-bind = "0.0.0.0:8000"  # noqa: S104 - inside the container; the host publishes the port
+bind = "0.0.0.0:8000"  # inside the container; the host publishes the port
 timeout = 60  # a request that takes longer is a bug; syncs run in the worker
 graceful_timeout = 30
 keepalive = 5
 max_requests = 2000  # recycle workers now and then, so a slow leak never grows
 max_requests_jitter = 200
-worker_tmp_dir = "/dev/shm"  # heartbeat files off the container's overlay disk
+worker_tmp_dir = "/dev/shm"  # noqa: S108 - heartbeat files in memory, off the overlay disk
 accesslog = "-"
 errorlog = "-"

@@ -19,6 +19,11 @@ resource "aws_db_parameter_group" "this" {
     name  = "log_statement"
     value = "ddl"
   }
+
+  parameter {
+    name  = "rds.force_ssl"
+    value = "1" # encrypted connections only; psycopg2 negotiates TLS by default
+  }
 }
 
 resource "aws_db_instance" "this" {
