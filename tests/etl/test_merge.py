@@ -80,7 +80,8 @@ def test_offsetsdb_wins_and_vrod_fills_only_empty_fields():
     assert merged.loc["GLD1", "name"] == "Stoves"
     assert merged.loc["GLD1", "country"] == "India"
     assert merged.loc["GLD1", "scope"] == "Household"
-    assert origin.loc[0, "name"] == "offsetsdb" and origin.loc[0, "country"] == "vrod"
+    assert origin.loc[0, "name"] == "offsetsdb"
+    assert origin.loc[0, "country"] == "vrod"
 
 
 def test_vrod_only_projects_are_added_whole_and_sources_recorded():

@@ -92,7 +92,8 @@ def test_every_historical_column_set_loads(tmp_path, project_columns, credit_col
     assert project["country"] == "Vietnam"
     assert project["name"] == "Forest one"
     assert project["methodology"] == "vm0007, vmd0001"
-    assert project["issued"] == 1500 and project["retired"] == 500
+    assert project["issued"] == 1500
+    assert project["retired"] == 500
     assert pd.isna(project["project_type"])  # 'Unknown' is no value
     assert str(project["listed_at"]) == "2024-04-05"
     credit = credits.iloc[0]
@@ -108,14 +109,14 @@ def test_missing_required_column_is_named(tmp_path):
     write_csv(
         tmp_path / "projects.csv", [n for n in PROJECTS_18 if n != "registry"], PROJECT_VALUES
     )
-    with pytest.raises(SourceError, match="projects.csv: required column 'registry' missing"):
+    with pytest.raises(SourceError, match=r"projects.csv: required column 'registry' missing"):
         offsetsdb.read(offsetsdb.find_inputs(tmp_path))
 
 
 def test_missing_credit_column_is_named(tmp_path):
     write_csv(tmp_path / "projects.csv", PROJECTS_18, PROJECT_VALUES)
     write_csv(tmp_path / "credits.csv", [n for n in CREDITS_11 if n != "quantity"], CREDIT_VALUES)
-    with pytest.raises(SourceError, match="credits.csv: required column 'quantity' missing"):
+    with pytest.raises(SourceError, match=r"credits.csv: required column 'quantity' missing"):
         offsetsdb.read(offsetsdb.find_inputs(tmp_path))
 
 
@@ -137,7 +138,7 @@ def test_truncated_zip_fails_cleanly(tmp_path):
     whole = make_zip(tmp_path / "whole.zip").read_bytes()
     truncated = tmp_path / "offsets-db.csv.zip"
     truncated.write_bytes(whole[: len(whole) // 2])
-    with pytest.raises(SourceError, match="offsets-db.csv.zip is not a readable zip"):
+    with pytest.raises(SourceError, match=r"offsets-db.csv.zip is not a readable zip"):
         offsetsdb.read(truncated)
 
 
@@ -173,5 +174,5 @@ def test_credit_zip_member_unreadable_names_file(tmp_path):
     path = tmp_path / "offsets-db.csv.zip"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("other.csv", "a,b\n1,2\n")
-    with pytest.raises(SourceError, match="no projects.csv inside"):
+    with pytest.raises(SourceError, match=r"no projects.csv inside"):
         offsetsdb.read(path)

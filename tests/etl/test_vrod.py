@@ -115,7 +115,8 @@ def test_melt_keeps_negative_and_drops_zero_cells():
         ("A1", 2020, 5),
         ("A1", 2021, -3),
     ]
-    assert melted["source"].eq("vrod").all() and melted["transaction_date"].isna().all()
+    assert melted["source"].eq("vrod").all()
+    assert melted["transaction_date"].isna().all()
 
 
 def test_melt_matches_golden_file_for_all_projects():
@@ -164,7 +165,8 @@ def test_xlsx_with_banner_and_tally_rows_reads_like_the_csv():
 
 def test_older_release_loads():
     projects, credits, warnings = vrod.read(FIXTURES / "vrod-v3-2021-12-projects-head.csv")
-    assert len(projects) == 100 and not warnings
+    assert len(projects) == 100
+    assert not warnings
     assert projects["project_type"].notna().any()  # ' Type' header with a stray space
     issued = credits[credits["kind"] == "issuance"]["quantity"].sum()
     assert issued == projects["issued"].sum()
@@ -175,12 +177,12 @@ def test_missing_required_column_is_named(tmp_path):
     pd.DataFrame([["Project ID", "Voluntary Registry"], ["VCS1", "VCS"]]).to_csv(
         path, header=False, index=False
     )
-    with pytest.raises(SourceError, match="vrod.csv: required column 'project name' missing"):
+    with pytest.raises(SourceError, match=r"vrod.csv: required column 'project name' missing"):
         vrod.read(path)
 
 
 def test_file_without_project_id_header_fails(tmp_path):
     path = tmp_path / "vrod.csv"
     path.write_text("a,b\n1,2\n")
-    with pytest.raises(SourceError, match="no header row with a 'Project ID' cell"):
+    with pytest.raises(SourceError, match=r"no header row with a 'Project ID' cell"):
         vrod.read(path)
