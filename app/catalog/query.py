@@ -7,6 +7,7 @@ left out and named in a warning, and the rest of the filters still apply.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, fields, replace
 
 from werkzeug.datastructures import MultiDict
@@ -69,6 +70,7 @@ DEFAULT_ORDER = {
 }
 MAX_VALUES_PER_FACET = 50
 MAX_QUERY_LENGTH = 200
+_ID_WITH_DASH = re.compile(r"^([a-z]+)[-_]+(\d+)$")
 VINTAGE_BOUNDS = (1900, 2200)
 MAX_PAGE = 100_000
 
@@ -98,7 +100,8 @@ class ProjectQuery:
 
     @property
     def terms(self) -> list[str]:
-        return query_terms(self.q)
+        """Folded search terms; an id typed with a dash ('vcs-191') is matched as 'vcs191'."""
+        return [_ID_WITH_DASH.sub(r"\1\2", term) for term in query_terms(self.q)]
 
     @property
     def is_filtered(self) -> bool:

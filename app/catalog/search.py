@@ -118,12 +118,12 @@ def relevance(query: ProjectQuery):
     """0 exact id, 1 id number, 2 name starts with the query, 3 any other match."""
     terms = query.terms
     phrase = " ".join(terms)
-    return case(
-        (func.lower(Project.project_id) == "".join(terms), 0),
-        (Project.search_text.like(_like_pattern(phrase, "% ", " |%"), escape="\\"), 1),
-        (func.lower(Project.name).like(_like_pattern(phrase, "", "%"), escape="\\"), 2),
-        else_=3,
-    )
+    ranks = [(func.lower(Project.project_id) == "".join(terms), 0)]
+    if phrase.isdigit():
+        # search_text starts with the id's variants: 'vcs191 vcs 191 | ...'.
+        ranks.append((Project.search_text.like(f"% {phrase} |%"), 1))
+    ranks.append((func.lower(Project.name).like(_like_pattern(phrase, "", "%"), escape="\\"), 2))
+    return case(*ranks, else_=3)
 
 
 def order_by(query: ProjectQuery) -> list:
