@@ -1,0 +1,208 @@
+"""Market statistics: the figures (aggregate SQL), the filters, the page and its fragment."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import event
+from werkzeug.datastructures import MultiDict
+
+from app.extensions import db
+from app.insights.filters import StatsFilters, parse_stats_filters
+from app.insights.stats import market_stats
+from app.models import bump_data_version
+from tests.factories import make_credit
+from tests.insights.market import seed_market
+
+
+def figure(html: str, name: str) -> str:
+    return re.search(rf'data-figure="{name}">([^<]*)<', html).group(1)
+
+
+def test_figures_by_registry_are_the_sums_of_the_credit_rows(app):
+    seed_market()
+    stats = market_stats()
+    by_registry = {row["registry"]: row for row in stats["by_registry"]}
+    assert by_registry["VCS"] == {
+        "registry": "VCS",
+        "projects": 2,
+        "issued": 1700,
+        "retired": 300,
+        "remaining": 1400,
+    }
+    assert by_registry["GLD"]["issued"] == 400
+    assert by_registry["GLD"]["retired"] == 400
+    assert by_registry["ACR"] == {
+        "registry": "ACR",
+        "projects": 1,
+        "issued": 0,
+        "retired": 0,
+        "remaining": 0,
+    }
+    assert "COMMUNITY" not in by_registry
+    assert stats["totals"] == {"projects": 4, "issued": 2100, "retired": 700, "remaining": 1400}
+
+
+def test_charts_data_per_year_country_scope_status_and_vintage(app):
+    seed_market()
+    stats = market_stats()
+    assert [(r["year"], r["registry"], r["issued"], r["retired"]) for r in stats["by_year"]] == [
+        (2019, "VCS", 1000, 0),
+        (2020, "VCS", 700, 0),
+        (2021, "VCS", 0, 300),
+        (2021, "GLD", 400, 400),
+    ]
+    assert stats["top_countries"] == [
+        {"country": "Brazil", "issued": 1500},
+        {"country": "India", "issued": 600},
+    ]
+    assert stats["by_scope"] == [
+        {"scope": "Forestry", "issued": 1500, "retired": 300},
+        {"scope": "Energy", "issued": 600, "retired": 400},
+    ]
+    assert stats["projects_by_status"] == [
+        {"status_group": "listed", "projects": 1},
+        {"status_group": "registered", "projects": 2},
+        {"status_group": "completed", "projects": 1},
+    ]
+    assert stats["retirement_ratio_by_vintage"] == [
+        {"vintage": 2018, "issued": 1000, "retired": 300, "ratio": 0.3},
+        {"vintage": 2019, "issued": 500, "retired": 0, "ratio": 0.0},
+        {"vintage": 2020, "issued": 600, "retired": 400, "ratio": 0.6667},
+    ]
+
+
+def test_filters_narrow_every_figure(app):
+    seed_market()
+    stats = market_stats(StatsFilters(registry=("VCS",), year_from=2020))
+    assert stats["totals"] == {"projects": 2, "issued": 700, "retired": 300, "remaining": 400}
+    assert [row["year"] for row in stats["by_year"]] == [2020, 2021]
+
+    india = market_stats(StatsFilters(country=("India",)))
+    assert india["totals"]["projects"] == 2
+    assert india["totals"]["issued"] == 600
+    assert [row["country"] for row in india["top_countries"]] == ["India"]
+
+    nothing = market_stats(StatsFilters(scope=("Nowhere",)))
+    assert nothing["totals"] == {"projects": 0, "issued": 0, "retired": 0, "remaining": 0}
+
+
+def test_figures_are_cached_until_the_data_version_changes(app):
+    projects = seed_market()
+    assert market_stats()["totals"]["issued"] == 2100
+    make_credit(projects["VCS101"], kind="issuance", year=2022, vintage=2021, quantity=900)
+    assert market_stats()["totals"]["issued"] == 2100
+    bump_data_version()
+    db.session.commit()
+    assert market_stats()["totals"]["issued"] == 3000
+
+
+def test_figures_take_a_fixed_number_of_queries_whatever_the_credit_count(app):
+    projects = seed_market()
+    for year in range(2000, 2030):
+        make_credit(projects["VCS100"], kind="issuance", year=year, vintage=year, quantity=1)
+    statements = []
+
+    def count(*args, **kwargs):
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        market_stats(StatsFilters(registry=("VCS",)))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(statements) <= 6
+    credit_selects = [s for s in statements if "FROM credit" in s]
+    assert credit_selects
+    assert all("sum(credit.quantity)" in s for s in credit_selects)
+
+
+def test_parse_filters_normalises_and_names_bad_values():
+    filters, warnings = parse_stats_filters(
+        MultiDict(
+            [
+                ("registry", "gld"),
+                ("registry", "VCS"),
+                ("registry", "XYZ"),
+                ("country", " India "),
+                ("year_from", "twenty"),
+                ("year_to", "2021"),
+            ]
+        )
+    )
+    assert filters == StatsFilters(registry=("GLD", "VCS"), country=("India",), year_to=2021)
+    assert len(warnings) == 2
+    assert "XYZ" in warnings[0] or "XYZ" in warnings[1]
+    assert all(w.status == 400 for w in warnings)
+
+    reversed_range, warnings = parse_stats_filters(
+        MultiDict({"year_from": "2022", "year_to": "2020"})
+    )
+    assert reversed_range.year_from is None
+    assert [w.status for w in warnings] == [422]
+
+
+def test_stats_page_shows_figures_filters_and_a_table_under_each_chart(client):
+    seed_market()
+    response = client.get("/stats")
+    assert response.status_code == 200
+    html = response.text
+    assert figure(html, "issued") == "2,100"
+    assert figure(html, "retired") == "700"
+    assert figure(html, "remaining") == "1,400"
+    assert 'hx-get="/stats"' in html
+    assert 'hx-target="#stats-results"' in html
+    assert 'hx-push-url="true"' in html
+    for chart_id in (
+        "chart-issuance",
+        "chart-retirement",
+        "chart-countries",
+        "chart-scope",
+        "chart-status",
+        "chart-ratio",
+    ):
+        assert f'id="{chart_id}"' in html
+        assert f'id="{chart_id}-figure"' in html
+    # The numbers behind the charts, as tables.
+    assert '<th scope="row">Brazil</th>' in html
+    assert '<td class="num">1,500</td>' in html
+    assert "66.7%" in html
+    assert '<option value="India"' in html
+    assert 'href="/projects?registry=VCS"' in html
+
+
+def test_stats_fragment_is_only_the_results_region(client):
+    seed_market()
+    response = client.get(
+        "/stats?registry=GLD", headers={"HX-Request": "true", "HX-Target": "stats-results"}
+    )
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<section id="stats-results"')
+    assert "<html" not in response.text
+    assert figure(response.text, "issued") == "400"
+    assert "HX-Target" in response.headers["Vary"]
+
+
+def test_boosted_request_gets_the_full_page(client):
+    seed_market()
+    response = client.get("/stats", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert "<html" in response.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["registry=XYZ", "year_from=abc", "year_from=2030&year_to=2010", "country=" + "x" * 300],
+)
+def test_bad_filter_values_get_a_notice_not_an_error_page(client, query):
+    seed_market()
+    response = client.get(f"/stats?{query}")
+    assert response.status_code == 400
+    assert "Some filter values were ignored" in response.text
+    assert figure(response.text, "issued") == "2,100"
+
+
+def test_empty_market_has_a_clear_empty_state(client):
+    response = client.get("/stats")
+    assert response.status_code == 200
+    assert "No projects or credits match these filters." in response.text
