@@ -8,7 +8,8 @@ resource "random_password" "secret_key" {
 locals {
   https = var.site_domain != null
   tls_settings = {
-    for name, value in { COMPOSE_PROFILES = "tls", SITE_DOMAIN = var.site_domain } :
+    # Behind Caddy (web is published on 127.0.0.1 only), trust its X-Forwarded-* headers.
+    for name, value in { COMPOSE_PROFILES = "tls", SITE_DOMAIN = var.site_domain, FORWARDED_ALLOW_IPS = "*" } :
     name => value if local.https
   }
   app_settings = merge(
@@ -35,7 +36,7 @@ locals {
       "SESSION_COOKIE_SECURE", "PREFERRED_URL_SCHEME", "WEB_PORT", "WEB_CONCURRENCY",
       "CACHE_KEY_PREFIX", "LOG_LEVEL",
     ],
-    local.https ? ["COMPOSE_PROFILES", "SITE_DOMAIN"] : [],
+    local.https ? ["COMPOSE_PROFILES", "SITE_DOMAIN", "FORWARDED_ALLOW_IPS"] : [],
     keys(var.extra_app_settings),
   )
 }
