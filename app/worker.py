@@ -179,7 +179,6 @@ def build_scheduler(app: Flask, scheduler_class=BlockingScheduler):
         max_instances=1,
         next_run_time=datetime.now(UTC),
     )
-    logging.getLogger("apscheduler.scheduler").addFilter(_SkipBusyPollWarnings())
     return scheduler
 
 
@@ -190,6 +189,9 @@ def run_worker(app: Flask) -> None:
     process is killed first, the database rolls it back and the reaper marks the run failed.
     """
     scheduler = build_scheduler(app)
+    # The poll runs every 2 s: only its problems belong in the log.
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler.scheduler").addFilter(_SkipBusyPollWarnings())
     stopper: list[threading.Thread] = []
 
     def request_stop(signum, frame) -> None:
