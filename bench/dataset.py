@@ -1,0 +1,275 @@
+"""A full-scale catalogue in PostgreSQL for the benchmarks: 12,000 projects, 1,000,000 credits.
+
+Projects are drawn (with replacement) from the real VROD 2025-12 PROJECTS rows,
+so registries, countries, types, statuses, scopes, methodologies and developers
+keep their real frequencies and their real combinations. Credits are synthetic,
+spread unevenly over projects (big projects have many records). Loaded with COPY.
+The database is reused while its marker matches the parameters.
+
+python -m bench.dataset      # build (or reuse) and print the URL
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import psycopg2
+from sqlalchemy.engine import make_url
+
+BENCH_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/carbonscope_bench"
+VROD_PARQUET = Path(
+    "/work/shared/data/vrod-2025-12/Voluntary-Registry-Offsets-Database--v2025-12-year-end.parquet"
+)
+PARAMETERS = {
+    "projects": 12_000,
+    "community_projects": 60,
+    "credits": 1_000_000,
+    "seed": 20251231,
+    "layout": 2,
+}
+REGISTRY_CODES = {"VCS": "VCS", "GOLD": "GLD", "ACR": "ACR", "CAR": "CAR", "ART": "ART"}
+REGISTRY_URLS = {
+    "VCS": "https://registry.verra.org/app/projectDetail/VCS/{n}",
+    "GLD": "https://registry.goldstandard.org/projects/details/{n}",
+    "ACR": "https://acr2.apx.com/mymodule/reg/prjView.asp?id1={n}",
+    "CAR": "https://thereserve2.apx.com/mymodule/reg/prjView.asp?id1={n}",
+    "ART": "https://art.apx.com/mymodule/reg/prjView.asp?id1={n}",
+}
+STATUS_WORDS = (
+    ("withdrawn", ("withdrawn", "rejected", "denied", "inactive", "canceled", "cancelled")),
+    ("completed", ("completed", "transitioned", "transfer")),
+    ("registered", ("registered", "certified", "late to verify", "verification", "renewal")),
+    ("listed", ("listed", "under development", "under validation", "requested", "on hold")),
+)
+
+
+def status_group(status: str | None) -> str:
+    text = (status or "").lower()
+    for group, words in STATUS_WORDS:
+        if any(word in text for word in words):
+            return group
+    return "unknown"
+
+
+def sqlalchemy_url(url: str) -> str:
+    """The URL as SQLAlchemy wants it here: with the psycopg2 driver."""
+    return "postgresql+psycopg2://" + url.split("://", 1)[1]
+
+
+def _connect(url: str, database: str | None = None):
+    target = make_url(url)
+    return psycopg2.connect(
+        host=target.host,
+        port=target.port or 5432,
+        user=target.username,
+        password=target.password,
+        dbname=database or target.database,
+    )
+
+
+def _create_database_if_missing(url: str) -> None:
+    name = make_url(url).database
+    connection = _connect(url, "postgres")
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+
+
+def _marker(url: str) -> dict | None:
+    connection = _connect(url)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass('bench_marker')")
+            if cursor.fetchone()[0] is None:
+                return None
+            cursor.execute("SELECT parameters FROM bench_marker")
+            row = cursor.fetchone()
+            return json.loads(row[0]) if row else None
+    finally:
+        connection.close()
+
+
+def _create_schema(url: str) -> None:
+    from app import create_app
+    from app.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": sqlalchemy_url(url), "SECRET_KEY": "bench"})
+    with app.app_context():
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+            connection.exec_driver_sql("CREATE SCHEMA public")
+        db.create_all()
+        db.engine.dispose()
+
+
+def project_frame(rng: np.random.Generator, count: int) -> pd.DataFrame:
+    """``count`` projects sampled from the real VROD rows, with unique canonical ids."""
+    from app.text_search import build_search_text
+
+    vrod = pd.read_parquet(VROD_PARQUET)
+    vrod = vrod[vrod["Voluntary Registry"].isin(REGISTRY_CODES)]
+    rows = vrod.iloc[rng.integers(0, len(vrod), count)].reset_index(drop=True)
+    registry = rows["Voluntary Registry"].map(REGISTRY_CODES)
+    number = registry.groupby(registry).cumcount() + 100
+    project_id = registry + number.astype(str)
+    name = rows["Project Name"].fillna("Unnamed project").astype(str).str.slice(0, 200)
+    # Repeated draws of one real project get a numbered name, as sister projects do.
+    repeat = name.groupby(name).cumcount()
+    name = name.where(repeat == 0, name + " " + (repeat + 1).astype(str))
+    first = pd.to_numeric(rows["First Year of Project (Vintage)"], errors="coerce")
+    missing = first.isna()
+    first = first.where(~missing, pd.Series(rng.integers(2000, 2024, count))).astype(int)
+    span = pd.Series(rng.integers(0, 12, count))
+    last = np.minimum(first + span, 2025)
+    issued = (
+        pd.to_numeric(rows["Total Credits \nIssued"], errors="coerce").fillna(0).astype("int64")
+    )
+    retired = pd.to_numeric(rows["Total Credits \nRetired"], errors="coerce").fillna(0)
+    retired = np.minimum(retired.astype("int64"), issued)
+    status = rows["Voluntary Status"].astype("string")
+    frame = pd.DataFrame(
+        {
+            "project_id": project_id,
+            "name": name,
+            "registry": registry,
+            "status": status,
+            "status_group": status.map(status_group, na_action="ignore").fillna("unknown"),
+            "country": rows["Country"],
+            "region": rows["Region"],
+            "scope": rows["Scope"],
+            "project_type": rows["Type"],
+            "methodology": rows["Methodology / Protocol"].astype("string").str.slice(0, 500),
+            "developer": rows["Project Developer"],
+            "registry_url": [
+                REGISTRY_URLS[r].format(n=n) for r, n in zip(registry, number, strict=True)
+            ],
+            "issued": issued,
+            "retired": retired,
+            "first_vintage": first,
+            "last_vintage": last,
+            "source": rng.choice(["offsetsdb", "both", "vrod"], count, p=[0.05, 0.8, 0.15]),
+        }
+    )
+    frame["search_text"] = [
+        build_search_text(pid, nm, dev, meth)
+        for pid, nm, dev, meth in zip(
+            frame["project_id"],
+            frame["name"],
+            frame["developer"].astype(object).where(frame["developer"].notna(), None),
+            frame["methodology"].astype(object).where(frame["methodology"].notna(), None),
+            strict=True,
+        )
+    ]
+    frame["provenance"] = json.dumps({"name": "offsetsdb", "country": "vrod"})
+    return frame
+
+
+def credit_frame(rng: np.random.Generator, projects: pd.DataFrame, count: int) -> pd.DataFrame:
+    """``count`` credit records: more for projects with more credits; vintages in their span."""
+    weight = np.sqrt(projects["issued"].to_numpy(dtype=float)) + 5.0
+    owner = rng.choice(len(projects), size=count, p=weight / weight.sum())
+    first = projects["first_vintage"].to_numpy()[owner]
+    last = projects["last_vintage"].to_numpy()[owner]
+    vintage = first + (rng.random(count) * (last - first + 1)).astype(int)
+    kind = rng.choice(["issuance", "retirement", "cancellation"], count, p=[0.3, 0.65, 0.05])
+    year = np.minimum(vintage + rng.integers(0, 4, count), 2025)
+    day = rng.integers(0, 365, count).astype("timedelta64[D]")
+    date = (year - 1970).astype("datetime64[Y]").astype("datetime64[D]") + day
+    quantity = np.maximum(rng.lognormal(7, 2, count).astype("int64"), 1)
+    beneficiary = np.where(
+        (kind == "retirement") & (rng.random(count) < 0.3),
+        rng.choice(["Acme Corp", "Example Airlines", "Municipality of Oslo", "ClimateCo"], count),
+        None,
+    )
+    return pd.DataFrame(
+        {
+            "project_id": owner + 1,  # project.id follows load order
+            "kind": kind,
+            "vintage": vintage,
+            "transaction_date": pd.to_datetime(date).strftime("%Y-%m-%d"),
+            "year": year,
+            "quantity": quantity,
+            "source": "offsetsdb",
+            "beneficiary": beneficiary,
+        }
+    )
+
+
+def _copy(cursor, table: str, frame: pd.DataFrame) -> None:
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, header=False, na_rep="\\N")
+    buffer.seek(0)
+    columns = ", ".join(frame.columns)
+    cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer)
+
+
+def _community_projects(count: int, start: int) -> pd.DataFrame:
+    from app.text_search import build_search_text
+
+    ids = [f"COMMUNITY-{n}" for n in range(start, start + count)]
+    names = [f"Community biogas {n}" for n in range(count)]
+    return pd.DataFrame(
+        {
+            "project_id": ids,
+            "name": names,
+            "registry": "COMMUNITY",
+            "status_group": "listed",
+            "country": "Kenya",
+            "source": "community",
+            "stage": "proposed",
+            "owner_id": 1,
+            "issued": 0,
+            "retired": 0,
+            "search_text": [build_search_text(i, n) for i, n in zip(ids, names, strict=True)],
+            "provenance": "{}",
+        }
+    )
+
+
+def build(url: str) -> None:
+    rng = np.random.default_rng(PARAMETERS["seed"])
+    projects = project_frame(rng, PARAMETERS["projects"])
+    credits = credit_frame(rng, projects, PARAMETERS["credits"])
+    community = _community_projects(PARAMETERS["community_projects"], len(projects) + 1)
+    _create_schema(url)
+    connection = _connect(url)
+    with connection, connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO user_account (id, email, password_hash, role) "
+            "VALUES (1, 'bench@example.org', 'x', 'user')"
+        )
+        _copy(cursor, "project", projects)
+        _copy(cursor, "project", community)
+        _copy(cursor, "credit", credits)
+        cursor.execute("SELECT setval('project_id_seq', (SELECT max(id) FROM project))")
+        cursor.execute("SELECT setval('user_account_id_seq', 1)")
+        cursor.execute("INSERT INTO data_version (id, version) VALUES (1, 1)")
+        cursor.execute("CREATE TABLE bench_marker (parameters text)")
+        cursor.execute("INSERT INTO bench_marker VALUES (%s)", (json.dumps(PARAMETERS),))
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    connection.close()
+
+
+def ensure_bench_database(url: str = BENCH_DATABASE_URL) -> str:
+    """The URL of the full-scale bench database, built first when missing or stale."""
+    _create_database_if_missing(url)
+    if _marker(url) != PARAMETERS:
+        started = time.perf_counter()
+        print(f"building the bench dataset in {make_url(url).database}...", flush=True)
+        build(url)
+        print(f"built in {time.perf_counter() - started:.1f} s", flush=True)
+    return url
+
+
+if __name__ == "__main__":
+    print(ensure_bench_database())
