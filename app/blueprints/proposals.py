@@ -8,7 +8,6 @@ redirect back to the project page.
 from __future__ import annotations
 
 import json
-from urllib.parse import quote, urlencode
 
 from flask import (
     Blueprint,
@@ -47,12 +46,9 @@ def member_name(user) -> str:
 
 @bp.app_template_global()
 def project_page_url(project: Project, anchor: str | None = None, **args) -> str:
-    """The catalogue's page of a project (/projects/<project_id>), with query and anchor."""
-    url = f"{request.script_root}/projects/{quote(project.project_id, safe='')}"
+    """The catalogue's page of a project, with the given query arguments and anchor."""
     given = {name: value for name, value in args.items() if value not in (None, "")}
-    if given:
-        url += "?" + urlencode(given)
-    return url + (f"#{anchor}" if anchor else "")
+    return url_for("catalog.detail", project_id=project.project_id, _anchor=anchor, **given)
 
 
 def _wants_fragment() -> bool:
@@ -335,6 +331,14 @@ def delete_comment(comment_id: int):
 
 
 # --- sections of the project page ----------------------------------------------------------
+
+
+@project_section("proposals-styles", order=0)
+def render_styles_section(project) -> str | None:
+    """The stylesheet of the sections below, once, outside every region that gets swapped."""
+    if not project.is_community:
+        return None
+    return render_template("proposals/_styles.html")
 
 
 @project_section("support", order=10)
