@@ -31,7 +31,9 @@ def add_security_headers(response: Response) -> Response:
 
 def init_security(app: Flask) -> None:
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    # Flask's own defaults hold these keys (SameSite None), so setdefault would keep them.
+    if app.config.get("SESSION_COOKIE_SAMESITE") is None:
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
     app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
     # "Remember me" follows the session cookie: Secure whenever the site is served over HTTPS.
