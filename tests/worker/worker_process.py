@@ -4,6 +4,7 @@
 built with ``create_app()`` (settings from the environment, as ``scheduler.py``) plus:
 
 - ``TEST_HEARTBEAT_TIMEOUT``: seconds without heartbeat before the reaper fails a run;
+- ``TEST_POLL_SECONDS``: how often the worker looks for queued runs (0.5 s);
 - ``TEST_STALL_MARKER`` / ``TEST_STALL_SECONDS``: after the load has written the new
   catalogue, still inside its transaction, touch the marker file and sleep, so a test
   can kill or stop the worker mid-load.
@@ -39,7 +40,7 @@ def main() -> None:
         )
     config = {
         "SYNC_HEARTBEAT_TIMEOUT": int(os.environ.get("TEST_HEARTBEAT_TIMEOUT", 120)),
-        "SYNC_POLL_SECONDS": 0.5,
+        "SYNC_POLL_SECONDS": float(os.environ.get("TEST_POLL_SECONDS", 0.5)),
         "SYNC_HEARTBEAT_SECONDS": 1,
     }
     run_worker(create_app(config))
