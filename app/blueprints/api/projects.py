@@ -81,13 +81,18 @@ def _per_page() -> tuple[int | None, str | None]:
     return None, f"per_page must be a whole number from 1 to {MAX_PER_PAGE}."
 
 
+def _status_for(errors: list[str]) -> int:
+    """422 when every value reads but a range is reversed (the catalogue swaps it), else 400."""
+    return 422 if all(error.startswith("Swapped ") for error in errors) else 400
+
+
 @bp.get("/projects")
 def projects():
     query, warnings = parse_project_query(request.args)
     per_page, per_page_error = _per_page()
     errors = [*warnings, *([per_page_error] if per_page_error else [])]
     if errors:
-        return problem(400, " ".join(errors), errors)
+        return problem(_status_for(errors), " ".join(errors), errors)
     result = search_projects(query, per_page=per_page)
     return jsonify(
         items=[project_json(row) for row in result.items],
@@ -219,6 +224,7 @@ OPENAPI_PATHS: dict = {
                 "200": ok_response("One page of projects and the total.", "ProjectPage"),
                 "304": NOT_MODIFIED,
                 "400": problem_response("A parameter cannot be used; `errors` lists each."),
+                "422": problem_response("A range is reversed (issued or vintage)."),
             },
         }
     },
