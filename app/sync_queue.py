@@ -150,6 +150,33 @@ class Heartbeat:
 
 
 @contextmanager
+def exclusive_run(
+    trigger: str = "cli", source_dir: str | None = None, worker: str = "cli"
+) -> Iterator[SyncRun | None]:
+    """A run to execute right here (the CLI), outside the queue; None if a sync holds the lock.
+
+    The row is inserted already running, so no worker can claim it, and the lock is
+    held until the block ends, so no worker starts another sync meanwhile.
+    """
+    with sync_lock() as held:
+        if not held:
+            yield None
+            return
+        now = utcnow()
+        run = SyncRun(
+            status="running",
+            trigger=trigger,
+            source_dir=source_dir,
+            started_at=now,
+            heartbeat_at=now,
+            worker=worker,
+        )
+        db.session.add(run)
+        db.session.commit()
+        yield run
+
+
+@contextmanager
 def sync_lock(engine: Engine | None = None) -> Iterator[bool]:
     """Try to take the one-sync lock without waiting; yield whether we hold it."""
     engine = engine if engine is not None else db.engine

@@ -14,6 +14,7 @@ from app.sync_queue import (
     beat,
     claim_next_run,
     claim_run,
+    exclusive_run,
     reap_dead_runs,
     request_sync,
     sync_lock,
@@ -115,3 +116,15 @@ def test_a_heartbeat_keeps_a_run_alive(app):
     assert reap_dead_runs(timeout=120) == []
     db.session.expire_all()
     assert db.session.get(SyncRun, run.id).status == "running"
+
+
+def test_a_cli_run_holds_the_lock_and_is_never_claimable(app):
+    with exclusive_run(trigger="cli", source_dir="/data") as run:
+        assert run.status == "running"
+        assert claim_run(run.id, "worker-a") is False
+        with sync_lock() as held:
+            assert held is False
+        with exclusive_run() as second:
+            assert second is None
+    with sync_lock() as held:
+        assert held is True
