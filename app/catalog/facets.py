@@ -15,6 +15,8 @@ from app.catalog.query import (
 )
 
 TOP_VALUES = 8
+# Beyond this many values a facet's list stops helping; text search finds the rest.
+MAX_OPTIONS = 60
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Facet:
     label: str
     top: list[FacetOption]
     more: list[FacetOption]
+    unlisted: int = 0
 
     @property
     def selected_count(self) -> int:
@@ -69,8 +72,9 @@ def build_facets(
         ]
         visible = options[:top]
         visible += [option for option in options[top:] if option.selected]
-        rest = [option for option in options[top:] if not option.selected]
-        facets.append(Facet(name, FACET_LABELS[name], visible, rest))
+        rest = [option for option in options[top:MAX_OPTIONS] if not option.selected]
+        unlisted = max(0, len(options) - MAX_OPTIONS)
+        facets.append(Facet(name, FACET_LABELS[name], visible, rest, unlisted))
     return facets
 
 

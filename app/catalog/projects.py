@@ -8,8 +8,9 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
+from app.catalog.search import data_version
 from app.extensions import cache, db
-from app.models import Credit, Project, current_data_version
+from app.models import Credit, Project
 
 CREDITS_PER_PAGE = 25
 SOURCE_LABELS = {
@@ -126,7 +127,7 @@ def _yearly_credits(project_pk: int) -> YearlyCredits:
 
 def yearly_credits(project: Project) -> YearlyCredits:
     """Credits issued and retired per year (every year from the first to the last), cached."""
-    key = f"catalog:yearly:v{current_data_version()}:{project.id}"
+    key = f"catalog:yearly:v{data_version()}:{project.id}"
     value = cache.get(key)
     if value is None:
         value = _yearly_credits(project.id)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from flask import has_request_context, request
 from sqlalchemy import case, func, literal, select, union_all
 
 from app.catalog.query import FACET_COLUMNS, FACETS, ProjectQuery
@@ -19,6 +20,7 @@ from app.extensions import cache, db
 from app.models import Project, current_data_version
 
 PER_PAGE = 50
+_VERSION_KEY = "carbonscope.catalog.data_version"
 T = TypeVar("T")
 
 
@@ -144,8 +146,18 @@ def order_by(query: ProjectQuery) -> list:
     return [ordered, tie]
 
 
+def data_version() -> int:
+    """The catalogue's data version, read once per request (searches ask for it twice)."""
+    if not has_request_context():
+        return current_data_version()
+    environ = request.environ
+    if _VERSION_KEY not in environ:
+        environ[_VERSION_KEY] = current_data_version()
+    return environ[_VERSION_KEY]
+
+
 def _cached(kind: str, token: str, compute: Callable[[], T]) -> T:
-    key = f"catalog:{kind}:v{current_data_version()}:{token}"
+    key = f"catalog:{kind}:v{data_version()}:{token}"
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -153,32 +165,31 @@ def _cached(kind: str, token: str, compute: Callable[[], T]) -> T:
     return value
 
 
-def _count(conditions: list) -> int:
-    return db.session.execute(
-        select(func.count()).select_from(Project).where(*conditions)
-    ).scalar_one()
+def count_statement(query: ProjectQuery):
+    return select(func.count()).select_from(Project).where(*filter_conditions(query))
 
 
-def _page_rows(query: ProjectQuery, conditions: list, page: int, per_page: int):
-    statement = (
+def page_statement(query: ProjectQuery, page: int, per_page: int):
+    return (
         select(*ROW_COLUMNS)
-        .where(*conditions)
+        .where(*filter_conditions(query))
         .order_by(*order_by(query))
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
-    return [ProjectRow(*row) for row in db.session.execute(statement)]
 
 
 def _search(query: ProjectQuery, per_page: int) -> SearchResult:
-    conditions = filter_conditions(query)
-    total = _count(conditions)
+    total = db.session.execute(count_statement(query)).scalar_one()
     pages = max(1, math.ceil(total / per_page))
     page, message = query.page, None
     if page > pages:
         message = f"Page {page} is past the end: showing page {pages} of {pages}."
         page = pages
-    items = _page_rows(query, conditions, page, per_page) if total else []
+    items = []
+    if total:
+        rows = db.session.execute(page_statement(query, page, per_page))
+        items = [ProjectRow(*row) for row in rows]
     return SearchResult(items, total, page, pages, per_page, message)
 
 
@@ -190,7 +201,8 @@ def search_projects(query: ProjectQuery, per_page: int = PER_PAGE) -> SearchResu
     return _cached("search", f"{query.cache_token()}:{per_page}", lambda: _search(query, per_page))
 
 
-def _facet_counts(query: ProjectQuery) -> dict[str, list[tuple[str, int]]]:
+def facets_statement(query: ProjectQuery):
+    """Every facet's (facet, value, count) rows in one round trip: a UNION ALL of GROUP BYs."""
     branches = []
     for facet in FACETS:
         column = getattr(Project, FACET_COLUMNS[facet])
@@ -199,8 +211,12 @@ def _facet_counts(query: ProjectQuery) -> dict[str, list[tuple[str, int]]]:
             .where(*filter_conditions(query, exclude=facet), column.is_not(None))
             .group_by(column)
         )
+    return union_all(*branches)
+
+
+def _facet_counts(query: ProjectQuery) -> dict[str, list[tuple[str, int]]]:
     counts: dict[str, list[tuple[str, int]]] = {facet: [] for facet in FACETS}
-    for facet, value, count in db.session.execute(union_all(*branches)):
+    for facet, value, count in db.session.execute(facets_statement(query)):
         counts[facet].append((value, count))
     for values in counts.values():
         values.sort(key=lambda item: (-item[1], item[0]))

@@ -144,7 +144,8 @@ def test_fifty_a_page_with_total_and_first_prev_next_last(client):
     assert listed_ids(page)[0] == "ACR50"
     assert "120 projects" in page
     assert "Page 2 of 3" in page
-    for label, number in (("« First", None), ("‹ Previous", None), ("Next ›", 3), ("Last »", 3)):
+    labels = (("« First", None), ("\u2039 Previous", None), ("Next \u203a", 3), ("Last »", 3))
+    for label, number in labels:
         link = re.search(rf'<a href="([^"]+)"[^>]*>{re.escape(label)}</a>', page)
         assert link, label
         assert "registry=ACR" in link.group(1)
@@ -197,7 +198,8 @@ def test_chips_remove_one_filter_each_and_clear_all_removes_every_one(client):
     chips = page.split('aria-label="Active filters"', 1)[1].split("</ul>", 1)[0]
     hrefs = [href.replace("&amp;", "&") for href in re.findall(r'<a href="([^"]+)"', chips)]
     assert len(hrefs) == 5
-    assert "country=Peru" not in hrefs[2] and "registry=VCS" in hrefs[2]
+    assert "country=Peru" not in hrefs[2]
+    assert "registry=VCS" in hrefs[2]
     assert hrefs[-1] == "/projects"
     assert "Clear all" in chips
 

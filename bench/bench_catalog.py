@@ -1,0 +1,201 @@
+"""Catalogue search and project pages at full scale (12,000 projects, 1,000,000 credits).
+
+Times a fixed mix of 20 searches through the Flask app on PostgreSQL + Memcached,
+with a cold cache (a fresh key prefix per round) and a warm one, and the same
+SQL statements the search runs (count, page, facets) straight through psycopg2;
+then project pages. Prints p50/p95 and the ratio app/SQL against the targets.
+
+make bench BENCH_ARGS="catalog"
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+import uuid
+
+from sqlalchemy.dialects import postgresql
+from werkzeug.datastructures import MultiDict
+
+from bench.dataset import _connect, ensure_bench_database, sqlalchemy_url
+
+MEMCACHED_SERVERS = ["127.0.0.1:11211"]
+COLD_ROUNDS = 5
+WARM_ROUNDS = 10
+PROJECT_PAGES = 60
+TARGETS = {"cold_p95": 80.0, "warm_p95": 5.0, "ratio_p50": 2.0, "project_p95": 50.0}
+
+SEARCHES = (
+    "",
+    "registry=VCS",
+    "registry=GLD&status=registered",
+    "country=India",
+    "country=India&country=China&scope=Renewable+Energy",
+    "type=Cookstoves&registry=GLD&sort=issued",
+    "scope=Forestry+%26+Land+Use&type=Improved+Forest+Management&status=registered",
+    "sort=issued&order=desc&page=40",
+    "sort=retired&page=200",
+    "sort=vintage&registry=VCS&page=60",
+    "issued_min=100000&issued_max=5000000",
+    "vintage_from=2015&vintage_to=2018&country=Brazil",
+    "registry=COMMUNITY",
+    "q=forest",
+    "q=VCS+191",
+    "q=wind&country=India&sort=issued",
+    "q=cookstove&registry=GLD&status=registered&page=3",
+    "q=landfill+gas",
+    "q=redd&scope=Forestry+%26+Land+Use&country=Brazil&country=Peru",
+    "methodology=ACM0002+Grid-connected+electricity+generation+from+renewable+sources"
+    "&country=China&country=India&registry=VCS&registry=GLD&status=registered"
+    "&vintage_from=2010&sort=name&order=desc&page=2",
+)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def _timed(call) -> float:
+    started = time.perf_counter()
+    call()
+    return (time.perf_counter() - started) * 1000
+
+
+def _fresh_cache_prefix(cache) -> None:
+    cache.cache.key_prefix = f"bench-{uuid.uuid4().hex[:12]}:"
+
+
+def _make_app(url: str):
+    from app import create_app
+    from app.config import MEMCACHED_CACHE_TYPE
+
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(url),
+            "SECRET_KEY": "bench",
+            "CACHE_TYPE": MEMCACHED_CACHE_TYPE,
+            "CACHE_MEMCACHED_SERVERS": MEMCACHED_SERVERS,
+            "CACHE_KEY_PREFIX": "bench:",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+
+
+def _get(client, url: str) -> None:
+    response = client.get(url)
+    if response.status_code != 200:
+        raise SystemExit(f"{url} answered {response.status_code}")
+
+
+def _sql_statements(app, search: str) -> list[str]:
+    """The SQL the search runs for this query string, with its values inlined."""
+    from app.catalog.query import parse_project_query
+    from app.catalog.search import PER_PAGE, count_statement, facets_statement, page_statement
+
+    with app.app_context():
+        query, _ = parse_project_query(MultiDict(_pairs(search)))
+        statements = [
+            count_statement(query),
+            page_statement(query, query.page, PER_PAGE),
+            facets_statement(query),
+        ]
+        dialect = postgresql.dialect()
+        return [
+            str(s.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+            for s in statements
+        ]
+
+
+def _pairs(search: str) -> list[tuple[str, str]]:
+    from urllib.parse import parse_qsl
+
+    return parse_qsl(search)
+
+
+def time_searches(app, url: str) -> dict[str, list[float]]:
+    from app.extensions import cache
+
+    client = app.test_client()
+    urls = [f"/projects?{search}" for search in SEARCHES]
+    with app.app_context():
+        for target in urls:  # connections, templates and plans warmed; cache keys not
+            _get(client, target)
+        cold, warm = [], []
+        for _ in range(COLD_ROUNDS):
+            _fresh_cache_prefix(cache)
+            cold += [_timed(lambda target=target: _get(client, target)) for target in urls]
+        for _ in range(WARM_ROUNDS):
+            warm += [_timed(lambda target=target: _get(client, target)) for target in urls]
+
+    sql = []
+    statements = [_sql_statements(app, search) for search in SEARCHES]
+    connection = _connect(url)
+    with connection.cursor() as cursor:
+        for _ in range(COLD_ROUNDS):
+            for batch in statements:
+
+                def run(batch=batch):
+                    for statement in batch:
+                        cursor.execute(statement)
+                        cursor.fetchall()
+
+                sql.append(_timed(run))
+    connection.close()
+    return {"cold": cold, "warm": warm, "sql": sql}
+
+
+def time_project_pages(app) -> dict[str, list[float]]:
+    from sqlalchemy import select
+
+    from app.extensions import cache, db
+    from app.models import Project
+
+    client = app.test_client()
+    with app.app_context():
+        # Every size of project: evenly spaced through the list ordered by credits issued.
+        ids = db.session.execute(select(Project.project_id).order_by(Project.issued)).scalars()
+        ids = list(ids)
+        step = max(1, len(ids) // PROJECT_PAGES)
+        chosen = ids[::step][:PROJECT_PAGES]
+        _get(client, f"/projects/{chosen[0]}")
+        _fresh_cache_prefix(cache)
+        cold = [_timed(lambda pid=pid: _get(client, f"/projects/{pid}")) for pid in chosen]
+        warm = [_timed(lambda pid=pid: _get(client, f"/projects/{pid}")) for pid in chosen]
+        chart = [_timed(lambda pid=pid: _get(client, f"/projects/{pid}/chart")) for pid in chosen]
+    return {"cold": cold, "warm": warm, "chart": chart}
+
+
+def _line(name: str, values: list[float], target: str = "") -> str:
+    return (
+        f"{name:<28} n={len(values):<4} p50={percentile(values, 0.5):7.1f} ms"
+        f"  p95={percentile(values, 0.95):7.1f} ms  {target}"
+    )
+
+
+def _verdict(value: float, limit: float) -> str:
+    return f"(target ≤ {limit:g}: {'ok' if value <= limit else 'MISSED'})"
+
+
+def main() -> None:
+    url = ensure_bench_database()
+    app = _make_app(url)
+    searches = time_searches(app, url)
+    pages = time_project_pages(app)
+    cold_p95 = percentile(searches["cold"], 0.95)
+    warm_p95 = percentile(searches["warm"], 0.95)
+    ratio = statistics.median(searches["cold"]) / statistics.median(searches["sql"])
+    project_p95 = percentile(pages["cold"], 0.95)
+    print(f"{len(SEARCHES)} searches; cold x{COLD_ROUNDS}, warm x{WARM_ROUNDS}, SQL x{COLD_ROUNDS}")
+    print(_line("search, app, cold cache", searches["cold"], _verdict(cold_p95, 80)))
+    print(_line("search, app, warm cache", searches["warm"], _verdict(warm_p95, 5)))
+    print(_line("search, same SQL (psycopg2)", searches["sql"]))
+    print(f"{'app cold / SQL, p50':<28} ratio={ratio:.2f}  {_verdict(ratio, 2)}")
+    print(_line("project page, cold cache", pages["cold"], _verdict(project_p95, 50)))
+    print(_line("project page, warm cache", pages["warm"]))
+    print(_line("chart fragment, warm cache", pages["chart"]))
+
+
+if __name__ == "__main__":
+    main()
