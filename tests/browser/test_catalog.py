@@ -1,0 +1,72 @@
+"""The catalogue in a real browser: facets and search swap results in place; charts draw."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.factories import make_credit, make_project
+
+ROWS = "#catalog-results tbody tr"
+
+
+def _facet_count(page, facet: str, value: str):
+    return page.locator(f'#facet-{facet} input[value="{value}"] ~ .facet-count')
+
+
+def test_ticking_a_registry_swaps_results_in_place_and_back_restores_them(page, live_server):
+    with live_server.app.app_context():
+        for number in range(3):
+            make_project(f"VCS{number + 1}", country="Brazil")
+        make_project("GLD1", registry="GLD", country="Brazil")
+        make_project("GLD2", registry="GLD", country="Kenya")
+    page.goto(f"{live_server.url}/projects")
+    expect(page.locator(ROWS)).to_have_count(5)
+    expect(_facet_count(page, "country", "Brazil")).to_have_text("4")
+    page.evaluate("window.__marker = 'still here'")
+
+    page.locator('#facet-registry input[value="GLD"]').check()
+    expect(page.locator(ROWS)).to_have_count(2)
+    expect(page).to_have_url(re.compile(r"/projects\?registry=GLD$"))
+    expect(_facet_count(page, "country", "Brazil")).to_have_text("1")
+    expect(page.locator(".chips")).to_contain_text("Registry: Gold Standard")
+    assert page.evaluate("window.__marker") == "still here"
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/projects$"))
+    expect(page.locator(ROWS)).to_have_count(5)
+    expect(page.locator('#facet-registry input[value="GLD"]')).not_to_be_checked()
+
+
+def test_typing_in_the_search_box_narrows_the_results_after_a_pause(page, live_server):
+    with live_server.app.app_context():
+        make_project("VCS191", name="Kariba REDD+ Forest")
+        make_project("VCS2", name="Wind farm")
+        make_project("GLD3", registry="GLD", name="Cookstoves")
+    page.goto(f"{live_server.url}/projects")
+    expect(page.locator(ROWS)).to_have_count(3)
+    page.evaluate("window.__marker = 1")
+    page.locator("#search-q").press_sequentially("karib", delay=40)
+    expect(page.locator(ROWS)).to_have_count(1)
+    expect(page.locator(ROWS)).to_contain_text("VCS191")
+    expect(page).to_have_url(re.compile(r"q=karib"))
+    expect(page.locator("#search-q")).to_be_focused()
+    assert page.evaluate("window.__marker") == 1
+
+
+def test_a_project_page_draws_one_bar_group_per_year(page, live_server):
+    with live_server.app.app_context():
+        project = make_project("VCS191", name="Kariba", issued=600, retired=100)
+        make_credit(project, year=2018, quantity=300)
+        make_credit(project, year=2019, quantity=200)
+        make_credit(project, year=2021, quantity=100)
+        make_credit(project, year=2021, kind="retirement", quantity=100)
+    page.goto(f"{live_server.url}/projects/VCS191")
+    groups = page.locator("#credit-chart svg .bar-group")
+    expect(groups).to_have_count(4)
+    labels = groups.evaluate_all("nodes => nodes.map(n => n.dataset.label)")
+    assert labels == ["2018", "2019", "2020", "2021"]
+    expect(
+        page.locator('#credit-chart svg rect[data-series="Retirement"][data-value="100"]')
+    ).to_have_count(1)
