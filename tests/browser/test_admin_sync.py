@@ -66,6 +66,13 @@ def test_admin_resyncs_and_watches_the_run_finish_without_reload(
     )
     wait_for(lambda: " started: sync " in workers.logs(), what="the worker to start")
 
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     page.goto(pg_live_server.url + "/admin/sync")
     page.wait_for_url("**/auth/login**")
     page.get_by_label("Email").fill("admin@example.org")
@@ -84,6 +91,7 @@ def test_admin_resyncs_and_watches_the_run_finish_without_reload(
     assert row.get_attribute("hx-trigger") is None  # it stopped polling
     assert "admin@example.org" in row.inner_text()
     assert page.locator("#sync-history tbody tr").count() == 1
+    assert violations == []
 
     response = page.goto(pg_live_server.url + "/projects/ACR1042")
     assert response.status == 200
