@@ -22,7 +22,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
 from app.models import NewsFeed, NewsItem, Project, news_mention
-from app.news.parse import MAX_SOURCE_LENGTH, FeedEntry, MalformedFeed, parse_feed, shorten
+from app.news.parse import (
+    MAX_SOURCE_LENGTH,
+    FeedEntry,
+    MalformedFeed,
+    parse_feed,
+    project_ids_in,
+    shorten,
+)
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +147,39 @@ def link_mentions(item_id: int, project_ids: tuple[str, ...]) -> int:
     return len(keys)
 
 
+def relink_mentions() -> int:
+    """Link every stored item to the projects it names that now exist; return links added.
+
+    Items fetched before a project entered the catalogue (news before the first
+    sync, a community project registered later) gain their links here.
+    """
+    named = {
+        item_id: project_ids_in(f"{title} {summary or ''}")
+        for item_id, title, summary in db.session.execute(
+            select(NewsItem.id, NewsItem.title, NewsItem.summary)
+        )
+    }
+    wanted_ids = {project_id for ids in named.values() for project_id in ids}
+    if not wanted_ids:
+        return 0
+    keys = dict(
+        db.session.execute(
+            select(Project.project_id, Project.id).where(Project.project_id.in_(wanted_ids))
+        ).all()
+    )
+    existing = {tuple(row) for row in db.session.execute(select(news_mention))}
+    missing = [
+        {"news_item_id": item_id, "project_id": keys[project_id]}
+        for item_id, ids in named.items()
+        for project_id in ids
+        if project_id in keys and (item_id, keys[project_id]) not in existing
+    ]
+    if missing:
+        db.session.execute(insert(news_mention), missing)
+    db.session.commit()
+    return len(missing)
+
+
 def store_entries(feed: NewsFeed, source: str, entries: list[FeedEntry], now: datetime) -> int:
     """Store the entries not yet known by link or guid; return how many were new."""
     new = 0
@@ -223,4 +263,5 @@ def fetch_all_feeds(urls: list[str] | None = None) -> list[FeedResult]:
         result = fetch_feed(feed)
         log.info("news %s", result.describe())
         results.append(result)
+    relink_mentions()
     return results

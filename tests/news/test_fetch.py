@@ -213,3 +213,16 @@ def test_only_http_feeds_are_fetched(app, tmp_path):
     [result] = fetch_all_feeds([secret.as_uri()])
     assert result.status == "error"
     assert "only http and https" in result.error
+
+
+def test_items_fetched_before_their_project_exists_are_linked_later(app, feed_server):
+    rss = feed_server.fixture("good_rss.xml")
+    fetch_all_feeds([rss])
+    assert not any(item.projects for item in stored_items().values())
+
+    make_project("VCS1234")
+    fetch_all_feeds([rss])
+    fetch_all_feeds([rss])  # a second pass adds no duplicate link
+
+    item = stored_items()["https://carbon-daily.example/news/vcs-1234-suspended"]
+    assert [project.project_id for project in item.projects] == ["VCS1234"]
