@@ -347,3 +347,13 @@ def test_delete_cascades_to_the_service_layer(app, owner):
     project = make_project(owner=owner)
     community.delete_project(project)
     assert db.session.scalar(select(Project)) is None
+
+
+def test_project_page_shows_the_section_to_its_owner_with_the_name_escaped(client, owner):
+    project = make_project(owner=owner, name=XSS)
+    page = client.get(f"/projects/{project.project_id}")
+    assert page.status_code == 200
+    assert '<section id="community-edit"' in page.text
+    assert XSS not in page.text
+    client.post("/auth/logout")
+    assert 'id="community-edit"' not in client.get(f"/projects/{project.project_id}").text
