@@ -119,29 +119,27 @@ def time_searches(app, url: str) -> dict[str, list[float]]:
 
     client = app.test_client()
     urls = [f"/projects?{search}" for search in SEARCHES]
+    statements = [_sql_statements(app, search) for search in SEARCHES]
+    connection = _connect(url)
+    cursor = connection.cursor()
+
+    def run_sql(batch: list[str]) -> None:
+        for statement in batch:
+            cursor.execute(statement)
+            cursor.fetchall()
+
+    cold, warm, sql = [], [], []
     with app.app_context():
         for target in urls:  # connections, templates and plans warmed; cache keys not
             _get(client, target)
-        cold, warm = [], []
+        # App and SQL alternate, so both see the same load on the machine.
         for _ in range(COLD_ROUNDS):
             _fresh_cache_prefix(cache)
-            cold += [_timed(lambda target=target: _get(client, target)) for target in urls]
+            for target, batch in zip(urls, statements, strict=True):
+                cold.append(_timed(lambda target=target: _get(client, target)))
+                sql.append(_timed(lambda batch=batch: run_sql(batch)))
         for _ in range(WARM_ROUNDS):
             warm += [_timed(lambda target=target: _get(client, target)) for target in urls]
-
-    sql = []
-    statements = [_sql_statements(app, search) for search in SEARCHES]
-    connection = _connect(url)
-    with connection.cursor() as cursor:
-        for _ in range(COLD_ROUNDS):
-            for batch in statements:
-
-                def run(batch=batch):
-                    for statement in batch:
-                        cursor.execute(statement)
-                        cursor.fetchall()
-
-                sql.append(_timed(run))
     connection.close()
     return {"cold": cold, "warm": warm, "sql": sql}
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import (
     Blueprint,
     Response,
@@ -12,6 +14,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from markupsafe import Markup
 
 from app.catalog.export import csv_lines
 from app.catalog.facets import active_chips, build_facets
@@ -23,16 +26,10 @@ from app.catalog.projects import (
     source_label,
     yearly_credits,
 )
-from app.catalog.query import (
-    FACETS,
-    ORDERS,
-    REGISTRY_LABELS,
-    SORT_LABELS,
-    SORTS,
-    parse_project_query,
-)
-from app.catalog.search import facet_counts, search_projects
+from app.catalog.query import REGISTRY_LABELS, SORT_LABELS, SORTS, parse_project_query
+from app.catalog.search import data_version, facet_counts, search_projects
 from app.charts import Series, bar_chart
+from app.extensions import cache
 from app.project_sections import render_project_sections
 
 bp = Blueprint("catalog", __name__)
@@ -57,34 +54,54 @@ def catalog_labels() -> dict:
     return {"registry_labels": REGISTRY_LABELS}
 
 
+def _render_results(query, warnings: list[str]) -> tuple[str, int]:
+    result = search_projects(query)
+    if result.message:
+        warnings = [*warnings, result.message]
+    html = render_template(
+        "catalog/_results.html",
+        query=query,
+        result=result,
+        facets=build_facets(query, facet_counts(query)),
+        chips=active_chips(query),
+        warnings=warnings,
+    )
+    return html, result.page
+
+
+def results_region(query, warnings: list[str]) -> tuple[Markup, int]:
+    """The results-and-facets region's HTML and the page it shows, cached by data version.
+
+    Nothing in the region depends on the visitor (no CSRF token, no account), so
+    one rendering serves everyone until the catalogue changes.
+    """
+    notice = hashlib.sha1("\n".join(warnings).encode(), usedforsecurity=False).hexdigest()[:12]
+    key = f"catalog:results-html:v{data_version()}:{query.cache_token()}:{notice}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = _render_results(query, warnings)
+        cache.set(key, cached)
+    html, page = cached
+    return Markup(html), page  # noqa: S704  rendered by Jinja, already escaped
+
+
 @bp.get("/projects")
 def search():
     query, warnings = parse_project_query(request.args)
-    result = search_projects(query)
-    if result.message:
-        warnings.append(result.message)
-    context = {
-        "query": query,
-        "result": result,
-        "facets": build_facets(query, facet_counts(query)),
-        "chips": active_chips(query),
-        "warnings": warnings,
-        "sorts": [(key, SORT_LABELS[key]) for key in SORTS],
-        "orders": ORDERS,
-        "facet_names": FACETS,
-    }
+    results_html, page = results_region(query, warnings)
     target = _htmx_target()
     if target == RESULTS_REGION:
-        template = "catalog/_results.html"
-    elif target == SEARCH_REGION:
-        template = "catalog/_search.html"
+        response = make_response(results_html)
     else:
-        template = "catalog/search.html"
-    response = make_response(render_template(template, **context))
+        template = "catalog/_search.html" if target == SEARCH_REGION else "catalog/search.html"
+        sorts = [(key, SORT_LABELS[key]) for key in SORTS]
+        response = make_response(
+            render_template(template, query=query, results_html=results_html, sorts=sorts)
+        )
     if target in (RESULTS_REGION, SEARCH_REGION):
         # The address bar shows the search's canonical URL, not the raw form fields.
         response.headers["HX-Push-Url"] = url_for(
-            "catalog.search", **query.with_page(result.page).to_args()
+            "catalog.search", **query.with_page(page).to_args()
         )
     return _vary(response)
 

@@ -247,3 +247,15 @@ def test_results_link_to_the_export_with_the_same_filters(client):
     make_project("VCS1", country="Peru")
     page = client.get("/projects?country=Peru&page=1").text
     assert 'href="/projects/export.csv?country=Peru"' in page
+
+
+def test_the_results_page_is_served_from_the_cache_until_a_sync_bumps_the_version(client):
+    make_project("VCS1", country="Peru")
+    assert "1 project" in client.get("/projects?country=Peru").text
+    make_project("VCS2", country="Peru")
+    assert "1 project" in client.get("/projects?country=Peru").text
+    bump_data_version()
+    db.session.commit()
+    page = client.get("/projects?country=Peru").text
+    assert "2 projects" in page
+    assert listed_ids(page) == ["VCS1", "VCS2"]
