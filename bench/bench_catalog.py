@@ -101,7 +101,7 @@ def _sql_statements(app, search: str) -> list[str]:
             page_statement(query, query.page, PER_PAGE),
             facets_statement(query),
         ]
-        dialect = postgresql.dialect()
+        dialect = postgresql.dialect(paramstyle="named")  # no %% escaping: no parameters
         return [
             str(s.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
             for s in statements
