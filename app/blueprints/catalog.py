@@ -26,7 +26,13 @@ from app.catalog.projects import (
     source_label,
     yearly_credits,
 )
-from app.catalog.query import REGISTRY_LABELS, SORT_LABELS, SORTS, parse_project_query
+from app.catalog.query import (
+    DEFAULT_ORDER,
+    REGISTRY_LABELS,
+    SORT_LABELS,
+    SORTS,
+    parse_project_query,
+)
 from app.catalog.search import data_version, facet_counts, search_projects
 from app.charts import Series, bar_chart
 from app.extensions import cache
@@ -96,7 +102,13 @@ def search():
         template = "catalog/_search.html" if target == SEARCH_REGION else "catalog/search.html"
         sorts = [(key, SORT_LABELS[key]) for key in SORTS]
         response = make_response(
-            render_template(template, query=query, results_html=results_html, sorts=sorts)
+            render_template(
+                template,
+                query=query,
+                results_html=results_html,
+                sorts=sorts,
+                default_order=DEFAULT_ORDER[query.sort],
+            )
         )
     if target in (RESULTS_REGION, SEARCH_REGION):
         # The address bar shows the search's canonical URL, not the raw form fields.

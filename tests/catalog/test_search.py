@@ -259,3 +259,10 @@ def test_the_results_page_is_served_from_the_cache_until_a_sync_bumps_the_versio
     page = client.get("/projects?country=Peru").text
     assert "2 projects" in page
     assert listed_ids(page) == ["VCS1", "VCS2"]
+
+
+def test_an_empty_order_from_the_form_means_the_sorts_natural_order(client):
+    make_project("VCS1", issued=5)
+    make_project("VCS2", issued=50)
+    assert listed_ids(client.get("/projects?sort=issued&order=").text) == ["VCS2", "VCS1"]
+    assert listed_ids(client.get("/projects?sort=name&order=").text) == ["VCS1", "VCS2"]
