@@ -140,6 +140,44 @@ def fetch_news(app: Flask) -> None:
             db.session.remove()
 
 
+DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def cron_trigger(expression: str) -> CronTrigger:
+    """A trigger from a crontab line, in UTC, with crontab's weekday numbers.
+
+    APScheduler 3 reads day-of-week numbers as 0 = Monday, crontab as 0 = Sunday;
+    numbers are turned into day names first, so "0 3 * * 1" means Monday as in cron.
+    """
+    fields = expression.split()
+    if len(fields) == 5:
+        fields[4] = ",".join(_day_names(part) for part in fields[4].split(","))
+    return CronTrigger.from_crontab(" ".join(fields), timezone=UTC)
+
+
+def _day_names(part: str) -> str:
+    days, _, step = part.partition("/")
+    if not days.replace("-", "").isdigit():
+        return part
+    first, _, last = days.partition("-")
+    start, end = int(first), int(last or first)
+    if step or start > 7 or end > 7:
+        return part  # let APScheduler report or handle it as it is
+    if start == end:
+        return DAY_NAMES[start]
+    # Ranges may not wrap past Saturday in APScheduler: list Sunday on its own.
+    names = []
+    if start == 0:
+        names.append("sun")
+        start = 1
+    if end == 7:
+        names.append("sun")
+        end = 6
+    if start <= end:
+        names.insert(0, f"{DAY_NAMES[start]}-{DAY_NAMES[end]}" if start < end else DAY_NAMES[start])
+    return ",".join(names)
+
+
 class _SkipBusyPollWarnings(logging.Filter):
     """While a sync runs inside the poll job, the next polls are skipped on purpose."""
 
@@ -153,7 +191,7 @@ def build_scheduler(app: Flask, scheduler_class=BlockingScheduler):
     config = app.config
     scheduler.add_job(
         queue_scheduled_sync,
-        CronTrigger.from_crontab(config.get("SYNC_CRON") or "0 3 * * *", timezone=UTC),
+        cron_trigger(config.get("SYNC_CRON") or "0 3 * * *"),
         args=[app],
         id="sync",
         coalesce=True,
@@ -162,7 +200,7 @@ def build_scheduler(app: Flask, scheduler_class=BlockingScheduler):
     )
     scheduler.add_job(
         fetch_news,
-        CronTrigger.from_crontab(config.get("NEWS_CRON") or "15 * * * *", timezone=UTC),
+        cron_trigger(config.get("NEWS_CRON") or "15 * * * *"),
         args=[app],
         id="news",
         coalesce=True,
