@@ -33,7 +33,7 @@ from app.catalog.query import (
     SORTS,
     parse_project_query,
 )
-from app.catalog.search import data_version, facet_counts, search_projects
+from app.catalog.search import cache_key, facet_counts, search_projects
 from app.charts import Series, bar_chart
 from app.extensions import cache
 from app.project_sections import render_project_sections
@@ -82,7 +82,7 @@ def results_region(query, warnings: list[str]) -> tuple[Markup, int]:
     one rendering serves everyone until the catalogue changes.
     """
     notice = hashlib.sha1("\n".join(warnings).encode(), usedforsecurity=False).hexdigest()[:12]
-    key = f"catalog:results-html:v{data_version()}:{query.cache_token()}:{notice}"
+    key = cache_key("results-html", f"{query.cache_token()}:{notice}")
     cached = cache.get(key)
     if cached is None:
         cached = _render_results(query, warnings)

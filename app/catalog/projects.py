@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
-from app.catalog.search import data_version
+from app.catalog.search import cache_key
 from app.extensions import cache, db
 from app.models import Credit, Project
 
@@ -127,7 +127,7 @@ def _yearly_credits(project_pk: int) -> YearlyCredits:
 
 def yearly_credits(project: Project) -> YearlyCredits:
     """Credits issued and retired per year (every year from the first to the last), cached."""
-    key = f"catalog:yearly:v{data_version()}:{project.id}"
+    key = cache_key("yearly", str(project.id))
     value = cache.get(key)
     if value is None:
         value = _yearly_credits(project.id)

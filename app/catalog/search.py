@@ -20,6 +20,7 @@ from app.extensions import cache, db
 from app.models import Project, current_data_version
 
 PER_PAGE = 50
+CACHE_LAYOUT = 1
 _VERSION_KEY = "carbonscope.catalog.data_version"
 T = TypeVar("T")
 
@@ -156,8 +157,17 @@ def data_version() -> int:
     return environ[_VERSION_KEY]
 
 
+def cache_key(kind: str, token: str) -> str:
+    """A catalogue cache key: the kind, the layout of what is cached, the data version, the query.
+
+    Bump ``CACHE_LAYOUT`` when a cached value's shape changes (a ProjectRow field, a
+    template), so a deploy never reads values pickled by the previous code.
+    """
+    return f"catalog:{kind}:l{CACHE_LAYOUT}:v{data_version()}:{token}"
+
+
 def _cached(kind: str, token: str, compute: Callable[[], T]) -> T:
-    key = f"catalog:{kind}:v{data_version()}:{token}"
+    key = cache_key(kind, token)
     value = cache.get(key)
     if value is None:
         value = compute()
