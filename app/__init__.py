@@ -21,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.from_mapping(config)
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(levelname)s %(name)s %(message)s")
 
+    _trust_proxies(app)
     _init_extensions(app)
     _register_blueprints(app)
 
@@ -34,6 +35,16 @@ def create_app(config: dict | None = None) -> Flask:
     init_templating(app)
     register_commands(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind N proxies, read the client's address and scheme from their X-Forwarded headers
+    (the login limit counts failures per client address)."""
+    hops = app.config["TRUSTED_PROXY_COUNT"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _init_extensions(app: Flask) -> None:

@@ -28,7 +28,7 @@ def archive_raw_files(run_id: int, files: list[Path]) -> dict | None:
     Returns None when no bucket is configured (the local copy is the archive). An S3
     error does not fail the sync (the local copy stays): it is logged and recorded.
     """
-    bucket = current_app.config.get("RAW_BUCKET")
+    bucket = current_app.config["RAW_BUCKET"]
     if not bucket:
         return None
     s3 = aws_client("s3")

@@ -87,5 +87,14 @@ def load_settings(instance_path: Path) -> dict:
         "SESSION_COOKIE_SECURE": _env("SESSION_COOKIE_SECURE", "false") == "true",
         "PREFERRED_URL_SCHEME": _env("PREFERRED_URL_SCHEME", "http"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+        "TRUSTED_PROXY_COUNT": int(_env("TRUSTED_PROXY_COUNT", "0")),
+        "LOGIN_MAX_FAILURES": int(_env("LOGIN_MAX_FAILURES", "10")),
+        "LOGIN_WINDOW_SECONDS": int(_env("LOGIN_WINDOW_SECONDS", str(15 * 60))),
+        "NEWS_TIMEOUT_SECONDS": float(_env("NEWS_TIMEOUT_SECONDS", "10")),
+        "NEWS_MAX_BYTES": int(_env("NEWS_MAX_BYTES", str(5 * 1024 * 1024))),
+        "SYNC_POLL_SECONDS": float(_env("SYNC_POLL_SECONDS", "2")),
+        "SYNC_HEARTBEAT_SECONDS": float(_env("SYNC_HEARTBEAT_SECONDS", "15")),
+        "SYNC_HEARTBEAT_TIMEOUT": int(_env("SYNC_HEARTBEAT_TIMEOUT", "120")),
+        "CLOUDWATCH_ENABLED": _env("CLOUDWATCH_ENABLED", "false") == "true",
     }
     return settings

@@ -27,14 +27,14 @@ def aws_client(service: str):
     """A boto3 client for S3 or CloudWatch, honouring AWS_REGION and AWS_ENDPOINT_URL."""
     return boto3.client(
         service,
-        region_name=current_app.config.get("AWS_REGION") or "eu-west-1",
-        endpoint_url=current_app.config.get("AWS_ENDPOINT_URL") or None,
+        region_name=current_app.config["AWS_REGION"],
+        endpoint_url=current_app.config["AWS_ENDPOINT_URL"],
     )
 
 
 def aws_configured() -> bool:
     config = current_app.config
-    return bool(config.get("RAW_BUCKET") or config.get("CLOUDWATCH_ENABLED"))
+    return bool(config["RAW_BUCKET"] or config["CLOUDWATCH_ENABLED"])
 
 
 def step_record(run: SyncRun) -> dict:

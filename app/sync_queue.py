@@ -32,7 +32,6 @@ log = logging.getLogger(__name__)
 
 # Any fixed 64-bit number; every process that syncs uses the same one.
 SYNC_LOCK_KEY = 0x0FF5E7C0DE
-DEFAULT_HEARTBEAT_TIMEOUT = 120
 ACTIVE_STATUSES = ("queued", "running")
 
 
@@ -85,7 +84,7 @@ def claim_next_run(worker: str) -> int | None:
 
 
 def heartbeat_timeout() -> int:
-    return int(current_app.config.get("SYNC_HEARTBEAT_TIMEOUT", DEFAULT_HEARTBEAT_TIMEOUT))
+    return int(current_app.config["SYNC_HEARTBEAT_TIMEOUT"])
 
 
 def reap_dead_runs(timeout: int | None = None) -> list[int]:

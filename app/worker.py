@@ -44,8 +44,6 @@ from app.sync_queue import (
 
 log = logging.getLogger(__name__)
 
-DEFAULT_POLL_SECONDS = 2.0
-DEFAULT_HEARTBEAT_SECONDS = 15.0
 
 ExecuteSync = Callable[..., SyncRun]
 
@@ -75,7 +73,7 @@ def execute_claimed_run(run_id: int, execute: ExecuteSync | None = None) -> Sync
     execute = execute or _etl_execute_sync()
     run = db.session.get(SyncRun, run_id)
     source_dir = Path(run.source_dir) if run.source_dir else None
-    interval = float(current_app.config.get("SYNC_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS))
+    interval = current_app.config["SYNC_HEARTBEAT_SECONDS"]
     log.info("sync run %s started by %s", run_id, worker_name())
     try:
         with Heartbeat(db.engine, run_id, interval):
@@ -191,7 +189,7 @@ def build_scheduler(app: Flask, scheduler_class=BlockingScheduler):
     config = app.config
     scheduler.add_job(
         queue_scheduled_sync,
-        cron_trigger(config.get("SYNC_CRON") or "0 3 * * *"),
+        cron_trigger(config["SYNC_CRON"]),
         args=[app],
         id="sync",
         coalesce=True,
@@ -200,7 +198,7 @@ def build_scheduler(app: Flask, scheduler_class=BlockingScheduler):
     )
     scheduler.add_job(
         fetch_news,
-        cron_trigger(config.get("NEWS_CRON") or "15 * * * *"),
+        cron_trigger(config["NEWS_CRON"]),
         args=[app],
         id="news",
         coalesce=True,
@@ -210,7 +208,7 @@ def build_scheduler(app: Flask, scheduler_class=BlockingScheduler):
     scheduler.add_job(
         poll_queue,
         "interval",
-        seconds=float(config.get("SYNC_POLL_SECONDS", DEFAULT_POLL_SECONDS)),
+        seconds=config["SYNC_POLL_SECONDS"],
         args=[app],
         id="poll",
         coalesce=True,
@@ -250,7 +248,7 @@ def run_worker(app: Flask) -> None:
 
 
 def _crons(app: Flask) -> tuple[str, str]:
-    return app.config.get("SYNC_CRON"), app.config.get("NEWS_CRON")
+    return app.config["SYNC_CRON"], app.config["NEWS_CRON"]
 
 
 @click.command("worker")

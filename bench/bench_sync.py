@@ -152,8 +152,9 @@ def ensure_database(url: str) -> str:
 
 def bench_full_sync(url: str, source: Path) -> None:
     from app import create_app
-    from app.etl.sync import execute_sync, queue_sync_run
+    from app.etl.sync import execute_sync
     from app.extensions import db
+    from app.sync_queue import request_sync
 
     app = create_app(
         {
@@ -174,7 +175,7 @@ def bench_full_sync(url: str, source: Path) -> None:
                 marks.append((run.step, time.perf_counter(), peak_mb()))
 
             started = time.perf_counter()
-            run = execute_sync(queue_sync_run("cli", str(source)).id, on_step=on_step)
+            run = execute_sync(request_sync("cli", source_dir=str(source))[0].id, on_step=on_step)
             wall = time.perf_counter() - started
             print(
                 f"{label}: {run.status}, {wall:.1f} s wall, peak RSS {peak_mb():,.0f} MB; "

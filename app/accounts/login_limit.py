@@ -17,20 +17,17 @@ from flask import current_app
 
 from app.extensions import cache
 
-DEFAULT_MAX_FAILURES = 10
-DEFAULT_WINDOW_SECONDS = 15 * 60
-
 
 def now() -> int:
     return int(time.time())
 
 
 def _max_failures() -> int:
-    return int(current_app.config.get("LOGIN_MAX_FAILURES", DEFAULT_MAX_FAILURES))
+    return int(current_app.config["LOGIN_MAX_FAILURES"])
 
 
 def _window() -> int:
-    return int(current_app.config.get("LOGIN_WINDOW_SECONDS", DEFAULT_WINDOW_SECONDS))
+    return int(current_app.config["LOGIN_WINDOW_SECONDS"])
 
 
 def _subjects(email: str, address: str | None) -> list[str]:

@@ -7,7 +7,6 @@ import time
 import click
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import COMMUNITY, Project, SyncRun
@@ -20,16 +19,16 @@ def _print_step(run: SyncRun) -> None:
 
 
 def run_sync(source_dir: str | None, label: str) -> SyncRun:
-    from app.etl.sync import execute_sync, queue_sync_run
+    """Sync right here, holding the one-sync lock so no worker runs one meanwhile."""
+    from app.etl.sync import execute_sync
+    from app.sync_queue import exclusive_run
 
-    try:
-        run = queue_sync_run("cli", source_dir=source_dir)
-    except IntegrityError as error:
-        db.session.rollback()
-        raise click.ClickException("another sync is already queued; try again later") from error
-    started = time.perf_counter()
-    click.echo(f"{label} (run {run.id}) from {source_dir or 'the configured URLs'}")
-    run = execute_sync(run.id, on_step=_print_step)
+    with exclusive_run("cli", source_dir=source_dir) as run:
+        if run is None:
+            raise click.ClickException("another sync is running; try again when it has finished")
+        started = time.perf_counter()
+        click.echo(f"{label} (run {run.id}) from {source_dir or 'the configured URLs'}")
+        run = execute_sync(run.id, on_step=_print_step)
     elapsed = time.perf_counter() - started
     click.echo(f"{run.status} in {elapsed:.1f} s: {run.message}")
     for warning in (run.report or {}).get("warnings", []):

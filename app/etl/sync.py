@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.etl import merge, offsetsdb, sources, vrod
@@ -23,18 +24,6 @@ from app.extensions import db
 from app.models import SyncRun, utcnow
 
 log = logging.getLogger(__name__)
-
-
-def queue_sync_run(
-    trigger: str = "cli", source_dir: str | None = None, requested_by_id: int | None = None
-) -> SyncRun:
-    """A new queued run (raises IntegrityError when another run is already queued)."""
-    run = SyncRun(
-        status="queued", trigger=trigger, source_dir=source_dir, requested_by_id=requested_by_id
-    )
-    db.session.add(run)
-    db.session.commit()
-    return run
 
 
 class _Run:
@@ -69,7 +58,9 @@ def execute_sync(
     on_step: Callable[[SyncRun], None] | None = None,
     archive: Callable[[int, list[Path]], dict | None] | None = None,
 ) -> SyncRun:
-    """Run a queued sync to its end and return the recorded run (succeeded or failed).
+    """Run a queued (or just claimed) sync to its end; return the recorded run.
+
+    Queue runs with app.sync_queue.request_sync, or take one with exclusive_run.
 
     Never raises for a bad or missing source; an unexpected error is re-raised after
     the run is recorded as failed.
@@ -81,7 +72,7 @@ def execute_sync(
     row.message = None
     db.session.commit()
     run = _Run(row, on_step)
-    folder = source_dir or row.source_dir or current_app.config.get("SYNC_SOURCE_DIR")
+    folder = source_dir or row.source_dir or current_app.config["SYNC_SOURCE_DIR"]
     try:
         _pipeline(run, Path(folder) if folder else None, archive)
     except (SourceError, SQLAlchemyError) as error:
@@ -126,28 +117,42 @@ def _pipeline(run: _Run, folder: Path | None, archive) -> None:
     db.session.commit()
 
     def load():
+        # The run is recorded succeeded in the load's own transaction: data and record
+        # commit together, so a crash never leaves new data behind a "running" run.
         with db.engine.begin() as connection:
-            return load_catalogue(connection, projects, credits)
+            counts = load_catalogue(connection, projects, credits)
+            connection.execute(
+                update(SyncRun)
+                .where(SyncRun.id == run_id)
+                .values(**_success(counts, len(projects), len(credits), run.warnings))
+            )
+            return counts
 
-    counts = run.timed("load", load, rows=len(projects), credit_rows=len(credits))
-    row = run.row
-    row.status = "succeeded"
-    row.step = "done"
-    row.finished_at = utcnow()
-    row.heartbeat_at = row.finished_at
-    row.projects_added = counts.added
-    row.projects_updated = counts.updated
-    row.projects_unchanged = counts.unchanged
-    row.projects_removed = counts.removed
-    row.credit_rows = counts.credit_rows
-    row.step_timings = run.timings
-    row.progress = {"step": "done", "rows": len(projects), "credit_rows": len(credits)}
-    row.message = (
-        f"{len(projects):,} projects ({counts.added} added, {counts.updated} updated, "
-        f"{counts.removed} removed), {len(credits):,} credit rows"
-        + (f"; {len(run.warnings)} warning(s)" if run.warnings else "")
-    )
+    run.timed("load", load, rows=len(projects), credit_rows=len(credits))
+    db.session.refresh(run.row)
+    run.row.step_timings = run.timings
     db.session.commit()
+
+
+def _success(counts, projects: int, credits: int, warnings: list[str]) -> dict:
+    finished = utcnow()
+    return {
+        "status": "succeeded",
+        "step": "done",
+        "finished_at": finished,
+        "heartbeat_at": finished,
+        "projects_added": counts.added,
+        "projects_updated": counts.updated,
+        "projects_unchanged": counts.unchanged,
+        "projects_removed": counts.removed,
+        "credit_rows": counts.credit_rows,
+        "progress": {"step": "done", "rows": projects, "credit_rows": credits},
+        "message": (
+            f"{projects:,} projects ({counts.added} added, {counts.updated} updated, "
+            f"{counts.removed} removed), {credits:,} credit rows"
+            + (f"; {len(warnings)} warning(s)" if warnings else "")
+        ),
+    }
 
 
 def _flatten(values) -> list:

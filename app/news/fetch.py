@@ -215,8 +215,8 @@ def fetch_feed(feed: NewsFeed) -> FeedResult:
             feed.url,
             etag=feed.etag,
             last_modified=feed.last_modified,
-            timeout=config.get("NEWS_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS),
-            max_bytes=config.get("NEWS_MAX_BYTES", DEFAULT_MAX_BYTES),
+            timeout=config["NEWS_TIMEOUT_SECONDS"],
+            max_bytes=config["NEWS_MAX_BYTES"],
         )
         if download.status == 304:
             result = FeedResult(feed.url, "not_modified")

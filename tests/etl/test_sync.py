@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.etl import sync as sync_module
-from app.etl.sync import execute_sync, queue_sync_run
+from app.etl.sync import execute_sync
 from app.extensions import db
 from app.models import Comment, Credit, DataVersion, Project
+from app.sync_queue import request_sync
 from tests.factories import make_project, make_user
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "etl"
@@ -56,7 +57,7 @@ def write_inputs(folder: Path, *, change: bool = False) -> Path:
 
 
 def run_sync(folder: Path):
-    run = queue_sync_run("cli", source_dir=str(folder))
+    run, _ = request_sync("cli", source_dir=str(folder))
     return execute_sync(run.id)
 
 
