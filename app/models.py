@@ -199,6 +199,53 @@ class Credit(db.Model):
     project: Mapped[Project] = relationship(back_populates="credits")
 
 
+class CreditSummary(db.Model):
+    """Credit totals per registry, country, scope, year, vintage and kind.
+
+    What the statistics read: a million credit rows fold into a few tens of thousands.
+    Every sync rebuilds it in its load transaction (rebuild_credit_summary), so it is
+    always exactly the sum of the credit rows users see.
+    """
+
+    __tablename__ = "credit_summary"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registry: Mapped[str] = mapped_column(String(16))
+    country: Mapped[str | None] = mapped_column(String(100))
+    scope: Mapped[str | None] = mapped_column(String(100))
+    year: Mapped[int | None] = mapped_column(Integer)
+    vintage: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    credit_rows: Mapped[int] = mapped_column(Integer)
+
+
+def rebuild_credit_summary(connection) -> None:
+    """Recompute credit_summary from credit and project, inside the caller's transaction."""
+    summary = CreditSummary.__table__
+    groups = (
+        Project.registry,
+        Project.country,
+        Project.scope,
+        Credit.year,
+        Credit.vintage,
+        Credit.kind,
+    )
+    totals = (
+        select(*groups, func.sum(Credit.quantity), func.count())
+        .join(Project, Project.id == Credit.project_id)
+        .where(Project.registry != COMMUNITY)
+        .group_by(*groups)
+    )
+    connection.execute(summary.delete())
+    connection.execute(
+        summary.insert().from_select(
+            ["registry", "country", "scope", "year", "vintage", "kind", "quantity", "credit_rows"],
+            totals,
+        )
+    )
+
+
 class Comment(TimestampMixin, db.Model):
     __tablename__ = "comment"
     __table_args__ = (Index("ix_comment_project_created", "project_id", "created_at"),)

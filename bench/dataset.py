@@ -19,18 +19,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import psycopg2
+import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 BENCH_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/carbonscope_bench"
-VROD_PARQUET = Path(
-    "/work/shared/data/vrod-2025-12/Voluntary-Registry-Offsets-Database--v2025-12-year-end.parquet"
+# The full real VROD table bundled as demo data: the source of the value distributions.
+VROD_PARQUET = (
+    Path(__file__).resolve().parent.parent
+    / "app/demo_data/Voluntary-Registry-Offsets-Database--v2025-12-year-end.parquet"
 )
 PARAMETERS = {
     "projects": 12_000,
     "community_projects": 60,
     "credits": 1_000_000,
     "seed": 20251231,
-    "layout": 2,
+    "layout": 3,
 }
 REGISTRY_CODES = {"VCS": "VCS", "GOLD": "GLD", "ACR": "ACR", "CAR": "CAR", "ART": "ART"}
 REGISTRY_URLS = {
@@ -252,12 +255,24 @@ def build(url: str) -> None:
         cursor.execute("SELECT setval('project_id_seq', (SELECT max(id) FROM project))")
         cursor.execute("SELECT setval('user_account_id_seq', 1)")
         cursor.execute("INSERT INTO data_version (id, version) VALUES (1, 1)")
+    _rebuild_credit_summary(url)
+    with connection, connection.cursor() as cursor:
         cursor.execute("CREATE TABLE bench_marker (parameters text)")
         cursor.execute("INSERT INTO bench_marker VALUES (%s)", (json.dumps(PARAMETERS),))
     connection.autocommit = True
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     connection.close()
+
+
+def _rebuild_credit_summary(url: str) -> None:
+    """The statistics' summary table, as a sync builds it (same function, same SQL)."""
+    from app.models import rebuild_credit_summary
+
+    engine = sa.create_engine(sqlalchemy_url(url))
+    with engine.begin() as connection:
+        rebuild_credit_summary(connection)
+    engine.dispose()
 
 
 def ensure_bench_database(url: str = BENCH_DATABASE_URL) -> str:

@@ -7,7 +7,7 @@ import itertools
 from werkzeug.security import generate_password_hash
 
 from app.extensions import db
-from app.models import COMMUNITY, Credit, Project, UserAccount
+from app.models import COMMUNITY, Credit, Project, UserAccount, rebuild_credit_summary
 from app.text_search import build_search_text
 
 _sequence = itertools.count(1)
@@ -62,5 +62,8 @@ def make_credit(project: Project, **fields) -> Credit:
     fields.setdefault("year", fields.get("vintage") or 2020)
     credit = Credit(project_id=project.id, **fields)
     db.session.add(credit)
+    db.session.flush()
+    # As a sync does, keep the statistics' summary equal to the credit rows.
+    rebuild_credit_summary(db.session)
     db.session.commit()
     return credit

@@ -20,7 +20,14 @@ import pandas as pd
 from sqlalchemy import Connection, bindparam, case, func, select
 
 from app.etl import columns as c
-from app.models import COMMUNITY, Credit, Project, bump_data_version, utcnow
+from app.models import (
+    COMMUNITY,
+    Credit,
+    Project,
+    bump_data_version,
+    rebuild_credit_summary,
+    utcnow,
+)
 
 BATCH = 500
 COPY_BATCH = 200_000
@@ -81,6 +88,7 @@ def load_catalogue(connection: Connection, projects: pd.DataFrame, credits: pd.D
         connection.execute(Credit.__table__.delete().where(Credit.project_id.in_(chunk)))
     fresh = credits[credits[c.PROJECT_ID].isin(reload_ids)]
     _insert_credits(connection, fresh.assign(**{c.PROJECT_ID: fresh[c.PROJECT_ID].map(keys)}))
+    rebuild_credit_summary(connection)
     bump_data_version(connection)
     return counts
 

@@ -1,7 +1,8 @@
 """The market's figures, computed by aggregate SQL and cached per data version and filters.
 
-Every credit figure is a ``sum(quantity)`` grouped in the database; only the grouped
-rows (a few thousand at most) reach Python. Community projects are not part of the
+Every credit figure is a ``sum(quantity)`` grouped in the database over
+``credit_summary`` (the credit rows pre-grouped by each sync); only the grouped rows
+(a few thousand at most) reach Python. Community projects are not part of the
 market's statistics: they have no registry credits.
 """
 
@@ -13,7 +14,14 @@ from sqlalchemy import func, select
 
 from app.extensions import cache, db
 from app.insights.filters import StatsFilters
-from app.models import COMMUNITY, REGISTRIES, STATUS_GROUPS, Credit, Project, current_data_version
+from app.models import (
+    COMMUNITY,
+    REGISTRIES,
+    STATUS_GROUPS,
+    CreditSummary,
+    Project,
+    current_data_version,
+)
 
 TOP_COUNTRIES = 15
 ISSUANCE, RETIREMENT = "issuance", "retirement"
@@ -58,22 +66,29 @@ def _project_conditions(filters: StatsFilters) -> list:
 
 
 def _credit_conditions(filters: StatsFilters, kinds: tuple[str, ...]) -> list:
-    conditions = [*_project_conditions(filters), Credit.kind.in_(kinds)]
+    summary = CreditSummary
+    conditions = [summary.kind.in_(kinds)]
+    if filters.registry:
+        conditions.append(summary.registry.in_(filters.registry))
+    if filters.scope:
+        conditions.append(summary.scope.in_(filters.scope))
+    if filters.country:
+        conditions.append(summary.country.in_(filters.country))
     if filters.year_from is not None:
-        conditions.append(Credit.year >= filters.year_from)
+        conditions.append(summary.year >= filters.year_from)
     if filters.year_to is not None:
-        conditions.append(Credit.year <= filters.year_to)
+        conditions.append(summary.year <= filters.year_to)
     return conditions
 
 
 def _credits_by_registry_year_vintage(filters: StatsFilters) -> list:
     """(registry, year, vintage, kind, quantity): one scan feeds headline, years and vintages."""
-    quantity = func.sum(Credit.quantity)
+    summary = CreditSummary
+    groups = (summary.registry, summary.year, summary.vintage, summary.kind)
     statement = (
-        select(Project.registry, Credit.year, Credit.vintage, Credit.kind, quantity)
-        .join(Project, Project.id == Credit.project_id)
+        select(*groups, func.sum(summary.quantity))
         .where(*_credit_conditions(filters, (ISSUANCE, RETIREMENT)))
-        .group_by(Project.registry, Credit.year, Credit.vintage, Credit.kind)
+        .group_by(*groups)
     )
     return db.session.execute(statement).all()
 
@@ -88,13 +103,12 @@ def _projects_by_registry_and_status(filters: StatsFilters) -> list:
 
 
 def _top_countries(filters: StatsFilters) -> list[dict]:
-    issued = func.sum(Credit.quantity).label("issued")
+    issued = func.sum(CreditSummary.quantity).label("issued")
     statement = (
-        select(Project.country, issued)
-        .join(Project, Project.id == Credit.project_id)
+        select(CreditSummary.country, issued)
         .where(*_credit_conditions(filters, (ISSUANCE,)))
-        .group_by(Project.country)
-        .order_by(issued.desc(), Project.country)
+        .group_by(CreditSummary.country)
+        .order_by(issued.desc(), CreditSummary.country)
         .limit(TOP_COUNTRIES)
     )
     return [
@@ -105,10 +119,9 @@ def _top_countries(filters: StatsFilters) -> list[dict]:
 
 def _by_scope(filters: StatsFilters) -> list[dict]:
     statement = (
-        select(Project.scope, Credit.kind, func.sum(Credit.quantity))
-        .join(Project, Project.id == Credit.project_id)
+        select(CreditSummary.scope, CreditSummary.kind, func.sum(CreditSummary.quantity))
         .where(*_credit_conditions(filters, (ISSUANCE, RETIREMENT)))
-        .group_by(Project.scope, Credit.kind)
+        .group_by(CreditSummary.scope, CreditSummary.kind)
     )
     totals: dict[str | None, dict[str, int]] = defaultdict(lambda: {ISSUANCE: 0, RETIREMENT: 0})
     for scope, kind, quantity in db.session.execute(statement):
@@ -202,7 +215,9 @@ def _filter_choices(data_version: int) -> dict:
     countries = db.session.scalars(
         select(Project.country).where(market, Project.country.is_not(None)).distinct()
     ).all()
-    first, last = db.session.execute(select(func.min(Credit.year), func.max(Credit.year))).one()
+    first, last = db.session.execute(
+        select(func.min(CreditSummary.year), func.max(CreditSummary.year))
+    ).one()
     return {
         "registries": list(REGISTRIES),
         "scopes": sorted(scopes),

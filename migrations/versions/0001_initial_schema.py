@@ -22,6 +22,19 @@ def upgrade():
         # Text search on project.search_text uses a trigram GIN index.
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     op.create_table(
+        "credit_summary",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("registry", sa.String(length=16), nullable=False),
+        sa.Column("country", sa.String(length=100), nullable=True),
+        sa.Column("scope", sa.String(length=100), nullable=True),
+        sa.Column("year", sa.Integer(), nullable=True),
+        sa.Column("vintage", sa.Integer(), nullable=True),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("quantity", sa.BigInteger(), nullable=False),
+        sa.Column("credit_rows", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_credit_summary")),
+    )
+    op.create_table(
         "data_version",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), server_default="0", nullable=False),
@@ -385,6 +398,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table("credit_summary")
     with op.batch_alter_table("support", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_support_user_account_id"))
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from app.etl import sync as sync_module
 from app.etl.sync import execute_sync
 from app.extensions import db
-from app.models import Comment, Credit, DataVersion, Project
+from app.models import Comment, Credit, CreditSummary, DataVersion, Project
 from app.sync_queue import request_sync
 from tests.factories import make_project, make_user
 
@@ -172,3 +172,25 @@ def test_cli_sync_prints_steps_and_seed_demo_if_empty_skips(app, tmp_path):
     failed = runner.invoke(args=["sync", "--source-dir", str(tmp_path)])
     assert failed.exit_code == 1
     assert "failed" in failed.output
+
+
+def test_sync_rebuilds_the_statistics_summary_from_its_credits(app, tmp_path):
+    run = run_sync(write_inputs(tmp_path / "v1"))
+    assert run.status == "succeeded", run.message
+
+    def totals(kind_column, quantity_column, registry_column):
+        rows = db.session.execute(
+            select(registry_column, kind_column, func.sum(quantity_column)).group_by(
+                registry_column, kind_column
+            )
+        ).all()
+        return {(registry, kind): int(total) for registry, kind, total in rows}
+
+    from_credits = totals(
+        Credit.kind,
+        Credit.quantity,
+        select(Project.registry).where(Project.id == Credit.project_id).scalar_subquery(),
+    )
+    from_summary = totals(CreditSummary.kind, CreditSummary.quantity, CreditSummary.registry)
+    assert from_summary == from_credits
+    assert from_summary[("VCS", "issuance")] >= 1454054
