@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import jsonify, request, url_for
-from werkzeug.exceptions import BadRequest
 
-from app.blueprints.api import bp
-from app.errors import render_error
+from app.blueprints.api import NOT_MODIFIED, bp, ok_response, problem, problem_response
 from app.models import NewsItem
 from app.news.queries import (
     DEFAULT_PER_PAGE,
@@ -19,8 +17,6 @@ from app.news.queries import (
     news_query_from,
     search_news,
 )
-
-MAX_AGE_SECONDS = 60
 
 
 def _iso_utc(value: datetime | None) -> str | None:
@@ -42,40 +38,30 @@ def news_item_json(item: NewsItem) -> dict:
             {
                 "project_id": project.project_id,
                 "name": project.name,
-                "url": url_for("catalog.search", _external=False) + "/" + project.project_id,
+                "url": url_for("catalog.detail", project_id=project.project_id),
             }
             for project in sorted(item.projects, key=lambda project: project.project_id)
         ],
     }
 
 
-def _open_to_every_origin(response):
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
-
-
 @bp.get("/news")
 def news():
+    """One page of news items; the package's after_request adds ETag, caching and CORS."""
     try:
         query = news_query_from(request.args)
     except InvalidNewsQuery as error:
-        return _open_to_every_origin(render_error(BadRequest(str(error))))
+        return problem(400, str(error))
     page = search_news(query)
-    response = jsonify(
+    return jsonify(
         items=[news_item_json(item) for item in page.items],
         total=page.total,
         page=page.page,
         per_page=page.per_page,
     )
-    response.cache_control.public = True
-    response.cache_control.max_age = MAX_AGE_SECONDS
-    response.add_etag()
-    response.vary.add("Accept-Encoding")
-    return _open_to_every_origin(response.make_conditional(request))
 
 
 _TEXT_PARAMETER = {"type": "string", "maxLength": MAX_QUERY_LENGTH}
-_PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
 OPENAPI_PATHS: dict = {
     "/news": {
@@ -123,18 +109,9 @@ OPENAPI_PATHS: dict = {
                 },
             ],
             "responses": {
-                "200": {
-                    "description": "One page of news items.",
-                    "headers": {
-                        "ETag": {"schema": {"type": "string"}},
-                        "Cache-Control": {"schema": {"type": "string"}},
-                    },
-                    "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/NewsPage"}}
-                    },
-                },
-                "304": {"description": "Not modified since the ETag given in If-None-Match."},
-                "400": {"description": "A parameter cannot be read.", "content": _PROBLEM},
+                "200": ok_response("One page of news items.", "NewsPage"),
+                "304": NOT_MODIFIED,
+                "400": problem_response("A parameter cannot be read."),
             },
         }
     }
@@ -178,17 +155,5 @@ OPENAPI_SCHEMAS: dict = {
             "url": {"type": "string", "description": "The project's page on this site."},
         },
         "additionalProperties": False,
-    },
-    # RFC 9457 problem details, as app/errors.py renders every API error.
-    "Problem": {
-        "type": "object",
-        "required": ["title", "status"],
-        "properties": {
-            "type": {"type": "string"},
-            "title": {"type": "string"},
-            "status": {"type": "integer"},
-            "detail": {"type": "string"},
-            "instance": {"type": "string"},
-        },
     },
 }
