@@ -11,15 +11,13 @@ make bench BENCH_ARGS="catalog"
 from __future__ import annotations
 
 import statistics
-import time
-import uuid
 
 from sqlalchemy.dialects import postgresql
 from werkzeug.datastructures import MultiDict
 
-from bench.dataset import _connect, ensure_bench_database, sqlalchemy_url
+from bench.dataset import _connect, ensure_bench_database
+from bench.timing import bench_app, fresh_cache_prefix, get_ok, percentile, timed_ms
 
-MEMCACHED_SERVERS = ["127.0.0.1:11211"]
 COLD_ROUNDS = 5
 WARM_ROUNDS = 10
 PROJECT_PAGES = 60
@@ -49,44 +47,6 @@ SEARCHES = (
     "&country=China&country=India&registry=VCS&registry=GLD&status=registered"
     "&vintage_from=2010&sort=name&order=desc&page=2",
 )
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
-    return ordered[index]
-
-
-def _timed(call) -> float:
-    started = time.perf_counter()
-    call()
-    return (time.perf_counter() - started) * 1000
-
-
-def _fresh_cache_prefix(cache) -> None:
-    cache.cache.key_prefix = f"bench-{uuid.uuid4().hex[:12]}:"
-
-
-def _make_app(url: str):
-    from app import create_app
-    from app.config import MEMCACHED_CACHE_TYPE
-
-    return create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(url),
-            "SECRET_KEY": "bench",
-            "CACHE_TYPE": MEMCACHED_CACHE_TYPE,
-            "CACHE_MEMCACHED_SERVERS": MEMCACHED_SERVERS,
-            "CACHE_KEY_PREFIX": "bench:",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-
-
-def _get(client, url: str) -> None:
-    response = client.get(url)
-    if response.status_code != 200:
-        raise SystemExit(f"{url} answered {response.status_code}")
 
 
 def _sql_statements(app, search: str) -> list[str]:
@@ -131,15 +91,15 @@ def time_searches(app, url: str) -> dict[str, list[float]]:
     cold, warm, sql = [], [], []
     with app.app_context():
         for target in urls:  # connections, templates and plans warmed; cache keys not
-            _get(client, target)
+            get_ok(client, target)
         # App and SQL alternate, so both see the same load on the machine.
         for _ in range(COLD_ROUNDS):
-            _fresh_cache_prefix(cache)
+            fresh_cache_prefix(cache)
             for target, batch in zip(urls, statements, strict=True):
-                cold.append(_timed(lambda target=target: _get(client, target)))
-                sql.append(_timed(lambda batch=batch: run_sql(batch)))
+                cold.append(timed_ms(lambda target=target: get_ok(client, target)))
+                sql.append(timed_ms(lambda batch=batch: run_sql(batch)))
         for _ in range(WARM_ROUNDS):
-            warm += [_timed(lambda target=target: _get(client, target)) for target in urls]
+            warm += [timed_ms(lambda target=target: get_ok(client, target)) for target in urls]
     connection.close()
     return {"cold": cold, "warm": warm, "sql": sql}
 
@@ -157,11 +117,13 @@ def time_project_pages(app) -> dict[str, list[float]]:
         ids = list(ids)
         step = max(1, len(ids) // PROJECT_PAGES)
         chosen = ids[::step][:PROJECT_PAGES]
-        _get(client, f"/projects/{chosen[0]}")
-        _fresh_cache_prefix(cache)
-        cold = [_timed(lambda pid=pid: _get(client, f"/projects/{pid}")) for pid in chosen]
-        warm = [_timed(lambda pid=pid: _get(client, f"/projects/{pid}")) for pid in chosen]
-        chart = [_timed(lambda pid=pid: _get(client, f"/projects/{pid}/chart")) for pid in chosen]
+        get_ok(client, f"/projects/{chosen[0]}")
+        fresh_cache_prefix(cache)
+        cold = [timed_ms(lambda pid=pid: get_ok(client, f"/projects/{pid}")) for pid in chosen]
+        warm = [timed_ms(lambda pid=pid: get_ok(client, f"/projects/{pid}")) for pid in chosen]
+        chart = [
+            timed_ms(lambda pid=pid: get_ok(client, f"/projects/{pid}/chart")) for pid in chosen
+        ]
     return {"cold": cold, "warm": warm, "chart": chart}
 
 
@@ -178,7 +140,7 @@ def _verdict(value: float, limit: float) -> str:
 
 def main() -> None:
     url = ensure_bench_database()
-    app = _make_app(url)
+    app = bench_app(url, "bench:")
     searches = time_searches(app, url)
     pages = time_project_pages(app)
     cold_p95 = percentile(searches["cold"], 0.95)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -155,18 +156,26 @@ def app(request, backend, tmp_path):
         _truncate_all(config["SQLALCHEMY_DATABASE_URI"])
 
 
-@pytest.fixture
-def sqlite_app(request, tmp_path):
-    """An app on SQLite only, for tests whose subject is not the database."""
+@contextmanager
+def sqlite_app_in_context(tmp_path: Path, *, csrf: bool, database: str = "test.db"):
+    """A fresh app on a new SQLite file, its schema built, inside its app context."""
     config = base_config(tmp_path)
-    config["WTF_CSRF_ENABLED"] = request.node.get_closest_marker("csrf") is not None
-    config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'test.db'}"
+    config["WTF_CSRF_ENABLED"] = csrf
+    config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / database}"
     app = create_app(config)
     with app.app_context():
         db.create_all()
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def sqlite_app(request, tmp_path):
+    """An app on SQLite only, for tests whose subject is not the database."""
+    csrf = request.node.get_closest_marker("csrf") is not None
+    with sqlite_app_in_context(tmp_path, csrf=csrf) as app:
+        yield app
 
 
 @pytest.fixture

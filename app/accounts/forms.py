@@ -20,6 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.accounts.community import EDITABLE_FIELDS
 from app.accounts.users import AccountError, email_taken, normalise_email, password_problem
 from app.models import COMMUNITY_STAGES, REGISTRIES
 
@@ -148,24 +149,11 @@ class ProjectForm(FlaskForm):
 
     def project_fields(self) -> dict:
         """The validated values, as Project column values (empty text becomes None)."""
-        fields = {
-            name: (getattr(self, name).data or None)
-            for name in (
-                "name",
-                "description",
-                "country",
-                "scope",
-                "project_type",
-                "methodology",
-                "developer",
-                "website",
-                "stage",
-                "registered_project_id",
-            )
-        }
-        fields["expected_annual_credits"] = self.expected_annual_credits.data
-        fields["expected_first_vintage"] = self.expected_first_vintage.data
-        return fields
+        return {name: self._column_value(getattr(self, name).data) for name in EDITABLE_FIELDS}
+
+    @staticmethod
+    def _column_value(value):
+        return None if value == "" else value
 
 
 _REGISTRY_ID_HELP = (

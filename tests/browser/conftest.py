@@ -12,9 +12,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from app import create_app
-from app.extensions import db
-from tests.conftest import base_config, unavailable
+from tests.conftest import sqlite_app_in_context, unavailable
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -49,15 +47,8 @@ class LiveServer:
 @pytest.fixture
 def browser_app(tmp_path: Path):
     """An app on a fresh SQLite file, with CSRF on as in production."""
-    config = base_config(tmp_path)
-    config["WTF_CSRF_ENABLED"] = True
-    config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'browser.db'}"
-    app = create_app(config)
-    with app.app_context():
-        db.create_all()
+    with sqlite_app_in_context(tmp_path, csrf=True, database="browser.db") as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture

@@ -67,6 +67,18 @@ def ok_response(description: str, schema_name: str) -> dict:
     }
 
 
+def list_parameter(name: str, description: str, items: dict) -> dict:
+    """A repeatable query parameter (``?registry=VCS&registry=GLD``)."""
+    return {
+        "name": name,
+        "in": "query",
+        "description": description + " Repeat the parameter for several values.",
+        "schema": {"type": "array", "items": items, "maxItems": 10},
+        "style": "form",
+        "explode": True,
+    }
+
+
 NOT_MODIFIED = {"description": "Not modified since the ETag sent in If-None-Match."}
 
 

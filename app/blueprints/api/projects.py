@@ -6,7 +6,14 @@ from datetime import date
 
 from flask import abort, jsonify, request, url_for
 
-from app.blueprints.api import NOT_MODIFIED, bp, ok_response, problem, problem_response
+from app.blueprints.api import (
+    NOT_MODIFIED,
+    bp,
+    list_parameter,
+    ok_response,
+    problem,
+    problem_response,
+)
 from app.catalog.projects import get_project, yearly_credits
 from app.catalog.query import (
     MAX_PAGE,
@@ -126,17 +133,6 @@ _NULLABLE_TEXT = {"type": ["string", "null"]}
 _NULLABLE_YEAR = {"type": ["integer", "null"]}
 
 
-def _list_parameter(name: str, description: str, items: dict) -> dict:
-    return {
-        "name": name,
-        "in": "query",
-        "description": description + " Repeat the parameter for several values.",
-        "schema": {"type": "array", "items": items, "maxItems": 10},
-        "style": "form",
-        "explode": True,
-    }
-
-
 def _integer_parameter(name: str, description: str, minimum: int, maximum: int) -> dict:
     return {
         "name": name,
@@ -154,14 +150,12 @@ SEARCH_PARAMETERS = [
         "description": "Words in the name, id, developer or methodology (VCS 191 finds VCS191).",
         "schema": {"type": "string", "maxLength": MAX_QUERY_LENGTH},
     },
-    _list_parameter(
-        "registry", "Registry code.", {"type": "string", "enum": list(REGISTRY_VALUES)}
-    ),
-    _list_parameter("status", "Status group.", {"type": "string", "enum": list(STATUS_GROUPS)}),
-    _list_parameter("country", "Country, exactly as listed.", _FREE_TEXT),
-    _list_parameter("scope", "Scope, exactly as listed.", _FREE_TEXT),
-    _list_parameter("type", "Project type, exactly as listed.", _FREE_TEXT),
-    _list_parameter("methodology", "Methodology, exactly as listed.", _FREE_TEXT),
+    list_parameter("registry", "Registry code.", {"type": "string", "enum": list(REGISTRY_VALUES)}),
+    list_parameter("status", "Status group.", {"type": "string", "enum": list(STATUS_GROUPS)}),
+    list_parameter("country", "Country, exactly as listed.", _FREE_TEXT),
+    list_parameter("scope", "Scope, exactly as listed.", _FREE_TEXT),
+    list_parameter("type", "Project type, exactly as listed.", _FREE_TEXT),
+    list_parameter("methodology", "Methodology, exactly as listed.", _FREE_TEXT),
     _integer_parameter("issued_min", "At least this many credits issued.", 0, MAX_ISSUED),
     _integer_parameter("issued_max", "At most this many credits issued.", 0, MAX_ISSUED),
     _integer_parameter("vintage_from", "Vintages overlapping from this year.", *VINTAGE_BOUNDS),

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from app.blueprints.api import NOT_MODIFIED, bp, ok_response, problem, problem_response
+from app.blueprints.api import (
+    NOT_MODIFIED,
+    bp,
+    list_parameter,
+    ok_response,
+    problem,
+    problem_response,
+)
 from app.insights.filters import EARLIEST_YEAR, LATEST_YEAR, MAX_VALUE_LENGTH, parse_stats_filters
 from app.insights.stats import market_stats
 from app.models import REGISTRIES, STATUS_GROUPS
@@ -20,17 +27,6 @@ def stats():
 
 
 # --- OpenAPI --------------------------------------------------------------------------
-
-
-def _list_parameter(name: str, description: str, items: dict) -> dict:
-    return {
-        "name": name,
-        "in": "query",
-        "description": description + " Repeat the parameter for several values.",
-        "schema": {"type": "array", "items": items, "maxItems": 10},
-        "style": "form",
-        "explode": True,
-    }
 
 
 def _year_parameter(name: str, description: str) -> dict:
@@ -73,11 +69,11 @@ OPENAPI_PATHS: dict = {
             ),
             "tags": ["stats"],
             "parameters": [
-                _list_parameter(
+                list_parameter(
                     "registry", "Registry code.", {"type": "string", "enum": list(REGISTRIES)}
                 ),
-                _list_parameter("scope", "Scope, exactly as listed.", _TEXT),
-                _list_parameter("country", "Country, exactly as listed.", _TEXT),
+                list_parameter("scope", "Scope, exactly as listed.", _TEXT),
+                list_parameter("country", "Country, exactly as listed.", _TEXT),
                 _year_parameter("year_from", "First year of credit transactions counted."),
                 _year_parameter("year_to", "Last year of credit transactions counted."),
             ],
