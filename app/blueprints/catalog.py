@@ -169,7 +169,7 @@ def detail(project_id: str):
             "catalog/project.html",
             fields=detail_fields(project),
             source_label=source_label(project.source),
-            registry_url=safe_url(project.registry_url),
+            registry_url=safe_url(project.registry_url) or safe_url(project.documents_url),
             website=safe_url(project.website),
             credits=credits,
             sections=render_project_sections(project),

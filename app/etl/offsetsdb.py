@@ -23,6 +23,7 @@ from app.etl.standardize import (
     standardize_countries,
     standardize_ids,
     standardize_registries,
+    standardize_urls,
 )
 
 PROJECTS_FILE = "projects.csv"
@@ -195,6 +196,7 @@ def projects_frame(raw: pd.DataFrame, label: str = PROJECTS_FILE) -> pd.DataFram
         .pipe(standardize_ids)
         .pipe(standardize_registries)
         .pipe(standardize_countries)
+        .pipe(standardize_urls)
         .pipe(add_status_group)
         .dropna(subset=[c.PROJECT_ID])
         .reset_index(drop=True)

@@ -57,6 +57,8 @@ COUNTRY_ALIASES = {
 
 _ID = re.compile(r"^\s*([A-Za-z]+)[\s\-_]*(\w*?)\s*$")
 _SPACES = re.compile(r"\s+")
+# "www.example.org" or "example.org/path": a web address written without its scheme.
+_BARE_DOMAIN = re.compile(r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:[/?#]\S*)?$", re.IGNORECASE)
 
 STATUS_GROUP_RULES = (
     # (group, words any of which in the folded status puts it there), first match wins
@@ -155,6 +157,22 @@ def standardize_registries(frame: pd.DataFrame) -> pd.DataFrame:
 
 def standardize_countries(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**{c.COUNTRY: frame[c.COUNTRY].map(country_name)})
+
+
+def web_address(raw: str | None) -> str | None:
+    """An http(s) URL, with https:// added to a bare domain; None for anything else."""
+    if raw is None or pd.isna(raw):
+        return None
+    text = str(raw).strip()
+    if text.lower().startswith(("http://", "https://")):
+        return text
+    return f"https://{text}" if _BARE_DOMAIN.match(text) else None
+
+
+def standardize_urls(frame: pd.DataFrame) -> pd.DataFrame:
+    """Links as http(s) URLs: registries write websites as 'www.example.org', or as prose."""
+    names = [name for name in (c.WEBSITE, c.REGISTRY_URL, c.DOCUMENTS_URL) if name in frame]
+    return frame.assign(**{name: frame[name].map(web_address) for name in names})
 
 
 def add_status_group(frame: pd.DataFrame) -> pd.DataFrame:

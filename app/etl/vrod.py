@@ -25,6 +25,7 @@ from app.etl.standardize import (
     standardize_countries,
     standardize_ids,
     standardize_registries,
+    standardize_urls,
 )
 
 SUFFIXES = (".xlsx", ".xlsm", ".csv", ".parquet")
@@ -220,6 +221,7 @@ def projects_frame(table: pd.DataFrame) -> pd.DataFrame:
         .pipe(standardize_ids)
         .pipe(standardize_registries)
         .pipe(standardize_countries)
+        .pipe(standardize_urls)
         .pipe(add_status_group)
         .reset_index(drop=True)
     )

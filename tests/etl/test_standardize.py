@@ -6,6 +6,7 @@ from app.etl.standardize import (
     country_name,
     standardize_ids,
     standardize_registries,
+    standardize_urls,
 )
 
 
@@ -80,3 +81,28 @@ def test_status_groups():
         "unknown",
         "listed",
     ]
+
+
+def test_urls_gain_a_scheme_and_prose_is_dropped():
+    frame = pd.DataFrame(
+        {
+            "website": [
+                "www.green-trees.com",
+                "envcc.com/projects",
+                "https://example.org/a",
+                "see registry documents",
+                "javascript:alert(1)",
+                None,
+            ]
+        }
+    )
+    urls = standardize_urls(frame)["website"]
+    assert [url if pd.notna(url) else None for url in urls] == [
+        "https://www.green-trees.com",
+        "https://envcc.com/projects",
+        "https://example.org/a",
+        None,
+        None,
+        None,
+    ]
+    assert frame["website"].iloc[0] == "www.green-trees.com"  # input untouched
