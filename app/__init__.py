@@ -20,6 +20,8 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(levelname)s %(name)s %(message)s")
+    # Alembic announces its plugins at every start; its migration lines still show.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     _trust_proxies(app)
     _init_extensions(app)
