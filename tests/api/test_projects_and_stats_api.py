@@ -138,3 +138,15 @@ def test_every_api_response_is_open_to_other_origins(client, url):
     response = client.get(url, headers={"Origin": "https://elsewhere.example"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "ETag" in response.headers["Access-Control-Expose-Headers"]
+
+
+@pytest.mark.parametrize(("method", "url"), [("GET", "/api/v1/nowhere"), ("POST", "/api/v1/stats")])
+def test_routing_errors_under_the_api_are_problems_open_to_other_origins(client, method, url):
+    response = client.open(url, method=method, headers={"Origin": "https://elsewhere.example"})
+    assert response.status_code in (404, 405)
+    assert response.mimetype == "application/problem+json"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_pages_outside_the_api_are_not_opened_to_other_origins(client):
+    assert "Access-Control-Allow-Origin" not in client.get("/stats").headers

@@ -6,7 +6,7 @@ OpenAPI document at /api/v1/openapi.json is assembled from those.
 
 Every successful GET answers with an ETag (a hash of the body) and Cache-Control,
 so clients revalidate with If-None-Match and get 304 Not Modified; every response
-is open to other origins (CORS) for reading.
+is open to other origins (CORS) for reading, errors included.
 """
 
 from __future__ import annotations
@@ -82,8 +82,16 @@ def list_parameter(name: str, description: str, items: dict) -> dict:
 NOT_MODIFIED = {"description": "Not modified since the ETag sent in If-None-Match."}
 
 
-@bp.after_request
+def _is_api_request() -> bool:
+    return request.path == bp.url_prefix or request.path.startswith(f"{bp.url_prefix}/")
+
+
+# An app-wide hook, not the blueprint's own: a URL under /api/v1 that matches no route
+# (404) or no method (405) belongs to no blueprint, and its error must be readable too.
+@bp.after_app_request
 def _cors_and_revalidation(response: Response) -> Response:
+    if not _is_api_request():
+        return response
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
     response.headers["Access-Control-Allow-Headers"] = "If-None-Match"
