@@ -40,6 +40,10 @@ class StatsFilters:
     def is_empty(self) -> bool:
         return self == StatsFilters()
 
+    @property
+    def has_year_range(self) -> bool:
+        return self.year_from is not None or self.year_to is not None
+
     def as_dict(self) -> dict:
         """JSON-ready: lists for the multi-valued filters."""
         return {

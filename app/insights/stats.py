@@ -47,7 +47,7 @@ def _market_stats(data_version: int, filters: StatsFilters) -> dict:
         "top_countries": _top_countries(filters),
         "by_scope": _by_scope(filters),
         "projects_by_status": _projects_by_status(projects_rows),
-        "retirement_ratio_by_vintage": _ratio_by_vintage(credit_rows),
+        "retirement_ratio_by_vintage": _ratio_by_vintage(_vintage_rows(filters, credit_rows)),
     }
 
 
@@ -65,7 +65,11 @@ def _project_conditions(filters: StatsFilters) -> list:
     return conditions
 
 
-def _credit_conditions(filters: StatsFilters, kinds: tuple[str, ...]) -> list:
+def _credit_conditions(
+    filters: StatsFilters, kinds: tuple[str, ...], year_column=CreditSummary.year
+) -> list:
+    """The filters on credit_summary; the year range applies to ``year_column``: the
+    transaction year, or the vintage for the retirement ratio by vintage."""
     summary = CreditSummary
     conditions = [summary.kind.in_(kinds)]
     if filters.registry:
@@ -75,9 +79,9 @@ def _credit_conditions(filters: StatsFilters, kinds: tuple[str, ...]) -> list:
     if filters.country:
         conditions.append(summary.country.in_(filters.country))
     if filters.year_from is not None:
-        conditions.append(summary.year >= filters.year_from)
+        conditions.append(year_column >= filters.year_from)
     if filters.year_to is not None:
-        conditions.append(summary.year <= filters.year_to)
+        conditions.append(year_column <= filters.year_to)
     return conditions
 
 
@@ -88,6 +92,21 @@ def _credits_by_registry_year_vintage(filters: StatsFilters) -> list:
     statement = (
         select(*groups, func.sum(summary.quantity))
         .where(*_credit_conditions(filters, (ISSUANCE, RETIREMENT)))
+        .group_by(*groups)
+    )
+    return db.session.execute(statement).all()
+
+
+def _vintage_rows(filters: StatsFilters, credit_rows: list) -> list:
+    """(vintage, kind, quantity), the year range read as vintages: a vintage's retirement
+    ratio counts every issuance and retirement of it, whatever year they happened in."""
+    if not filters.has_year_range:
+        return [(vintage, kind, quantity) for _r, _y, vintage, kind, quantity in credit_rows]
+    summary = CreditSummary
+    groups = (summary.vintage, summary.kind)
+    statement = (
+        select(*groups, func.sum(summary.quantity))
+        .where(*_credit_conditions(filters, (ISSUANCE, RETIREMENT), summary.vintage))
         .group_by(*groups)
     )
     return db.session.execute(statement).all()
@@ -175,10 +194,10 @@ def _by_year(credit_rows: list) -> list[dict]:
     return [{"year": year, "registry": registry, **values} for (year, registry), values in ordered]
 
 
-def _ratio_by_vintage(credit_rows: list) -> list[dict]:
+def _ratio_by_vintage(vintage_rows: list) -> list[dict]:
     """Retired ÷ issued per vintage (None where nothing was issued)."""
     figures: dict[int, dict] = defaultdict(lambda: {"issued": 0, "retired": 0})
-    for _registry, _year, vintage, kind, quantity in credit_rows:
+    for vintage, kind, quantity in vintage_rows:
         if vintage is not None:
             figures[vintage]["issued" if kind == ISSUANCE else "retired"] += int(quantity or 0)
     return [

@@ -88,6 +88,22 @@ def test_filters_narrow_every_figure(app):
     assert nothing["totals"] == {"projects": 0, "issued": 0, "retired": 0, "remaining": 0}
 
 
+def test_year_range_reads_as_vintages_for_the_retirement_ratio(app):
+    seed_market()
+    stats = market_stats(StatsFilters(year_from=2018, year_to=2019))
+    # Per-year figures count the transactions in 2018-2019: only VCS100's 2019 issuance.
+    assert stats["by_year"] == [{"year": 2019, "registry": "VCS", "issued": 1000, "retired": 0}]
+    # The ratio counts every issuance and retirement of vintages 2018-2019, in any year.
+    assert stats["retirement_ratio_by_vintage"] == [
+        {"vintage": 2018, "issued": 1000, "retired": 300, "ratio": 0.3},
+        {"vintage": 2019, "issued": 500, "retired": 0, "ratio": 0.0},
+    ]
+    later = market_stats(StatsFilters(registry=("GLD",), year_from=2020))
+    assert later["retirement_ratio_by_vintage"] == [
+        {"vintage": 2020, "issued": 400, "retired": 400, "ratio": 1.0}
+    ]
+
+
 def test_figures_are_cached_until_the_data_version_changes(app):
     projects = seed_market()
     assert market_stats()["totals"]["issued"] == 2100
@@ -207,3 +223,12 @@ def test_empty_market_has_a_clear_empty_state(client):
     response = client.get("/stats")
     assert response.status_code == 200
     assert "No projects or credits match these filters." in response.text
+
+
+def test_year_range_says_what_it_counts_on_each_chart(client):
+    seed_market()
+    response = client.get("/stats?year_from=2018&year_to=2019")
+    assert response.status_code == 200
+    assert "issued or retired in 2018 to 2019" in response.text
+    assert "the retirement ratio counts the vintages 2018 to 2019" in response.text
+    assert "year-range-note" not in client.get("/stats").text

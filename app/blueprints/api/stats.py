@@ -65,7 +65,9 @@ OPENAPI_PATHS: dict = {
                 "Projects, credits issued, retired and remaining by registry; credits per year "
                 "by registry; the top 15 countries by issuance; credits by scope; projects by "
                 "status group; the retirement ratio by vintage. The year range limits credit "
-                "figures to transactions in those years. Community projects are not included."
+                "figures to transactions in those years, except the retirement ratio, which it "
+                "limits to those vintages (with all their issuances and retirements, whatever "
+                "the year). Community projects are not included."
             ),
             "tags": ["stats"],
             "parameters": [
@@ -74,8 +76,14 @@ OPENAPI_PATHS: dict = {
                 ),
                 list_parameter("scope", "Scope, exactly as listed.", _TEXT),
                 list_parameter("country", "Country, exactly as listed.", _TEXT),
-                _year_parameter("year_from", "First year of credit transactions counted."),
-                _year_parameter("year_to", "Last year of credit transactions counted."),
+                _year_parameter(
+                    "year_from",
+                    "First year of credit transactions counted (of vintages, for the ratio).",
+                ),
+                _year_parameter(
+                    "year_to",
+                    "Last year of credit transactions counted (of vintages, for the ratio).",
+                ),
             ],
             "responses": {
                 "200": ok_response("The figures.", "Stats"),
