@@ -49,17 +49,16 @@ def can_edit(user, project: Project) -> bool:
     return user.is_admin or project.owner_id == user.id
 
 
-def is_visible(user, project: Project) -> bool:
-    """A withdrawn community project is seen only by its owner and admins."""
-    if project.is_community and project.stage == "withdrawn":
-        return can_edit(user, project)
-    return True
-
-
 def project_for_change(project_id: str, user) -> Project:
-    """The project ``user`` may edit or delete; 404 unknown or unlisted, 403 someone else's."""
+    """The project ``user`` may edit or delete: 404 when there is no such project, 403 otherwise.
+
+    Every community project is public whatever its stage: a withdrawn or registered one stays in
+    the catalogue and keeps its page and its (now read-only) discussion, so people who supported
+    or discussed it can still find it. Nothing is unlisted, so there is no "unlisted draft" to hide
+    behind a 404: someone else's project is a 403, like a registry project.
+    """
     project = db.session.scalar(select(Project).where(Project.project_id == project_id))
-    if project is None or not is_visible(user, project):
+    if project is None:
         abort(404, description=f"There is no project {project_id}.")
     if not project.is_community:
         abort(403, description="Registry projects come from the registries and are read-only.")

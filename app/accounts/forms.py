@@ -27,7 +27,7 @@ from app.models import COMMUNITY_STAGES, REGISTRIES
 STAGE_LABELS = {
     "proposed": "Proposed: looking for support",
     "registered": "Registered with a registry",
-    "withdrawn": "Withdrawn (visible only to you)",
+    "withdrawn": "Withdrawn: no longer looking for support",
 }
 # 'VCS 191', 'vcs-191' and 'GS1234' (VROD's Gold Standard prefix) are all accepted.
 _REGISTRY_ID = re.compile(r"^(VCS|VERRA|GLD|GS|ACR|CAR|ART)[\s\-_]*(\d{1,9})$")

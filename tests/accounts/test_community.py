@@ -158,10 +158,16 @@ def test_someone_else_cannot_edit_or_delete(client, owner):
     assert project.name == "Theirs"
 
 
-def test_someone_elses_withdrawn_project_is_not_found(client, owner):
+@pytest.mark.parametrize("stage", ["registered", "withdrawn"])
+def test_someone_elses_closed_project_is_public_but_forbidden_to_change(client, owner, stage):
+    """Withdrawn and registered projects stay public (their page and read-only discussion), so
+    changing someone else's is a 403 like any other, never a 404 that hides a visible page."""
     other = make_user("other@example.org")
-    project = make_project(owner=other, stage="withdrawn")
-    assert client.get(f"/account/projects/{project.project_id}/edit").status_code == 404
+    project = make_project(owner=other, stage=stage, name="Theirs")
+    assert client.get(f"/projects/{project.project_id}").status_code == 200
+    assert client.get(f"/account/projects/{project.project_id}/edit").status_code == 403
+    assert client.post(f"/account/projects/{project.project_id}/delete").status_code == 403
+    assert db.session.get(Project, project.id) is not None
 
 
 def test_registry_projects_are_read_only_even_for_admins(client):
