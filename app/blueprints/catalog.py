@@ -31,6 +31,7 @@ from app.catalog.query import (
     REGISTRY_LABELS,
     SORT_LABELS,
     SORTS,
+    default_sort,
     parse_project_query,
 )
 from app.catalog.search import cache_key, facet_counts, search_projects
@@ -100,13 +101,14 @@ def search():
         response = make_response(results_html)
     else:
         template = "catalog/_search.html" if target == SEARCH_REGION else "catalog/search.html"
-        sorts = [(key, SORT_LABELS[key]) for key in SORTS]
+        sorts = [(key, SORT_LABELS[key]) for key in SORTS if key != "relevance"]
         response = make_response(
             render_template(
                 template,
                 query=query,
                 results_html=results_html,
                 sorts=sorts,
+                default_sort=default_sort(query.q),
                 default_order=DEFAULT_ORDER[query.sort],
             )
         )

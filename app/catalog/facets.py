@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from app.catalog.query import (
@@ -21,10 +22,17 @@ MAX_OPTIONS = 60
 
 @dataclass(frozen=True)
 class FacetOption:
+    facet: str
     value: str
     label: str
     count: int
     selected: bool
+
+    @property
+    def input_id(self) -> str:
+        """A stable element id: after a swap htmx puts the keyboard focus back on it."""
+        digest = hashlib.sha1(self.value.encode(), usedforsecurity=False).hexdigest()[:12]
+        return f"facet-{self.facet}-{digest}"
 
 
 @dataclass(frozen=True)
@@ -63,11 +71,11 @@ def build_facets(
         chosen = set(query.facet_values(name))
         counted = dict(counts.get(name, []))
         options = [
-            FacetOption(value, value_label(name, value), count, value in chosen)
+            FacetOption(name, value, value_label(name, value), count, value in chosen)
             for value, count in counts.get(name, [])
         ]
         options += [
-            FacetOption(value, value_label(name, value), 0, True)
+            FacetOption(name, value, value_label(name, value), 0, True)
             for value in sorted(chosen - counted.keys())
         ]
         visible = options[:top]

@@ -69,6 +69,8 @@ class CreditPage:
 
 def get_project(project_id: str) -> Project | None:
     """The project with this canonical id ('VCS191'); 'vcs191' finds it too."""
+    if "\x00" in project_id:  # no id holds one, and PostgreSQL refuses it in a query
+        return None
     found = db.session.execute(select(Project).where(Project.project_id == project_id)).scalar()
     if found is None and project_id != project_id.upper():
         found = db.session.execute(

@@ -71,6 +71,8 @@ DEFAULT_ORDER = {
 MAX_VALUES_PER_FACET = 50
 MAX_QUERY_LENGTH = 200
 _ID_WITH_DASH = re.compile(r"^([a-z]+)[-_]+(\d+)$")
+# Control characters (NUL above all: PostgreSQL refuses it in a string) never mean anything.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 VINTAGE_BOUNDS = (1900, 2200)
 MAX_PAGE = 100_000
 
@@ -120,7 +122,8 @@ class ProjectQuery:
             kept = tuple(v for v in getattr(self, facet) if value is not None and v != value)
             return replace(self, **{facet: kept}, page=1)
         if facet == "q":
-            return replace(self, q="", page=1)
+            sort = "name" if self.sort == "relevance" else self.sort
+            return replace(self, q="", sort=sort, page=1)
         return replace(self, **{facet: None}, page=1)
 
     def cleared(self) -> ProjectQuery:
@@ -160,10 +163,15 @@ def default_sort(q: str) -> str:
     return "relevance" if query_terms(q) else "name"
 
 
+def _clean_text(raw: str | None) -> str:
+    """The text with control characters dropped and white space folded."""
+    return " ".join(_CONTROL.sub(" ", raw or "").split())
+
+
 def _clean_values(raw: list[str]) -> list[str]:
     seen: dict[str, None] = {}
     for value in raw:
-        value = " ".join(value.split())
+        value = _clean_text(value)
         if value:
             seen.setdefault(value[:500], None)
     return list(seen)
@@ -214,7 +222,7 @@ def _ordered_pair(low, high, names: tuple[str, str], warnings: list[str]):
 def parse_project_query(args: MultiDict) -> tuple[ProjectQuery, list[str]]:
     """The search a query string asks for, and what in it was ignored (human-readable)."""
     warnings: list[str] = []
-    q = " ".join((args.get("q") or "").split())[:MAX_QUERY_LENGTH]
+    q = _clean_text(args.get("q"))[:MAX_QUERY_LENGTH]
     registry = _parse_choices(args, "registry", REGISTRY_VALUES, warnings, fold=str.upper)
     status = _parse_choices(args, "status", STATUS_GROUPS, warnings)
     free = {

@@ -20,7 +20,7 @@ from app.extensions import cache, db
 from app.models import Project, current_data_version
 
 PER_PAGE = 50
-CACHE_LAYOUT = 1
+CACHE_LAYOUT = 2
 _VERSION_KEY = "carbonscope.catalog.data_version"
 T = TypeVar("T")
 

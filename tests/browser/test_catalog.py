@@ -70,3 +70,19 @@ def test_a_project_page_draws_one_bar_group_per_year(page, live_server):
     expect(
         page.locator('#credit-chart svg rect[data-series="Retirement"][data-value="100"]')
     ).to_have_count(1)
+
+
+def test_ticking_a_facet_with_the_keyboard_keeps_the_focus_on_it(page, live_server):
+    with live_server.app.app_context():
+        make_project("VCS1", country="Peru")
+        make_project("GLD1", registry="GLD", country="Chile")
+    page.goto(f"{live_server.url}/projects")
+    checkbox = '#facet-registry input[value="GLD"]'
+    page.locator(checkbox).focus()
+    page.keyboard.press("Space")
+    expect(page.locator(ROWS)).to_have_count(1)
+    expect(page.locator(checkbox)).to_be_checked()
+    expect(page.locator(checkbox)).to_be_focused()
+    page.keyboard.press("Space")
+    expect(page.locator(ROWS)).to_have_count(2)
+    expect(page).to_have_url(re.compile(r"/projects$"))

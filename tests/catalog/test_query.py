@@ -76,3 +76,10 @@ def test_removing_a_filter_value_keeps_the_others_and_resets_the_page():
     assert smaller.registry == ("GLD",)
     assert smaller.q == "x"
     assert smaller.page == 1
+
+
+def test_removing_the_search_drops_relevance_from_the_sort():
+    query, _ = parse(q="forest")
+    assert query.without("q").to_args() == {}
+    by_issued, _ = parse(q="forest", sort="issued")
+    assert by_issued.without("q").to_args() == {"sort": "issued"}

@@ -266,3 +266,44 @@ def test_an_empty_order_from_the_form_means_the_sorts_natural_order(client):
     make_project("VCS2", issued=50)
     assert listed_ids(client.get("/projects?sort=issued&order=").text) == ["VCS2", "VCS1"]
     assert listed_ids(client.get("/projects?sort=name&order=").text) == ["VCS1", "VCS2"]
+
+
+def test_the_sort_menu_follows_the_search_box_until_a_sort_is_picked(client):
+    make_project("VCS9", name="Alpha river")
+    make_project("VCS10", name="River delta")
+    page = client.get("/projects").text
+    assert '<option value="" selected>' in page
+    assert 'value="relevance"' not in page
+    # The form sends the menu's "" with what was typed: relevance, not name.
+    typed = client.get("/projects?q=river&sort=&order=", headers=RESULTS)
+    assert listed_ids(typed.text) == ["VCS10", "VCS9"]
+    assert typed.headers["HX-Push-Url"] == "/projects?q=river"
+    picked = client.get("/projects?q=river&sort=name").text
+    assert '<option value="name" selected>' in picked
+    assert listed_ids(picked) == ["VCS9", "VCS10"]
+
+
+def test_facet_checkboxes_keep_their_ids_so_focus_survives_a_swap(client):
+    make_project("VCS1", country="Peru")
+    make_project("GLD1", registry="GLD", country="Peru")
+    make_project("GLD2", registry="GLD", country="Côte d'Ivoire")
+
+    def checkbox_ids(html: str) -> dict[str, str]:
+        return dict(
+            re.findall(r'<input type="checkbox" id="([^"]+)" name="\w+" value="([^"]+)"', html)
+        )
+
+    before = checkbox_ids(client.get("/projects").text)
+    after = checkbox_ids(client.get("/projects?registry=GLD", headers=RESULTS).text)
+    assert len(set(before)) == len(before) == 5
+    assert before == after
+
+
+def test_a_nul_character_in_any_parameter_is_dropped_not_a_500(client):
+    make_project("VCS1", country="Peru")
+    assert listed_ids(client.get("/projects?country=Pe%00ru&q=%00").text) == []
+    assert listed_ids(client.get("/projects?country=Peru%00").text) == ["VCS1"]
+    assert client.get("/projects/export.csv?methodology=%00x").status_code == 200
+    assert client.get("/api/v1/projects?country=%00").status_code == 200
+    assert client.get("/projects/VCS%001").status_code == 404
+    assert client.get("/api/v1/projects/VCS%001").status_code == 404
