@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+from flask.sessions import SecureCookieSessionInterface
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -29,6 +30,27 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+class HttpsAwareSessionInterface(SecureCookieSessionInterface):
+    """Every cookie is Secure on a request that came over HTTPS, even when SESSION_COOKIE_SECURE
+    was left unset (behind a TLS proxy, ProxyFix tells the request's scheme).
+
+    Saving the session is the last step of every response, after Flask-Login has set its
+    "remember me" cookie, so the remember cookie is marked here too.
+    """
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return super().get_cookie_secure(app) or request.is_secure
+
+    def save_session(self, app: Flask, session, response: Response) -> None:
+        super().save_session(app, session, response)
+        if request.is_secure:
+            cookies = response.headers.getlist("Set-Cookie")
+            response.headers.setlist(
+                "Set-Cookie",
+                [c if "; secure" in c.lower() else f"{c}; Secure" for c in cookies],
+            )
+
+
 def init_security(app: Flask) -> None:
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     # Flask's own defaults hold these keys (SameSite None), so setdefault would keep them.
@@ -39,4 +61,5 @@ def init_security(app: Flask) -> None:
     # "Remember me" follows the session cookie: Secure whenever the site is served over HTTPS.
     app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config.get("SESSION_COOKIE_SECURE", False))
     app.config.setdefault("REMEMBER_COOKIE_DURATION", timedelta(days=30))
+    app.session_interface = HttpsAwareSessionInterface()
     app.after_request(add_security_headers)

@@ -48,16 +48,17 @@ def _window_start(subject: str) -> int | None:
 
 @dataclass(frozen=True)
 class Lockout:
-    minutes: int
+    seconds: int  # until the window that locked the sign-in ends: the Retry-After value
+
+    @property
+    def minutes(self) -> int:
+        """Rounded up, so "try again in N minutes" is never too early."""
+        return max(1, math.ceil(self.seconds / 60))
 
     @property
     def message(self) -> str:
         unit = "minute" if self.minutes == 1 else "minutes"
         return f"Too many failed sign-ins. Try again in {self.minutes} {unit}."
-
-    @property
-    def seconds(self) -> int:
-        return self.minutes * 60
 
 
 def lockout(email: str, address: str | None) -> Lockout | None:
@@ -70,7 +71,7 @@ def lockout(email: str, address: str | None) -> Lockout | None:
         failures = cache.get(f"{subject}:{start}") or 0
         if failures >= _max_failures():
             longest = max(longest, start + _window() - now())
-    return Lockout(max(1, math.ceil(longest / 60))) if longest > 0 else None
+    return Lockout(longest) if longest > 0 else None
 
 
 def record_failure(email: str, address: str | None) -> None:

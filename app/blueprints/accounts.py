@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 from flask import (
@@ -14,7 +15,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_url, login_user, logout_user
 
 from app.accounts import community, login_limit
 from app.accounts.forms import LoginForm, ProjectForm, RegisterForm
@@ -37,6 +38,28 @@ INLINE_TARGET = "community-edit"
 
 def _vary(response):
     response.headers["Vary"] = "HX-Request, HX-Target"
+    return response
+
+
+@bp.record_once
+def _send_htmx_requests_to_sign_in(state) -> None:
+    state.app.login_manager.unauthorized_callback = _sign_in_first
+
+
+def _sign_in_first():
+    """A signed-out request to a page that needs an account goes to sign in, and back after.
+
+    A plain request comes back to the URL it asked for. An HTMX request asked for a fragment
+    (the inline edit form, a row's delete), which is no page to return to: the whole browser
+    window goes to sign in (HX-Redirect), and comes back to the page the user was on.
+    """
+    flash("Please sign in to continue.", "info")
+    if not request.htmx or request.htmx.boosted:
+        return redirect(login_url("accounts.login", next_url=request.url))
+    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    back = safe_next(current.path + (f"?{current.query}" if current.query else ""))
+    response = make_response("", 401)
+    response.headers["HX-Redirect"] = url_for("accounts.login", next=back)
     return response
 
 

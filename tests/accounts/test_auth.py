@@ -188,3 +188,36 @@ def test_remember_me_sets_a_long_lived_cookie_only_when_asked(client):
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
     assert "Expires=" in cookie
+
+
+def test_signed_out_htmx_request_sends_the_whole_page_to_sign_in_and_back(client):
+    """The inline edit form is no page to come back to: the page the user was on is."""
+    project_page = "/projects/COMMUNITY-7?tab=credits"
+    response = client.get(
+        "/account/projects/COMMUNITY-7/edit",
+        headers={
+            "HX-Request": "true",
+            "HX-Target": "community-edit",
+            "HX-Current-URL": f"http://localhost{project_page}",
+        },
+    )
+    assert response.status_code == 401
+    assert response.text == ""
+    assert response.headers["HX-Redirect"] == (
+        "/auth/login?next=/projects/COMMUNITY-7?tab%3Dcredits"
+    )
+    make_user("ana@example.org")
+    back = client.post(
+        response.headers["HX-Redirect"],
+        data={"email": "ana@example.org", "password": DEFAULT_PASSWORD},
+    )
+    assert back.headers["Location"] == project_page
+
+
+def test_signed_out_htmx_request_from_another_site_goes_to_sign_in_without_next(client):
+    response = client.post(
+        "/account/projects/COMMUNITY-7/delete",
+        headers={"HX-Request": "true", "HX-Current-URL": "https://evil.example//evil.example/x"},
+    )
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"] == "/auth/login"

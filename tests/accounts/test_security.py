@@ -138,3 +138,26 @@ def test_cookies_are_secure_when_served_over_https(tmp_path):
         assert "Secure" in cookie
         assert "HttpOnly" in cookie
         assert "SameSite=Lax" in cookie
+
+
+def test_cookies_are_secure_over_https_even_without_the_setting(tmp_path):
+    """Behind a TLS proxy the request says https: the cookies say Secure, whatever the config."""
+    config = base_config(tmp_path)
+    config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'c.db'}"
+    app = create_app(config)
+    with app.app_context():
+        db.create_all()
+        user = make_user()
+        response = app.test_client().post(
+            "/auth/login",
+            base_url="https://localhost",
+            data={"email": user.email, "password": DEFAULT_PASSWORD, "remember": "y"},
+        )
+        db.session.remove()
+        db.engine.dispose()
+    cookies = response.headers.getlist("Set-Cookie")
+    for name in ("session", "remember_token"):
+        cookie = _cookie(cookies, name)
+        assert "Secure" in cookie
+        assert cookie.count("Secure") == 1
+        assert "HttpOnly" in cookie
