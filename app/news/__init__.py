@@ -22,11 +22,31 @@ __all__ = [
 ]
 
 
+def _echo(result: FeedResult) -> None:
+    click.echo(result.describe(), err=result.status == "error")
+
+
+def summary(results: list[FeedResult]) -> str:
+    """One closing line: how many feeds answered, failed, and what was new."""
+    failed = sum(result.status == "error" for result in results)
+    new = sum(result.new_items for result in results)
+    return (
+        f"{len(results)} feed{'' if len(results) == 1 else 's'}: "
+        f"{len(results) - failed} fetched, {failed} failed; "
+        f"{new} new item{'' if new == 1 else 's'}."
+    )
+
+
 @click.command("fetch-news")
 def fetch_news_command() -> None:
-    """Fetch every feed in NEWS_FEEDS once and say what each one gave."""
-    results = fetch_all_feeds()
+    """Fetch every feed in NEWS_FEEDS once and say what each one gave.
+
+    Exits with status 1 when every feed failed (a network or configuration problem, not
+    one feed having a bad day); failed feeds are retried on the next fetch."""
+    results = fetch_all_feeds(report=_echo)
     if not results:
         click.echo("No feeds configured (NEWS_FEEDS is empty).")
-    for result in results:
-        click.echo(result.describe(), err=result.status == "error")
+        return
+    click.echo(summary(results))
+    if all(result.status == "error" for result in results):
+        raise click.exceptions.Exit(1)

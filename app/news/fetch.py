@@ -11,6 +11,7 @@ import logging
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -74,7 +75,9 @@ def _read_capped(response, max_bytes: int, deadline: float) -> bytes:
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise FeedUnavailable(f"feed is larger than {max_bytes} bytes ({declared} declared)")
     chunks, size = [], 0
-    while chunk := response.read(_CHUNK):
+    # read1, not read: read blocks until the whole chunk arrives, so a feed sending a byte
+    # now and then (each within the socket timeout) would never reach the deadline check.
+    while chunk := response.read1(_CHUNK):
         size += len(chunk)
         if size > max_bytes:
             raise FeedUnavailable(f"feed is larger than {max_bytes} bytes")
@@ -256,12 +259,20 @@ def feeds_to_fetch(urls: list[str]) -> list[NewsFeed]:
     return [known[url] for url in urls]
 
 
-def fetch_all_feeds(urls: list[str] | None = None) -> list[FeedResult]:
-    """Fetch every feed (NEWS_FEEDS unless given) once; call inside an app context."""
+def _log_result(result: FeedResult) -> None:
+    log.info("news %s", result.describe())
+
+
+def fetch_all_feeds(
+    urls: list[str] | None = None, report: Callable[[FeedResult], None] = _log_result
+) -> list[FeedResult]:
+    """Fetch every feed (NEWS_FEEDS unless given) once; call inside an app context.
+
+    ``report`` hears of each feed as soon as it is done (the worker logs, the CLI prints)."""
     results = []
     for feed in feeds_to_fetch(urls if urls is not None else current_app.config["NEWS_FEEDS"]):
         result = fetch_feed(feed)
-        log.info("news %s", result.describe())
+        report(result)
         results.append(result)
     relink_mentions()
     return results

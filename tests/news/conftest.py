@@ -30,6 +30,8 @@ class FeedHandler(BaseHTTPRequestHandler):
         elif route == "slow":
             time.sleep(self.server.slow_seconds)
             self._send(200, (FEEDS / "good_rss.xml").read_bytes())
+        elif route == "trickle":
+            self._trickle()
         elif route == "huge":
             self._huge(declare_length=False)
         elif route == "huge-declared":
@@ -60,6 +62,21 @@ class FeedHandler(BaseHTTPRequestHandler):
             return
         body = (FEEDS / "good_rss.xml").read_bytes()
         self._send(200, body, {"ETag": ETAG, "Last-Modified": LAST_MODIFIED})
+
+    def _trickle(self) -> None:
+        """Headers at once, then a byte now and then: each read is quick, the whole is not."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.end_headers()
+        try:
+            self.wfile.write(b'<rss version="2.0"><channel><title>Trickle</title>')
+            self.wfile.flush()
+            for _ in range(100):
+                time.sleep(0.1)
+                self.wfile.write(b" ")
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the reader gave up, as it should
 
     def _huge(self, declare_length: bool) -> None:
         item = b"<item><title>x</title><link>https://huge.example/x</link></item>" * 1000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import time
 from datetime import UTC, datetime
@@ -156,6 +157,17 @@ def test_a_slow_feed_times_out_and_the_others_still_load(app, feed_server):
     assert (results[1].status, results[1].new_items) == ("ok", 2)
 
 
+def test_a_feed_that_trickles_in_times_out_as_a_whole(app, feed_server):
+    app.config["NEWS_TIMEOUT_SECONDS"] = 0.5
+    started = time.monotonic()
+
+    [result] = fetch_all_feeds([feed_server.url("trickle")])
+
+    assert time.monotonic() - started < 3
+    assert result.status == "error"
+    assert "timed out" in result.error
+
+
 @pytest.mark.parametrize("path", ["huge", "huge-declared"])
 def test_a_huge_feed_is_refused(app, feed_server, path):
     app.config["NEWS_MAX_BYTES"] = 200_000
@@ -204,7 +216,23 @@ def test_feeds_come_from_news_feeds_and_the_cli_prints_a_line_each(app, feed_ser
     assert result.exit_code == 0, result.output
     assert f"{good}: 3 new, 0 known" in result.output
     assert f"{bad}: error: malformed feed" in result.output
+    assert "2 feeds: 1 fetched, 1 failed; 3 new items." in result.output
+    assert result.output.count(f"{good}:") == 1
     assert db.session.scalar(select(func.count(NewsFeed.id))) == 2
+
+
+def test_the_cli_fails_when_every_feed_fails(app, feed_server, caplog):
+    app.config["NEWS_FEEDS"] = [feed_server.fixture("malformed.xml"), closed_port_url()]
+
+    with caplog.at_level(logging.INFO, logger="app.news.fetch"):
+        result = app.test_cli_runner().invoke(args=["fetch-news"])
+
+    assert result.exit_code == 1
+    assert "2 feeds: 0 fetched, 2 failed; 0 new items." in result.output
+    # The CLI prints each feed's line once; it is not logged a second time.
+    assert not [
+        r for r in caplog.records if r.name == "app.news.fetch" and "malformed" in r.getMessage()
+    ]
 
 
 def test_only_http_feeds_are_fetched(app, tmp_path):
