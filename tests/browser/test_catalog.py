@@ -86,3 +86,28 @@ def test_ticking_a_facet_with_the_keyboard_keeps_the_focus_on_it(page, live_serv
     page.keyboard.press("Space")
     expect(page.locator(ROWS)).to_have_count(2)
     expect(page).to_have_url(re.compile(r"/projects$"))
+
+
+def test_back_restores_the_sort_and_search_box_the_url_was_fetched_with(page, live_server):
+    with live_server.app.app_context():
+        make_project("VCS1", name="Kariba", issued=5)
+        make_project("VCS2", name="Karibu", issued=50)
+        make_project("GLD1", registry="GLD", name="Kariba stoves", issued=500)
+    page.goto(f"{live_server.url}/projects")
+    page.locator("#search-q").fill("kari")
+    page.locator("#search-q").press("Enter")
+    expect(page).to_have_url(re.compile(r"\?q=kari$"))
+    page.select_option("#sort", "issued")
+    expect(page).to_have_url(re.compile(r"\?q=kari&sort=issued$"))
+    page.locator('#facet-registry input[value="VCS"]').check()
+    expect(page).to_have_url(re.compile(r"registry=VCS"))
+    expect(page.locator(ROWS)).to_have_count(2)
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"\?q=kari&sort=issued$"))
+    expect(page.locator("#sort")).to_have_value("issued")
+    expect(page.locator("#search-q")).to_have_value("kari")
+    # The next change sends the fields as shown, so the sort and search stay.
+    page.locator('#facet-registry input[value="GLD"]').check()
+    expect(page).to_have_url(re.compile(r"\?q=kari&registry=GLD&sort=issued$"))
+    expect(page.locator(ROWS)).to_have_count(1)
