@@ -130,3 +130,12 @@ def test_data_page_survives_a_report_missing_parts(client):
     response = client.get("/data")
     assert response.status_code == 200
     assert "Projects by source" in response.text
+
+
+def test_home_project_count_links_to_a_catalogue_with_the_same_count(client):
+    seed_market()  # four registry projects and a community proposal
+    html = client.get("/").text
+    assert 'data-figure="projects">4<' in html
+    link = re.search(r'<a href="([^"]+)"><div class="figure" data-figure="projects">', html)
+    catalogue = client.get(link.group(1).replace("&amp;", "&")).text
+    assert re.search(r'class="results-count"[^>]*>\s*4 projects', catalogue)
