@@ -140,6 +140,12 @@ def support(project_id: str):
             services.support(project, current_user)
         else:
             services.withdraw_support(project, current_user)
+    except services.Closed as error:
+        if not _wants_fragment():
+            _refuse(error)
+        # The page was older than the project's stage: show the region as it is now.
+        html = render_template("proposals/_support.html", **_support_context(project))
+        return make_response(html, error.status)
     except services.ProposalError as error:
         _refuse(error)
     if not _wants_fragment():
@@ -235,6 +241,10 @@ def add_comment(project_id: str):
             max_length=services.MAX_COMMENT_LENGTH,
         )
         return make_response(page, 422)
+    except services.Closed as error:
+        if not _wants_fragment():
+            _refuse(error)
+        return make_response(_render_discussion(project, order, 1), error.status)
     except services.ProposalError as error:
         _refuse(error)
     if not _wants_fragment():
@@ -296,6 +306,13 @@ def edit_comment(comment_id: int):
     except services.InvalidComment as error:
         context = _comment_context(comment, body=body or "", error=error.message)
         return make_response(render_template(template, **context), 422)
+    except services.Closed as error:
+        db.session.rollback()
+        if not _wants_fragment():
+            _refuse(error)
+        # The text stays in the form, with the reason it can no longer be saved.
+        context = _comment_context(comment, body=body or "", error=error.message)
+        return make_response(render_template(template, **context), error.status)
     except services.ProposalError as error:
         db.session.rollback()
         _refuse(error)
@@ -320,6 +337,11 @@ def delete_comment(comment_id: int):
         return _sign_in_first(project, f"comment-{comment.id}")
     try:
         services.delete_comment(comment, current_user)
+    except services.Closed as error:
+        if not _wants_fragment():
+            _refuse(error)
+        html = render_template("proposals/_comment.html", **_comment_context(comment))
+        return make_response(html, error.status)
     except services.ProposalError as error:
         _refuse(error)
     if not _wants_fragment():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -294,3 +295,57 @@ def test_signed_out_visitor_is_invited_to_sign_in(app, proposal):
     html = project_sections_html(app, proposal)
     assert 'name="body"' not in html
     assert "to join the discussion" in html
+
+
+def test_stale_page_on_a_closed_project_gets_its_regions_back_read_only(client, proposal):
+    """The owner registered the project while the page was open: each HTMX action answers
+    409 with its region as it is now (the text typed kept), never an error page in its place."""
+    author = make_user()
+    comment = make_comment(proposal, author, "Kept for the record")
+    sign_in(client, author)
+    proposal.stage = "registered"
+    proposal.registered_project_id = "VCS77"
+    db.session.commit()
+
+    added = client.post(comments_url(proposal), data={"body": "Late"}, headers=HTMX)
+    assert added.status_code == 409
+    assert added.text.lstrip().startswith('<section id="proposal-discussion"')
+    assert "read-only" in added.text
+    assert 'name="body"' not in added.text
+
+    edited = client.post(f"/comments/{comment.id}/edit", data={"body": "Changed"}, headers=HTMX)
+    assert edited.status_code == 409
+    assert edited.text.lstrip().startswith(
+        f'<li class="comment comment-editing" id="comment-{comment.id}"'
+    )
+    assert "Changed</textarea>" in edited.text
+    assert "registered as VCS77" in edited.text
+
+    deleted = client.post(f"/comments/{comment.id}/delete", headers=HTMX)
+    assert deleted.status_code == 409
+    assert f'id="comment-{comment.id}"' in deleted.text
+    assert "Delete</button>" not in deleted.text
+    db.session.refresh(comment)
+    assert comment.body == "Kept for the record"
+    assert comment_rows(proposal) == 1
+
+
+@pytest.mark.csrf
+def test_comment_changes_need_a_csrf_token_htmx_ones_in_the_header(client, proposal):
+    author = make_user()
+    sign_in(client, author)
+    comment = make_comment(proposal, author, "Mine")
+    assert client.post(comments_url(proposal), data={"body": "x"}, headers=HTMX).status_code == 400
+    assert client.post(f"/comments/{comment.id}/edit", data={"body": "y"}).status_code == 400
+    forged = {**HTMX, "X-CSRFToken": "forged"}
+    assert client.post(f"/comments/{comment.id}/delete", headers=forged).status_code == 400
+    assert comment_rows(proposal) == 1
+    page = client.get(f"/projects/{proposal.project_id}").text
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+    posted = client.post(
+        comments_url(proposal),
+        data={"body": "With a token"},
+        headers={**HTMX, "X-CSRFToken": token},
+    )
+    assert posted.status_code == 200
+    assert comment_rows(proposal) == 2

@@ -133,6 +133,14 @@ def test_only_proposals_take_support(client, proposal, stage):
     assert response.status_code == 409
     assert f"has been {stage}" in response.text
     assert support_rows(proposal) == 0
+    # A page opened before the stage changed gets its support region back as it is now,
+    # not an error page swapped in its place.
+    assert response.text.lstrip().startswith('<section id="proposal-support"')
+    assert "Support this proposal" not in response.text
+    assert "<h1" not in response.text
+    plain = client.post(support_url(proposal), data={"action": "support"})
+    assert plain.status_code == 409
+    assert "<html" in plain.text
 
 
 def test_closed_project_keeps_its_count_but_no_button(app, client, proposal):
