@@ -97,6 +97,7 @@ def bar_chart(
     width: int = 720,
     height: int = 260,
     value_format: Callable[[float], str] = format_value,
+    tick_format: Callable[[float], str] = short_number,
 ) -> Markup:
     """Vertical bars, one group per label (a year, say), one bar or segment per series."""
     margin_left, margin_right, margin_top, margin_bottom = 56, 12, 30, 34
@@ -129,7 +130,7 @@ def bar_chart(
             f'<line x1="{margin_left}" x2="{width - margin_right}" y1="{y:.1f}" y2="{y:.1f}" '
             f'stroke="#e8eeea"/>'
             f'<text x="{margin_left - 6}" y="{y + 4:.1f}" text-anchor="end">'
-            f"{short_number(tick)}</text>"
+            f"{escape(tick_format(tick))}</text>"
         )
     parts.append("</g>")
 

@@ -20,6 +20,7 @@ class Chart:
     headers: tuple[str, ...]
     rows: list[tuple]
     numeric_from: int = 1  # columns from this index on are numbers (right-aligned)
+    note: str | None = None  # what the chart counts, when that is not obvious
 
 
 def percent(value: float) -> str:
@@ -82,11 +83,25 @@ def _ratio_chart(stats: dict) -> Chart | None:
         title=title,
         chart_id="chart-ratio",
         value_format=percent,
+        tick_format=lambda tick: f"{tick:g}%",
     )
     table = [
         (row["vintage"], row["issued"], row["retired"], percent(row["ratio"] * 100)) for row in rows
     ]
-    return Chart("chart-ratio", title, svg, ("Vintage", "Issued", "Retired", "Ratio"), table)
+    # Yearly figures (VROD's) carry no vintage, so this chart may see only part of the market.
+    known = sum(row["issued"] for row in rows)
+    filters = stats["filters"]
+    if filters["year_from"] is None and filters["year_to"] is None:
+        of_all = f" of the {stats['totals']['issued']:,}"
+    else:  # the totals count years of transactions, the ratio vintages: not comparable
+        of_all = ""
+    note = (
+        f"Counts only the credits whose vintage is known ({known:,}{of_all} credits issued); "
+        "yearly figures without a vintage are left out."
+    )
+    return Chart(
+        "chart-ratio", title, svg, ("Vintage", "Issued", "Retired", "Ratio"), table, note=note
+    )
 
 
 def stats_charts(stats: dict) -> list[Chart]:

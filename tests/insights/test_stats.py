@@ -9,6 +9,7 @@ from sqlalchemy import event
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
+from app.insights.figures import stats_charts
 from app.insights.filters import StatsFilters, parse_stats_filters
 from app.insights.stats import market_stats
 from app.models import bump_data_version
@@ -232,3 +233,15 @@ def test_year_range_says_what_it_counts_on_each_chart(client):
     assert "issued or retired in 2018 to 2019" in response.text
     assert "the retirement ratio counts the vintages 2018 to 2019" in response.text
     assert "year-range-note" not in client.get("/stats").text
+
+
+def test_ratio_chart_says_how_much_of_the_market_has_a_vintage(app):
+    projects = seed_market()
+    # A yearly figure (as VROD gives them): no vintage, so no place in the ratio by vintage.
+    make_credit(projects["VCS101"], kind="issuance", year=2021, vintage=None, quantity=900)
+    db.session.commit()
+    [ratio] = [c for c in stats_charts(market_stats()) if c.chart_id == "chart-ratio"]
+    assert ratio.note.startswith(
+        "Counts only the credits whose vintage is known (2,100 of the 3,000"
+    )
+    assert ">60%</text>" in ratio.svg

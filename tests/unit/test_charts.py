@@ -45,3 +45,11 @@ def test_labels_and_names_are_escaped():
 def test_ticks_cover_the_maximum_with_round_steps():
     assert nice_ticks(3500) == [0, 1000, 2000, 3000, 4000]
     assert nice_ticks(0) == [0, 1]
+
+
+def test_tick_labels_take_their_own_format():
+    svg = bar_chart(
+        ["2020"], [Series("Ratio", [40])], title="Ratio", tick_format=lambda t: f"{t:g}%"
+    )
+    assert ">40%</text>" in svg
+    assert ">0%</text>" in svg
