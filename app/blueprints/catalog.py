@@ -122,7 +122,13 @@ def search():
 
 @bp.get("/projects/export.csv")
 def export_csv():
-    query, _warnings = parse_project_query(request.args)
+    args = request.args.copy()
+    args.poplist("page")  # the export is every page
+    query, warnings = parse_project_query(args)
+    # A download has no page to show what was ignored: refuse rather than export more rows.
+    ignored = [warning for warning in warnings if not warning.startswith("Swapped ")]
+    if ignored:
+        return Response(" ".join(ignored) + "\n", status=400, mimetype="text/plain")
     response = Response(
         stream_with_context(csv_lines(query)),
         mimetype="text/csv",
@@ -185,11 +191,3 @@ def detail(project_id: str):
 def chart(project_id: str):
     project = _project_or_404(project_id)
     return render_template("catalog/_chart.html", **_chart_context(project))
-
-
-@bp.get("/projects/<project_id>/credits")
-def credits(project_id: str):
-    project = _project_or_404(project_id)
-    return render_template(
-        "catalog/_credits.html", project=project, credits=credit_page(project, _page_arg("page"))
-    )

@@ -211,7 +211,7 @@ def test_facet_values_beyond_the_top_ones_hide_behind_more(client):
     section = page.split('id="facet-country"', 1)[1].split("</fieldset>", 1)[0]
     visible, more = section.split("<details", 1)
     assert 'value="Country 11" checked' in visible
-    assert "3 more" in more
+    assert '3 more<span class="visually-hidden"> country values</span>' in more
 
 
 def test_search_and_facets_are_cached_until_the_data_version_changes(app):
@@ -307,3 +307,17 @@ def test_a_nul_character_in_any_parameter_is_dropped_not_a_500(client):
     assert client.get("/api/v1/projects?country=%00").status_code == 200
     assert client.get("/projects/VCS%001").status_code == 404
     assert client.get("/api/v1/projects/VCS%001").status_code == 404
+
+
+def test_export_refuses_a_filter_it_cannot_read_rather_than_export_everything(client):
+    make_project("VCS1", country="Peru", issued=10)
+    make_project("VCS2", country="Chile", issued=5000)
+    refused = client.get("/projects/export.csv?country=Peru&issued_min=lots")
+    assert refused.status_code == 400
+    assert "issued_min" in refused.text
+    assert "VCS" not in refused.text
+    # A page number means nothing to a download; reversed bounds are swapped as on the page.
+    swapped = client.get("/projects/export.csv?issued_min=10000&issued_max=100&page=-3")
+    assert swapped.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(swapped.get_data(as_text=True))))
+    assert [row["project_id"] for row in rows] == ["VCS2"]
