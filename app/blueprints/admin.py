@@ -161,10 +161,24 @@ def _upload_error(files) -> str | None:
         return "Choose at least one source file to upload."
     for file in files:
         name = secure_filename(file.filename)
-        if not name or Path(name).suffix.lower() not in UPLOAD_SUFFIXES:
+        suffix = Path(name).suffix.lower()
+        if not name or suffix not in UPLOAD_SUFFIXES:
             allowed = ", ".join(UPLOAD_SUFFIXES)
             return f"{file.filename}: only {allowed} files can be uploaded."
+        if not _content_matches(file, suffix):
+            return f"{file.filename}: the content is not a {suffix} file."
     return None
+
+
+def _content_matches(file, suffix: str) -> bool:
+    """The file's first bytes agree with its name (xlsx files are zips; CSV is text)."""
+    head = file.stream.read(1024)
+    file.stream.seek(0)
+    if suffix in (".zip", ".xlsx"):
+        return head.startswith(b"PK\x03\x04")
+    if suffix == ".parquet":
+        return head.startswith(b"PAR1")
+    return bool(head) and b"\x00" not in head
 
 
 @bp.get("/admin/sync/runs/<int:run_id>")

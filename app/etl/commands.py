@@ -21,14 +21,17 @@ def _print_step(run: SyncRun) -> None:
 def run_sync(source_dir: str | None, label: str) -> SyncRun:
     """Sync right here, holding the one-sync lock so no worker runs one meanwhile."""
     from app.etl.sync import execute_sync
-    from app.sync_queue import exclusive_run
+    from app.sync_queue import Heartbeat, exclusive_run
 
     with exclusive_run("cli", source_dir=source_dir) as run:
         if run is None:
             raise click.ClickException("another sync is running; try again when it has finished")
         started = time.perf_counter()
         click.echo(f"{label} (run {run.id}) from {source_dir or 'the configured URLs'}")
-        run = execute_sync(run.id, on_step=_print_step)
+        # Beat between steps too, or a worker's reaper takes a long download for a dead run.
+        interval = current_app.config["SYNC_HEARTBEAT_SECONDS"]
+        with Heartbeat(db.engine, run.id, interval):
+            run = execute_sync(run.id, on_step=_print_step)
     elapsed = time.perf_counter() - started
     click.echo(f"{run.status} in {elapsed:.1f} s: {run.message}")
     for warning in (run.report or {}).get("warnings", []):

@@ -12,12 +12,14 @@ from __future__ import annotations
 import csv
 import io
 import math
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, bindparam, case, func, select
+from sqlalchemy import Connection, bindparam, select
 
 from app.etl import columns as c
 from app.models import (
@@ -32,7 +34,6 @@ from app.models import (
 BATCH = 500
 COPY_BATCH = 200_000
 FIELDS = (*c.PROJECT_FIELDS, c.SOURCE, c.PROVENANCE, c.SEARCH_TEXT)
-KIND_CODES = {c.ISSUANCE: 1, c.RETIREMENT: 2, c.CANCELLATION: 3}
 
 
 @dataclass
@@ -196,55 +197,91 @@ def _copy_credits(connection: Connection, credits: pd.DataFrame) -> None:
         cursor.close()
 
 
-def _stored_credit_prints(connection: Connection) -> dict[int, tuple]:
-    """A fingerprint of each registry project's stored credit rows, computed in SQL."""
+def _stored_credit_prints(connection: Connection) -> dict[int, tuple[int, int, int]]:
+    """The digest of each registry project's stored credit rows (see ``credit_prints``),
+    from the rows read back."""
+    return _digests(_stored_credits(connection))
+
+
+def _stored_credits(connection: Connection) -> pd.DataFrame:
+    """All credit rows as text (dates as YYYY-MM-DD), keyed by ``project.id``."""
     credit = Credit.__table__
-    kind_code = case(*((credit.c.kind == kind, code) for kind, code in KIND_CODES.items()), else_=0)
-    text_length = (
-        func.length(func.coalesce(credit.c.beneficiary, ""))
-        + func.length(func.coalesce(credit.c.reason, ""))
-        + func.length(func.coalesce(credit.c.note, ""))
-        + func.length(func.coalesce(credit.c.account, ""))
+    names = list(c.CREDIT_COLUMNS)
+    if connection.dialect.name != "postgresql":
+        rows = connection.execute(select(*(credit.c[name] for name in names))).all()
+        frame = pd.DataFrame(rows, columns=names, dtype=object)
+        dates = pd.to_datetime(frame[c.TRANSACTION_DATE])
+        return frame.assign(**{c.TRANSACTION_DATE: dates.dt.strftime("%Y-%m-%d")})
+    # COPY out is several times faster than fetching a million rows through the driver;
+    # NULL is written as \N so that a NULL and an empty string stay apart.
+    listed = ", ".join(
+        "to_char(transaction_date, 'YYYY-MM-DD')" if name == c.TRANSACTION_DATE else name
+        for name in names
     )
-    rows = connection.execute(
-        select(
-            credit.c.project_id,
-            func.count(),
-            func.sum(credit.c.quantity),
-            func.sum(credit.c.quantity * func.coalesce(credit.c.year, 0)),
-            func.sum(credit.c.quantity * func.coalesce(credit.c.vintage, 0)),
-            func.sum(credit.c.quantity * kind_code),
-            func.sum(text_length),
-        ).group_by(credit.c.project_id)
-    ).all()
-    return {row[0]: tuple(int(v or 0) for v in row[1:]) for row in rows}
+    query = f"SELECT {listed} FROM credit"  # noqa: S608 (our own column names)
+    statement = f"COPY ({query}) TO STDOUT WITH (FORMAT csv, NULL '\\N')"
+    # Spooled to a temporary file: a million rows of CSV text would double the peak memory.
+    with tempfile.TemporaryFile() as spool:
+        cursor = connection.connection.dbapi_connection.cursor()
+        try:
+            cursor.copy_expert(statement, spool)
+        finally:
+            cursor.close()
+        spool.seek(0)
+        return pd.read_csv(
+            spool,
+            header=None,
+            names=names,
+            dtype={name: "int64" if name == c.PROJECT_ID else "string[pyarrow]" for name in names},
+            keep_default_na=False,
+            na_values=["\\N"],
+        )
 
 
-def credit_prints(credits: pd.DataFrame) -> dict[str, tuple]:
-    """The same fingerprint as ``_stored_credit_prints``, for the new rows."""
+def credit_prints(credits: pd.DataFrame) -> dict[str, tuple[int, int, int]]:
+    """Per project: (row count, two halves of the sum of its rows' hashes).
+
+    Every column but the project counts, so any edit to any row changes the digest; the
+    sum makes it independent of row order. The stored rows get the same digest."""
     if credits.empty:
         return {}
-    quantity = credits[c.QUANTITY].astype("int64")
-    text_length = sum(
-        credits[name].astype("string").str.len().fillna(0).astype("int64")
-        for name in (c.BENEFICIARY, c.REASON, c.NOTE, c.ACCOUNT)
-    )
+    dates = pd.to_datetime(credits[c.TRANSACTION_DATE], errors="coerce")
+    return _digests(credits.assign(**{c.TRANSACTION_DATE: dates.dt.strftime("%Y-%m-%d")}))
+
+
+def _digests(credits: pd.DataFrame) -> dict:
+    if credits.empty:
+        return {}
+    # Column by column, so no second copy of a million rows is ever held at once.
+    hashes = np.zeros(len(credits), dtype=np.uint64)
+    for name in c.CREDIT_COLUMNS:
+        if name == c.PROJECT_ID:
+            continue
+        values = credits[name]
+        values = (
+            pd.to_numeric(values).astype("Int64")
+            if name in (c.VINTAGE, c.YEAR, c.QUANTITY)
+            else values.astype("string[pyarrow]")
+        )
+        column = pd.util.hash_pandas_object(values, index=False).to_numpy()
+        hashes = hashes * np.uint64(1_000_003) ^ column
     parts = pd.DataFrame(
         {
-            c.PROJECT_ID: credits[c.PROJECT_ID],
+            c.PROJECT_ID: credits[c.PROJECT_ID].to_numpy(),
             "n": 1,
-            "q": quantity,
-            "qy": quantity * credits[c.YEAR].fillna(0).astype("int64"),
-            "qv": quantity * credits[c.VINTAGE].fillna(0).astype("int64"),
-            "qk": quantity * credits[c.KIND].map(KIND_CODES).fillna(0).astype("int64"),
-            "t": text_length,
+            "low": (hashes & np.uint64(0xFFFFFFFF)).astype("int64"),
+            "high": (hashes >> np.uint64(32)).astype("int64"),
         }
     )
     sums = parts.groupby(c.PROJECT_ID).sum()
     return {
-        pid: tuple(int(v) for v in values)
+        _key(pid): tuple(int(v) for v in values)
         for pid, values in zip(sums.index, sums.itertuples(index=False, name=None), strict=True)
     }
+
+
+def _key(pid):
+    return pid if isinstance(pid, str) else int(pid)
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:

@@ -25,6 +25,7 @@ from app.etl.standardize import (
     standardize_registries,
     standardize_urls,
 )
+from app.etl.vrod import is_projects_table
 
 PROJECTS_FILE = "projects.csv"
 CREDITS_FILE = "credits.csv"
@@ -76,7 +77,7 @@ def find_inputs(folder: Path) -> Path | list[Path] | None:
     if zips:
         return zips[0]
     projects = folder / PROJECTS_FILE
-    if projects.exists():
+    if projects.exists() and not is_projects_table(projects):
         credits = folder / CREDITS_FILE
         return [projects, credits] if credits.exists() else [projects]
     return None

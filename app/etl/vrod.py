@@ -90,11 +90,21 @@ def find_input(folder: Path) -> Path | None:
         path
         for path in sorted(folder.iterdir())
         if path.suffix.lower() in SUFFIXES
-        and path.name not in ("projects.csv", "credits.csv")
+        and (path.name not in ("projects.csv", "credits.csv") or is_projects_table(path))
         and not path.name.startswith(("derived_issued", "~$"))
     ]
     ranked = sorted(candidates, key=lambda p: (SUFFIXES.index(p.suffix.lower()), p.name))
     return ranked[0] if ranked else None
+
+
+def is_projects_table(path: Path) -> bool:
+    """Whether a CSV starts with VROD's header (a ``Project ID`` column): older VROD
+    releases ship their PROJECTS table as ``projects.csv``, OffsetsDB's own name."""
+    try:
+        header = pd.read_csv(path, nrows=0, dtype=object).columns
+    except (ValueError, UnicodeDecodeError, OSError):
+        return False
+    return ID_HEADER in {normalise_header(name) for name in header}
 
 
 def normalise_header(value) -> str:

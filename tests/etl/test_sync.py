@@ -1,6 +1,7 @@
 """The whole sync on SQLite and PostgreSQL: counts, idempotence, all or nothing."""
 
 import shutil
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -11,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from app.etl import sync as sync_module
 from app.etl.sync import execute_sync
 from app.extensions import db
-from app.models import Comment, Credit, CreditSummary, DataVersion, Project
+from app.models import Comment, Credit, CreditSummary, DataVersion, Project, SyncRun
 from app.sync_queue import request_sync
 from tests.factories import make_project, make_user
 
@@ -194,3 +195,58 @@ def test_sync_rebuilds_the_statistics_summary_from_its_credits(app, tmp_path):
     from_summary = totals(CreditSummary.kind, CreditSummary.quantity, CreditSummary.registry)
     assert from_summary == from_credits
     assert from_summary[("VCS", "issuance")] >= 1454054
+
+
+def test_resync_sees_a_credit_edit_that_keeps_counts_and_lengths(app, tmp_path):
+    folder = write_inputs(tmp_path / "v1")
+    retirements = pd.DataFrame(
+        {
+            "project_id": ["VCS1340", "VCS1340"],
+            "quantity": ["1000.0", "2000.0"],
+            "transaction_date": ["2026-05-01 00:00:00+00:00", "2026-06-01 00:00:00+00:00"],
+            "transaction_type": ["retirement", "retirement"],
+            "vintage": ["2020", "2020"],
+            "retirement_beneficiary": ["Acme Ltd", "Bolt AG"],
+        }
+    )
+    credits = pd.read_csv(folder / "credits.csv", dtype=object)
+    pd.concat([credits, retirements]).to_csv(folder / "credits.csv", index=False)
+    assert run_sync(folder).status == "succeeded"
+
+    shuffled = pd.read_csv(folder / "credits.csv", dtype=object).iloc[::-1]
+    shuffled.to_csv(folder / "credits.csv", index=False)
+    reordered = run_sync(folder)
+    assert (reordered.projects_updated, reordered.projects_unchanged) == (0, 242)
+
+    # Same row count, same quantities, same text lengths: only the name differs.
+    edited = shuffled.replace({"Acme Ltd": "Acne Ltd"})
+    edited.to_csv(folder / "credits.csv", index=False)
+    changed = run_sync(folder)
+    assert changed.status == "succeeded", changed.message
+    assert (changed.projects_updated, changed.projects_unchanged) == (1, 241)
+    beneficiaries = db.session.scalars(
+        select(Credit.beneficiary).where(Credit.beneficiary.is_not(None))
+    ).all()
+    assert sorted(beneficiaries) == ["Acne Ltd", "Bolt AG"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_cli_sync_heartbeats_during_a_long_step(app, tmp_path, monkeypatch):
+    # Without beats between steps a worker's reaper would fail a CLI run that is alive.
+    app.config["SYNC_HEARTBEAT_SECONDS"] = 0.05
+    beats = []
+
+    def slow_sync(run_id, **kwargs):
+        run = db.session.get(SyncRun, run_id)
+        started = run.heartbeat_at
+        time.sleep(0.5)
+        db.session.refresh(run)
+        beats.append(run.heartbeat_at > started)
+        run.status = "succeeded"
+        db.session.commit()
+        return run
+
+    monkeypatch.setattr(sync_module, "execute_sync", slow_sync)
+    result = app.test_cli_runner().invoke(args=["sync", "--source-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert beats == [True]

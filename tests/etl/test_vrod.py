@@ -1,3 +1,4 @@
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -186,3 +187,20 @@ def test_file_without_project_id_header_fails(tmp_path):
     path.write_text("a,b\n1,2\n")
     with pytest.raises(SourceError, match=r"no header row with a 'Project ID' cell"):
         vrod.read(path)
+
+
+def test_older_release_named_projects_csv_is_taken_as_vrod(tmp_path):
+    # Release v3 ships its PROJECTS table as projects.csv, OffsetsDB's own file name.
+    from app.etl import offsetsdb
+
+    shutil.copyfile(FIXTURES / "vrod-v3-2021-12-projects-head.csv", tmp_path / "projects.csv")
+    assert vrod.find_input(tmp_path) == tmp_path / "projects.csv"
+    assert offsetsdb.find_inputs(tmp_path) is None
+
+
+def test_offsetsdb_projects_csv_stays_offsetsdb_even_without_its_id_column(tmp_path):
+    from app.etl import offsetsdb
+
+    (tmp_path / "projects.csv").write_text("name,registry\nA forest,verra\n")
+    assert vrod.find_input(tmp_path) is None
+    assert offsetsdb.find_inputs(tmp_path) == [tmp_path / "projects.csv"]

@@ -177,3 +177,27 @@ def test_upload_larger_than_the_limit_is_refused(admin_client, app):
     )
     assert response.status_code == 413
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SyncRun)) == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [
+        (b"<html>not a zip</html>", "offsets-db.csv.zip"),
+        (b"project_id,name\n", "vrod.xlsx"),
+        (b"PK\x03\x04 a zip", "vrod.parquet"),
+        (b"PK\x03\x04\x00\x00\x00", "projects.csv"),
+        (b"", "projects.csv"),
+    ],
+)
+def test_upload_refuses_content_that_is_not_what_its_name_says(admin_client, content, name):
+    data = {"files": [(io.BytesIO(content), name)]}
+    response = admin_client.post(
+        "/admin/sync/upload",
+        data=data,
+        content_type="multipart/form-data",
+        headers=HX | {"HX-Target": "sync-history"},
+    )
+    assert response.status_code == 422
+    suffix = Path(name).suffix
+    assert f"{name}: the content is not a {suffix} file." in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SyncRun)) == 0
