@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -113,11 +114,18 @@ def search():
             )
         )
     if target in (RESULTS_REGION, SEARCH_REGION):
-        # The address bar shows the search's canonical URL, not the raw form fields.
-        response.headers["HX-Push-Url"] = url_for(
-            "catalog.search", **query.with_page(page).to_args()
-        )
+        # The address bar shows the search's canonical URL, not the raw form fields; the
+        # same search again (Enter, or leaving the search box) adds no history entry.
+        url = url_for("catalog.search", **query.with_page(page).to_args())
+        response.headers["HX-Push-Url"] = "false" if _is_current_url(url) else url
+        response.vary.add("HX-Current-URL")
     return _vary(response)
+
+
+def _is_current_url(url: str) -> bool:
+    """Whether the page that sent this HTMX request is already at ``url`` (path and query)."""
+    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    return url == current.path + (f"?{current.query}" if current.query else "")
 
 
 @bp.get("/projects/export.csv")

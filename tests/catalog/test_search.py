@@ -321,3 +321,14 @@ def test_export_refuses_a_filter_it_cannot_read_rather_than_export_everything(cl
     assert swapped.status_code == 200
     rows = list(csv.DictReader(io.StringIO(swapped.get_data(as_text=True))))
     assert [row["project_id"] for row in rows] == ["VCS2"]
+
+
+def test_the_same_search_again_adds_no_history_entry(client):
+    make_project("VCS1", name="Kariba")
+    here = {**RESULTS, "HX-Current-URL": "http://localhost/projects?q=kariba"}
+    again = client.get("/projects?q=kariba&sort=&order=", headers=here)
+    assert again.headers["HX-Push-Url"] == "false"
+    assert listed_ids(again.text) == ["VCS1"]
+    moved = client.get("/projects?q=kariba&registry=VCS", headers=here)
+    assert moved.headers["HX-Push-Url"] == "/projects?q=kariba&registry=VCS"
+    assert "HX-Current-URL" in moved.vary
