@@ -332,3 +332,25 @@ def test_the_same_search_again_adds_no_history_entry(client):
     moved = client.get("/projects?q=kariba&registry=VCS", headers=here)
     assert moved.headers["HX-Push-Url"] == "/projects?q=kariba&registry=VCS"
     assert "HX-Current-URL" in moved.vary
+
+
+def test_community_edits_show_at_once_in_the_cached_catalogue_and_api(client):
+    from app.accounts.community import create_project, delete_project, update_project
+
+    make_project("VCS1", country="Peru")
+    url = "/projects?registry=COMMUNITY&registry=VCS"
+    assert listed_ids(client.get(url).text) == ["VCS1"]  # now cached
+    owner = make_user()
+    project = create_project(owner, {"name": "Village biogas", "country": "Peru"})
+    page = client.get(url).text
+    assert sorted(listed_ids(page)) == [project.project_id, "VCS1"]
+    assert facet_count(page, "registry", "COMMUNITY") == 1
+    assert facet_count(page, "country", "Peru") == 2
+    api = client.get("/api/v1/projects?registry=COMMUNITY").json
+    assert [(item["project_id"], item["source"]) for item in api["items"]] == [
+        (project.project_id, "community")
+    ]
+    update_project(project, {"name": "Valley biogas", "country": "Peru", "stage": "proposed"})
+    assert "Valley biogas" in client.get(url).text
+    delete_project(project)
+    assert listed_ids(client.get(url).text) == ["VCS1"]
