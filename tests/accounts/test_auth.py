@@ -102,6 +102,9 @@ def test_inline_password_check_applies_the_submit_rule(client):
 
 def test_register_page_checks_fields_as_the_user_types(client):
     page = client.get("/auth/register").text
+    # Screen readers announce the password rule and the live message with the field.
+    assert 'aria-describedby="password-hint password-message"' in page
+    assert '<p class="field-hint" id="password-hint">At least 10 characters' in page
     assert 'hx-post="/auth/check-email"' in page
     assert 'hx-post="/auth/check-password"' in page
 
