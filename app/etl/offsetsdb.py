@@ -17,6 +17,7 @@ import pandas as pd
 
 from app.etl import columns as c
 from app.etl.errors import SourceError
+from app.etl.sources import last_bytes, require_complete_text
 from app.etl.standardize import (
     add_status_group,
     clean_text,
@@ -99,16 +100,14 @@ def _read_zip(path: Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     try:
         with zipfile.ZipFile(path) as archive:
             names = {Path(name).name: name for name in archive.namelist()}
-            if PROJECTS_FILE not in names:
-                raise SourceError(f"{path.name}: no {PROJECTS_FILE} inside the zip")
             tables = []
             for wanted, mapping in (
                 (PROJECTS_FILE, PROJECT_COLUMNS),
                 (CREDITS_FILE, CREDIT_COLUMNS),
             ):
                 if wanted not in names:
-                    tables.append(None)
-                    continue
+                    # The published export always holds both: a zip without one is partial.
+                    raise SourceError(f"{path.name}: no {wanted} inside the zip")
                 with archive.open(names[wanted]) as member:
                     tables.append(_read_csv(member, f"{path.name}/{wanted}", mapping))
             return tables[0], tables[1]
@@ -117,8 +116,12 @@ def _read_zip(path: Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
 
 
 def _read_csv(source, label: str, mapping: dict[str, str]) -> pd.DataFrame:
-    if not isinstance(source, Path):
-        source = io.BytesIO(source.read())
+    if isinstance(source, Path):
+        require_complete_text(last_bytes(source), label)
+    else:
+        data = source.read()
+        require_complete_text(data, label)
+        source = io.BytesIO(data)
     try:
         return pd.read_csv(source, usecols=lambda name: name in mapping, dtype="string")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
@@ -128,7 +131,9 @@ def _read_csv(source, label: str, mapping: dict[str, str]) -> pd.DataFrame:
 def require_columns(frame: pd.DataFrame, required: tuple[str, ...], label: str) -> pd.DataFrame:
     missing = [name for name in required if name not in frame.columns]
     if missing:
-        raise SourceError(f"{label}: required column {', '.join(repr(m) for m in missing)} missing")
+        noun = "column" if len(missing) == 1 else "columns"
+        named = ", ".join(repr(name) for name in missing)
+        raise SourceError(f"{label}: required {noun} {named} missing")
     return frame
 
 

@@ -18,6 +18,21 @@ from app.etl.errors import SourceError
 CHUNK = 1024 * 1024
 
 
+def require_complete_text(data: bytes, label: str) -> None:
+    """A text table cut short (a truncated download, a partial copy) ends mid-line."""
+    if data and not data.endswith((b"\n", b"\r")):
+        raise SourceError(
+            f"{label} ends in the middle of a line: the file looks truncated; "
+            "nothing was loaded from it"
+        )
+
+
+def last_bytes(path: Path, count: int = 1) -> bytes:
+    with path.open("rb") as handle:
+        handle.seek(max(path.stat().st_size - count, 0))
+        return handle.read(count)
+
+
 def download(url: str, folder: Path, *, timeout: float, max_bytes: int) -> Path:
     """Stream ``url`` into ``folder``; a SourceError names the URL and what went wrong."""
     name = Path(urlparse(url).path).name or "download"

@@ -19,6 +19,7 @@ import pandas as pd
 
 from app.etl import columns as c
 from app.etl.errors import SourceError
+from app.etl.sources import last_bytes, require_complete_text
 from app.etl.standardize import (
     add_status_group,
     clean_text,
@@ -127,6 +128,7 @@ def read_table(path: Path) -> pd.DataFrame:
         if suffix in (".xlsx", ".xlsm"):
             cells = _read_sheet(path)
         elif suffix == ".csv":
+            require_complete_text(last_bytes(path), path.name)
             cells = pd.read_csv(path, header=None, dtype=object, low_memory=False)
         elif suffix == ".parquet":
             table = pd.read_parquet(path)

@@ -111,3 +111,20 @@ def test_back_restores_the_sort_and_search_box_the_url_was_fetched_with(page, li
     page.locator('#facet-registry input[value="GLD"]').check()
     expect(page).to_have_url(re.compile(r"\?q=kari&registry=GLD&sort=issued$"))
     expect(page.locator(ROWS)).to_have_count(1)
+
+
+def test_paging_with_the_keyboard_keeps_the_focus_on_the_pager(page, live_server):
+    with live_server.app.app_context():
+        for number in range(55):
+            make_project(f"ACR{number + 1}", registry="ACR", name=f"Project {number:02d}")
+    page.goto(f"{live_server.url}/projects")
+    page.locator("#pager-next").focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/projects\?page=2$"))
+    expect(page.locator(ROWS)).to_have_count(5)
+    expect(page.locator("#pager-next")).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/projects$"))
+    expect(page.locator("#pager-prev")).to_be_focused()

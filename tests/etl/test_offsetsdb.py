@@ -176,3 +176,26 @@ def test_credit_zip_member_unreadable_names_file(tmp_path):
         archive.writestr("other.csv", "a,b\n1,2\n")
     with pytest.raises(SourceError, match=r"no projects.csv inside"):
         offsetsdb.read(path)
+
+
+def test_zip_without_credits_is_partial_and_fails(tmp_path):
+    path = tmp_path / "offsets-db.csv.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.write(DEMO / "projects.csv", "projects.csv")
+    with pytest.raises(SourceError, match=r"offsets-db.csv.zip: no credits.csv inside the zip"):
+        offsetsdb.read(path)
+
+
+def test_csv_cut_mid_line_fails_as_truncated(tmp_path):
+    whole = (DEMO / "credits.csv").read_bytes()
+    (tmp_path / "projects.csv").write_bytes((DEMO / "projects.csv").read_bytes())
+    (tmp_path / "credits.csv").write_bytes(whole[: len(whole) // 2].rstrip(b"\n") + b"9")
+    with pytest.raises(SourceError, match=r"credits.csv ends in the middle of a line"):
+        offsetsdb.read(offsetsdb.find_inputs(tmp_path))
+
+
+def test_several_missing_columns_are_named_together(tmp_path):
+    kept = [n for n in PROJECTS_18 if n not in ("registry", "name")]
+    write_csv(tmp_path / "projects.csv", kept, PROJECT_VALUES)
+    with pytest.raises(SourceError, match=r"required columns 'name', 'registry' missing"):
+        offsetsdb.read(offsetsdb.find_inputs(tmp_path))

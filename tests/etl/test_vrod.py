@@ -204,3 +204,11 @@ def test_offsetsdb_projects_csv_stays_offsetsdb_even_without_its_id_column(tmp_p
     (tmp_path / "projects.csv").write_text("name,registry\nA forest,verra\n")
     assert vrod.find_input(tmp_path) is None
     assert offsetsdb.find_inputs(tmp_path) == [tmp_path / "projects.csv"]
+
+
+def test_csv_cut_mid_line_fails_as_truncated(tmp_path):
+    whole = (FIXTURES / "derived_projects_sample.csv").read_bytes()
+    path = tmp_path / "vrod.csv"
+    path.write_bytes(whole[: len(whole) // 2].rstrip(b"\n") + b"x")
+    with pytest.raises(SourceError, match=r"vrod.csv ends in the middle of a line"):
+        vrod.read(path)
