@@ -88,6 +88,12 @@ def test_credit_records_come_25_a_page_newest_year_first(client):
     assert "<html" not in second.text
     assert second.text.count("<tr>") == 6
     assert "<td>2000</td>" in second.text
+    assert {"HX-Request", "HX-Target"} <= set(second.vary)
+    # The pushed URL, pasted or reloaded, is the whole page at that page of records.
+    pasted = client.get("/projects/VCS1?credits_page=2").text
+    assert "<html" in pasted
+    assert "page 2 of 2" in pasted
+    assert 'id="credits-prev" hx-get="/projects/VCS1?credits_page=1"' in pasted
 
 
 def test_unknown_project_is_a_404_page(client):
