@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 from sqlalchemy.engine import make_url
 
 from app import create_app
@@ -110,6 +111,22 @@ def _truncate_all(url: str) -> None:
     engine.dispose()
 
 
+def _forget_cached_user() -> None:
+    g.pop("_login_user", None)
+
+
+def create_test_app(config: dict):
+    """The app as tests use it, inside one app context that outlives each request.
+
+    The test client's requests share that context, so Flask-Login would answer every
+    request with the user it cached in ``g`` on an earlier one: a sign-out that kept
+    the user would go unnoticed. Each request loads its user afresh from its cookie.
+    """
+    app = create_app(config)
+    app.before_request(_forget_cached_user)
+    return app
+
+
 def base_config(tmp_path: Path) -> dict:
     return {
         "TESTING": True,
@@ -145,7 +162,7 @@ def app(request, backend, tmp_path):
             unavailable(f"Memcached is not reachable at {servers[0]}")
     else:
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'test.db'}"
-    app = create_app(config)
+    app = create_test_app(config)
     with app.app_context():
         if backend == "sqlite":
             db.create_all()
@@ -162,7 +179,7 @@ def sqlite_app_in_context(tmp_path: Path, *, csrf: bool, database: str = "test.d
     config = base_config(tmp_path)
     config["WTF_CSRF_ENABLED"] = csrf
     config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / database}"
-    app = create_app(config)
+    app = create_test_app(config)
     with app.app_context():
         db.create_all()
         yield app

@@ -17,19 +17,11 @@ def sign_in(client, user) -> None:
     with client.session_transaction() as session:
         session["_user_id"] = str(user.id)
         session["_fresh"] = True
-    forget_current_user()
 
 
 def sign_out(client) -> None:
     with client.session_transaction() as session:
         session.pop("_user_id", None)
-    forget_current_user()
-
-
-def forget_current_user() -> None:
-    """The `app` fixture keeps one app context open, and the test client's requests share it:
-    Flask-Login would go on answering the user it cached in `g` on an earlier request."""
-    g.pop("_login_user", None)
 
 
 def htmx_to(target: str) -> dict:
@@ -54,5 +46,6 @@ def project_sections_html(app, project, user=None, query_string: str = "") -> st
 
             login_user(user)
         sections = render_project_sections(project)
-        forget_current_user()
+        # This context shares the test's app context: don't leave the user signed in there.
+        g.pop("_login_user", None)
         return "".join(str(section) for section in sections)
