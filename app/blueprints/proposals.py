@@ -40,8 +40,8 @@ bp.app_template_filter("comment_html")(comment_html)
 
 @bp.app_template_filter("member_name")
 def member_name(user) -> str:
-    """How a member is shown in public: the part of their email before the @."""
-    return user.email.split("@", 1)[0] if user is not None else "former member"
+    """How a member is shown in public: by number, never by any part of their email."""
+    return f"Member #{user.id}" if user is not None else "former member"
 
 
 @bp.app_template_global()

@@ -126,4 +126,6 @@ def test_paging_with_the_keyboard_keeps_the_focus_on_the_pager(page, live_server
     page.keyboard.press("Shift+Tab")  # to "Previous"
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/projects$"))
+    page.wait_for_timeout(500)
+    print("ACTIVE", page.evaluate("document.activeElement.outerHTML.slice(0, 100)"))
     expect(page.locator("#pager-prev")).to_be_focused()

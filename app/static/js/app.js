@@ -29,7 +29,7 @@
   // Error responses (422 forms, 400 filters) still carry a useful fragment: swap it in.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var status = event.detail.xhr.status;
-    if (status === 400 || status === 409 || status === 422) {
+    if (status === 400 || status === 403 || status === 409 || status === 413 || status === 422) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
