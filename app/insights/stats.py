@@ -24,7 +24,10 @@ from app.models import (
 )
 
 TOP_COUNTRIES = 15
-ISSUANCE, RETIREMENT = "issuance", "retirement"
+ISSUANCE = "issuance"
+# Retired means taken off the market: retirements and cancellations, as VROD's
+# "retired or cancelled" figures and the projects' own totals count them.
+MARKET_KINDS = ("issuance", "retirement", "cancellation")
 NOT_STATED = "Not stated"
 
 
@@ -91,7 +94,7 @@ def _credits_by_registry_year_vintage(filters: StatsFilters) -> list:
     groups = (summary.registry, summary.year, summary.vintage, summary.kind)
     statement = (
         select(*groups, func.sum(summary.quantity))
-        .where(*_credit_conditions(filters, (ISSUANCE, RETIREMENT)))
+        .where(*_credit_conditions(filters, MARKET_KINDS))
         .group_by(*groups)
     )
     return db.session.execute(statement).all()
@@ -106,7 +109,7 @@ def _vintage_rows(filters: StatsFilters, credit_rows: list) -> list:
     groups = (summary.vintage, summary.kind)
     statement = (
         select(*groups, func.sum(summary.quantity))
-        .where(*_credit_conditions(filters, (ISSUANCE, RETIREMENT), summary.vintage))
+        .where(*_credit_conditions(filters, MARKET_KINDS, summary.vintage))
         .group_by(*groups)
     )
     return db.session.execute(statement).all()
@@ -139,20 +142,21 @@ def _top_countries(filters: StatsFilters) -> list[dict]:
 def _by_scope(filters: StatsFilters) -> list[dict]:
     statement = (
         select(CreditSummary.scope, CreditSummary.kind, func.sum(CreditSummary.quantity))
-        .where(*_credit_conditions(filters, (ISSUANCE, RETIREMENT)))
+        .where(*_credit_conditions(filters, MARKET_KINDS))
         .group_by(CreditSummary.scope, CreditSummary.kind)
     )
-    totals: dict[str | None, dict[str, int]] = defaultdict(lambda: {ISSUANCE: 0, RETIREMENT: 0})
+    totals: dict[str | None, dict[str, int]] = defaultdict(lambda: {"issued": 0, "retired": 0})
     for scope, kind, quantity in db.session.execute(statement):
-        totals[scope][kind] += int(quantity or 0)
-    rows = [
-        {"scope": scope, "issued": kinds[ISSUANCE], "retired": kinds[RETIREMENT]}
-        for scope, kinds in totals.items()
-    ]
+        totals[scope][_measure(kind)] += int(quantity or 0)
+    rows = [{"scope": scope, **figures} for scope, figures in totals.items()]
     return sorted(rows, key=lambda row: (-row["issued"], row["scope"] or ""))
 
 
 # --- folding the grouped rows --------------------------------------------------------
+
+
+def _measure(kind: str) -> str:
+    return "issued" if kind == ISSUANCE else "retired"
 
 
 def _registry_order(registry: str) -> tuple[int, str]:
@@ -164,7 +168,7 @@ def _by_registry(projects_rows: list, credit_rows: list) -> list[dict]:
     for registry, _status_group, count in projects_rows:
         figures[registry]["projects"] += count
     for registry, _year, _vintage, kind, quantity in credit_rows:
-        figures[registry]["issued" if kind == ISSUANCE else "retired"] += int(quantity or 0)
+        figures[registry][_measure(kind)] += int(quantity or 0)
     return [
         {
             "registry": registry,
@@ -187,9 +191,7 @@ def _by_year(credit_rows: list) -> list[dict]:
     figures: dict[tuple[int, str], dict] = defaultdict(lambda: {"issued": 0, "retired": 0})
     for registry, year, _vintage, kind, quantity in credit_rows:
         if year is not None:
-            figures[(year, registry)]["issued" if kind == ISSUANCE else "retired"] += int(
-                quantity or 0
-            )
+            figures[(year, registry)][_measure(kind)] += int(quantity or 0)
     ordered = sorted(figures.items(), key=lambda item: (item[0][0], _registry_order(item[0][1])))
     return [{"year": year, "registry": registry, **values} for (year, registry), values in ordered]
 
@@ -199,7 +201,7 @@ def _ratio_by_vintage(vintage_rows: list) -> list[dict]:
     figures: dict[int, dict] = defaultdict(lambda: {"issued": 0, "retired": 0})
     for vintage, kind, quantity in vintage_rows:
         if vintage is not None:
-            figures[vintage]["issued" if kind == ISSUANCE else "retired"] += int(quantity or 0)
+            figures[vintage][_measure(kind)] += int(quantity or 0)
     return [
         {
             "vintage": vintage,

@@ -1,6 +1,7 @@
 """A small market, built by the factories, whose figures the tests write out by hand.
 
-VCS: 2 projects, 1,700 issued, 300 retired.  GLD: 1 project, 400 issued, 400 retired.
+VCS: 2 projects, 1,700 issued, 300 retired.
+GLD: 1 project, 400 issued, 400 retired (350 retirements + 50 cancellations).
 ACR: 1 project, no credits.  A community proposal is not part of the market's figures.
 """
 
@@ -39,8 +40,8 @@ def seed_market() -> dict:
         retired=400,
     )
     make_credit(india_gld, kind="issuance", year=2021, vintage=2020, quantity=400)
-    make_credit(india_gld, kind="retirement", year=2021, vintage=2020, quantity=400)
-    # Cancellations are neither issued nor retired credits.
+    make_credit(india_gld, kind="retirement", year=2021, vintage=2020, quantity=350)
+    # A cancellation takes credits off the market too: it counts as retired.
     make_credit(india_gld, kind="cancellation", year=2021, vintage=2020, quantity=50)
 
     acr = make_project(

@@ -67,7 +67,8 @@ OPENAPI_PATHS: dict = {
                 "status group; the retirement ratio by vintage. The year range limits credit "
                 "figures to transactions in those years, except the retirement ratio, which it "
                 "limits to those vintages (with all their issuances and retirements, whatever "
-                "the year). Community projects are not included."
+                "the year). Retired counts every credit taken off the market: retirements and "
+                "cancellations. Community projects are not included."
             ),
             "tags": ["stats"],
             "parameters": [
