@@ -28,6 +28,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     func,
+    literal_column,
     select,
     text,
 )
@@ -108,7 +109,6 @@ class Project(TimestampMixin, db.Model):
             postgresql_using="gin",
             postgresql_ops={"search_text": "gin_trgm_ops"},
         ),
-        Index("ix_project_name_id", "name", "id"),
         Index("ix_project_issued_id", "issued", "id"),
         Index("ix_project_retired_id", "retired", "id"),
         Index("ix_project_last_vintage_id", "last_vintage", "id"),
@@ -382,6 +382,12 @@ class DataVersion(db.Model):
     changed_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, server_default=func.now(), onupdate=utcnow
     )
+
+
+# How names sort: without the quotes and asterisks registries put in front of some,
+# and without regard to case. The index below serves exactly this expression.
+SORT_NAME = func.lower(func.ltrim(Project.name, literal_column("' \"''*'")))
+Index("ix_project_sort_name_id", SORT_NAME, Project.id)
 
 
 def current_data_version() -> int:

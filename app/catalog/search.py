@@ -17,10 +17,10 @@ from sqlalchemy import case, func, literal, select, union_all
 
 from app.catalog.query import FACET_COLUMNS, FACETS, ProjectQuery
 from app.extensions import cache, db
-from app.models import Project, current_data_version
+from app.models import SORT_NAME, Project, current_data_version
 
 PER_PAGE = 50
-CACHE_LAYOUT = 2
+CACHE_LAYOUT = 3
 _VERSION_KEY = "carbonscope.catalog.data_version"
 T = TypeVar("T")
 
@@ -133,13 +133,13 @@ def order_by(query: ProjectQuery) -> list:
     """The ORDER BY of a search: the chosen sort, then the primary key as tie-breaker."""
     descending = query.order == "desc"
     if query.sort == "relevance" and query.terms:
-        return [relevance(query), Project.name.asc().nulls_last(), Project.id]
+        return [relevance(query), SORT_NAME.asc().nulls_last(), Project.id]
     column = {
-        "name": Project.name,
+        "name": SORT_NAME,
         "issued": Project.issued,
         "retired": Project.retired,
         "vintage": Project.last_vintage,
-    }.get(query.sort, Project.name)
+    }.get(query.sort, SORT_NAME)
     ordered = column.desc() if descending else column.asc()
     tie = Project.id.desc() if descending else Project.id.asc()
     if query.sort in ("name", "vintage"):

@@ -190,7 +190,11 @@ def upgrade():
         batch_op.create_index("ix_project_issued_id", ["issued", "id"], unique=False)
         batch_op.create_index("ix_project_last_vintage_id", ["last_vintage", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_project_methodology"), ["methodology"], unique=False)
-        batch_op.create_index("ix_project_name_id", ["name", "id"], unique=False)
+        batch_op.create_index(
+            "ix_project_sort_name_id",
+            [sa.text("lower(ltrim(name, ' \"''*'))"), "id"],
+            unique=False,
+        )
         batch_op.create_index(batch_op.f("ix_project_owner_id"), ["owner_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_project_project_type"), ["project_type"], unique=False)
         batch_op.create_index(batch_op.f("ix_project_registry"), ["registry"], unique=False)
@@ -440,7 +444,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_project_registry"))
         batch_op.drop_index(batch_op.f("ix_project_project_type"))
         batch_op.drop_index(batch_op.f("ix_project_owner_id"))
-        batch_op.drop_index("ix_project_name_id")
+        batch_op.drop_index("ix_project_sort_name_id")
         batch_op.drop_index(batch_op.f("ix_project_methodology"))
         batch_op.drop_index("ix_project_last_vintage_id")
         batch_op.drop_index("ix_project_issued_id")

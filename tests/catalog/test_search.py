@@ -103,6 +103,14 @@ def test_ranges_keep_projects_within_issued_and_overlapping_vintages(client):
     ]
 
 
+def test_name_sort_ignores_leading_quotes_and_case(client):
+    make_project("VCS1", name='"Zebra grasslands"')
+    make_project("VCS2", name="alpine meadows")
+    make_project("VCS3", name="*Mangroves of the delta")
+    make_project("VCS4", name="Birch woods")
+    assert listed_ids(client.get("/projects?sort=name").text) == ["VCS2", "VCS4", "VCS3", "VCS1"]
+
+
 def test_sorts_use_the_primary_key_as_tie_breaker(client):
     make_project("VCS1", name="B", issued=10, last_vintage=2010)
     make_project("VCS2", name="A", issued=30, last_vintage=None)
