@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from app.etl import columns as c
+from app.etl.standardize import status_group
 from app.text_search import build_search_text
 
 # Fields taken as one set from the source whose credit rows the project uses.
@@ -85,8 +86,9 @@ def fill_from_vrod(offsetsdb: pd.DataFrame, vrod: pd.DataFrame) -> pd.DataFrame:
         origin[field] = pd.Series(c.OFFSETSDB, index=ids).where(
             use_ours, pd.Series(c.VROD, index=ids).where(theirs.notna())
         )
-    # A project's status group follows the status it shows.
-    merged[c.STATUS_GROUP] = merged[c.STATUS_GROUP].where(merged[c.STATUS].notna(), "unknown")
+    # A project's status group follows the status it shows, whichever source gave it.
+    merged[c.STATUS_GROUP] = merged[c.STATUS].map(status_group)
+    origin[c.STATUS_GROUP] = origin[c.STATUS]
     merged[c.SOURCE] = pd.Series(c.BOTH, index=ids).where(
         in_off & in_vrod, pd.Series(c.OFFSETSDB, index=ids).where(in_off, c.VROD)
     )

@@ -157,3 +157,36 @@ def test_duplicates_are_reported_and_dropped():
     )
     assert report["invariant_violations"]["duplicate_ids"] == ["GLD1"]
     assert merged["project_id"].tolist() == ["GLD1", "VCS2"]
+
+
+def test_status_group_follows_the_status_filled_from_vrod():
+    off = projects(
+        [
+            {
+                "project_id": "VCS7",
+                "name": "Wind",
+                "registry": "VCS",
+                "status": None,
+                "status_group": "unknown",
+                "issued": 0,
+                "retired": 0,
+            }
+        ]
+    )
+    vrod = projects(
+        [
+            {
+                "project_id": "VCS7",
+                "name": "Wind",
+                "registry": "VCS",
+                "status": "Registered",
+                "status_group": "registered",
+                "issued": 0,
+                "retired": 0,
+            }
+        ]
+    )
+    merged = merge.fill_from_vrod(off, vrod)
+    assert merged.loc[0, "status"] == "Registered"
+    assert merged.loc[0, "status_group"] == "registered"
+    assert merged.attrs["origin"].loc[0, "status_group"] == "vrod"
