@@ -6,7 +6,7 @@ import re
 
 from app.extensions import db
 from app.models import Credit
-from tests.factories import make_credit, make_project
+from tests.factories import make_credit, make_project, make_user
 
 CREDITS = {"HX-Request": "true", "HX-Target": "credit-records"}
 
@@ -120,3 +120,14 @@ def test_sections_of_other_features_follow_the_project(client, monkeypatch):
     page = client.get("/projects/VCS7").text
     assert '<section id="extra">VCS7</section>' in page
     assert page.index('<article id="project"') < page.index('id="extra"')
+
+
+def test_a_community_project_shows_its_expected_credits_not_empty_credit_sections(client):
+    project = make_project(
+        owner=make_user(), name="Village mangroves", expected_annual_credits=25000
+    )
+    page = client.get(f"/projects/{project.project_id}").text
+    assert "expects 25,000 credits a year" in page
+    assert 'id="credit-chart"' not in page
+    assert 'id="credits-heading"' not in page
+    assert 'class="source-tag"' not in page
