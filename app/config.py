@@ -62,6 +62,7 @@ def load_settings(instance_path: Path) -> dict:
     database_url = _env("DATABASE_URL", f"sqlite:///{instance_path / 'carbonscope.db'}")
     database_url = _with_psycopg2_driver(database_url)
     memcached = _memcached_servers(_env("MEMCACHED_SERVERS"))
+    app_version = _env("APP_VERSION", "dev")
     settings = {
         "SECRET_KEY": _env("SECRET_KEY") or _read_or_create_secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -69,7 +70,9 @@ def load_settings(instance_path: Path) -> dict:
         "CACHE_TYPE": MEMCACHED_CACHE_TYPE if memcached else "SimpleCache",
         "CACHE_MEMCACHED_SERVERS": memcached,
         "CACHE_DEFAULT_TIMEOUT": int(_env("CACHE_DEFAULT_TIMEOUT", "3600")),
-        "CACHE_KEY_PREFIX": _env("CACHE_KEY_PREFIX", "carbonscope:"),
+        # The release is part of every key: a new release never reads an old one's values.
+        "CACHE_KEY_PREFIX": f"{_env('CACHE_KEY_PREFIX', 'carbonscope:')}{app_version}:",
+        "APP_VERSION": app_version,
         "OFFSETSDB_URL": _env("OFFSETSDB_URL", DEFAULT_OFFSETSDB_URL),
         "VROD_URL": _env("VROD_URL", DEFAULT_VROD_URL),
         "SYNC_SOURCE_DIR": _env("SYNC_SOURCE_DIR"),

@@ -216,3 +216,11 @@ def test_cache_counters_are_atomic_increments(app):
     assert cache.cache.inc("attempts") == 1
     assert cache.cache.inc("attempts") == 2
     assert cache.get("attempts") == 2
+
+
+def test_cache_keys_carry_the_release(tmp_path, monkeypatch):
+    monkeypatch.setenv("APP_VERSION", "1.4.0")
+    monkeypatch.delenv("CACHE_KEY_PREFIX", raising=False)
+    assert load_settings(tmp_path)["CACHE_KEY_PREFIX"] == "carbonscope:1.4.0:"
+    monkeypatch.setenv("APP_VERSION", "1.5.0")
+    assert load_settings(tmp_path)["CACHE_KEY_PREFIX"] == "carbonscope:1.5.0:"
