@@ -10,6 +10,7 @@ import sqlite3
 import warnings
 from datetime import UTC, date, datetime
 
+from flask import has_request_context, request
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
@@ -390,9 +391,19 @@ SORT_NAME = func.lower(func.ltrim(Project.name, literal_column("' \"''*'")))
 Index("ix_project_sort_name_id", SORT_NAME, Project.id)
 
 
+_VERSION_IN_REQUEST = "carbonscope.data_version"
+
+
 def current_data_version() -> int:
-    """The catalogue's version number: part of every cache key for catalogue data."""
+    """The catalogue's version number: part of every cache key for catalogue data.
+
+    Read once per request (a page asks for it for each cached piece), and afresh outside one.
+    """
+    if has_request_context() and _VERSION_IN_REQUEST in request.environ:
+        return request.environ[_VERSION_IN_REQUEST]
     version = db.session.execute(select(DataVersion.version).where(DataVersion.id == 1)).scalar()
+    if has_request_context():
+        request.environ[_VERSION_IN_REQUEST] = version or 0
     return version or 0
 
 
@@ -406,6 +417,8 @@ def bump_data_version(connection=None) -> None:
     )
     if updated.rowcount == 0:
         target.execute(DataVersion.__table__.insert().values(id=1, version=1, changed_at=utcnow()))
+    if has_request_context():  # what this request renders next is of the new version
+        request.environ.pop(_VERSION_IN_REQUEST, None)
 
 
 @event.listens_for(db.metadata, "before_create")

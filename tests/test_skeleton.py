@@ -224,3 +224,23 @@ def test_cache_keys_carry_the_release(tmp_path, monkeypatch):
     assert load_settings(tmp_path)["CACHE_KEY_PREFIX"] == "carbonscope:1.4.0:"
     monkeypatch.setenv("APP_VERSION", "1.5.0")
     assert load_settings(tmp_path)["CACHE_KEY_PREFIX"] == "carbonscope:1.5.0:"
+
+
+def test_data_version_is_read_once_per_request_and_fresh_after_a_bump(app):
+    statements = []
+
+    def count(*args, **kwargs):
+        statements.append(args[2])
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with app.test_request_context("/projects"):
+            assert current_data_version() == 0
+            assert current_data_version() == 0
+            reads = [s for s in statements if "data_version" in s and "SELECT" in s]
+            assert len(reads) == 1
+            bump_data_version()
+            assert current_data_version() == 1
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    db.session.commit()

@@ -68,7 +68,6 @@ DEFAULT_ORDER = {
     "retired": "desc",
     "vintage": "desc",
 }
-MAX_VALUES_PER_FACET = 50
 MAX_QUERY_LENGTH = 200
 _ID_WITH_DASH = re.compile(r"^([a-z]+)[-_]+(\d+)$")
 # Control characters (NUL above all: PostgreSQL refuses it in a string) never mean anything.

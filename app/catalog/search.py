@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from flask import has_request_context, request
 from sqlalchemy import case, func, literal, select, union_all
 
 from app.catalog.query import FACET_COLUMNS, FACETS, ProjectQuery
@@ -21,7 +20,6 @@ from app.models import SORT_NAME, Project, current_data_version
 
 PER_PAGE = 50
 CACHE_LAYOUT = 3
-_VERSION_KEY = "carbonscope.catalog.data_version"
 T = TypeVar("T")
 
 
@@ -147,23 +145,13 @@ def order_by(query: ProjectQuery) -> list:
     return [ordered, tie]
 
 
-def data_version() -> int:
-    """The catalogue's data version, read once per request (searches ask for it twice)."""
-    if not has_request_context():
-        return current_data_version()
-    environ = request.environ
-    if _VERSION_KEY not in environ:
-        environ[_VERSION_KEY] = current_data_version()
-    return environ[_VERSION_KEY]
-
-
 def cache_key(kind: str, token: str) -> str:
     """A catalogue cache key: the kind, the layout of what is cached, the data version, the query.
 
     Bump ``CACHE_LAYOUT`` when a cached value's shape changes (a ProjectRow field, a
     template), so a deploy never reads values pickled by the previous code.
     """
-    return f"catalog:{kind}:l{CACHE_LAYOUT}:v{data_version()}:{token}"
+    return f"catalog:{kind}:l{CACHE_LAYOUT}:v{current_data_version()}:{token}"
 
 
 def _cached(kind: str, token: str, compute: Callable[[], T]) -> T:

@@ -11,7 +11,6 @@ from app.models import REGISTRIES
 # A sanity range for typed years, not a fact about the data.
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 MAX_VALUE_LENGTH = 200
-FILTER_NAMES = ("registry", "scope", "country", "year_from", "year_to")
 
 
 class FilterWarning(str):
@@ -37,10 +36,6 @@ class StatsFilters:
     year_to: int | None = None
 
     @property
-    def is_empty(self) -> bool:
-        return self == StatsFilters()
-
-    @property
     def has_year_range(self) -> bool:
         return self.year_from is not None or self.year_to is not None
 
@@ -50,10 +45,6 @@ class StatsFilters:
             key: list(value) if isinstance(value, tuple) else value
             for key, value in asdict(self).items()
         }
-
-    def as_query_args(self) -> dict:
-        """For url_for: only the filters that are set (lists repeat the key)."""
-        return {key: value for key, value in self.as_dict().items() if value not in (None, [])}
 
 
 def _text_values(args: MultiDict, name: str, warnings: list[FilterWarning]) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ from app.blueprints.insights import bp
 from app.extensions import cache
 from app.insights.figures import stats_charts
 from app.insights.filters import StatsFilters, parse_stats_filters
-from app.insights.stats import _filter_choices, _market_stats
+from app.insights.stats import filter_choices, market_stats
 from app.models import current_data_version
 
 RESULTS_ID = "stats-results"
@@ -28,7 +28,7 @@ def _results_html(version: int, filters: StatsFilters, warnings: list[str]) -> M
         cached = cache.get(key)
         if cached is not None:
             return Markup(cached)  # noqa: S704  rendered (escaped) by Jinja below
-    figures = _market_stats(version, filters)
+    figures = market_stats(filters)
     html = render_template(
         "insights/_stats_results.html",
         filters=filters,
@@ -53,7 +53,7 @@ def stats():
             "insights/stats.html",
             filters=filters,
             results=results,
-            choices=_filter_choices(version),
+            choices=filter_choices(),
         )
     # A bad filter value is the user's to fix: say so (400), and show what the rest selects.
     response = make_response(body, 400 if warnings else 200)
