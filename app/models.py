@@ -43,7 +43,7 @@ REGISTRIES = ("VCS", "GLD", "ACR", "CAR", "ART")
 COMMUNITY = "COMMUNITY"
 STATUS_GROUPS = ("listed", "registered", "completed", "withdrawn", "unknown")
 COMMUNITY_STAGES = ("proposed", "registered", "withdrawn")
-CREDIT_KINDS = ("issuance", "retirement", "cancellation")
+CREDIT_KINDS = ("issuance", "retirement", "cancellation", "buffer")
 PROJECT_SOURCES = ("offsetsdb", "vrod", "both", "community")
 SYNC_STATUSES = ("queued", "running", "succeeded", "failed")
 SYNC_TRIGGERS = ("schedule", "admin", "cli")
@@ -141,6 +141,37 @@ class Project(TimestampMixin, db.Model):
     retired: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     first_vintage: Mapped[int | None] = mapped_column(Integer, index=True)
     last_vintage: Mapped[int | None] = mapped_column(Integer)
+    # Every further field the sources give (VROD's PROJECTS columns, the registries' own).
+    country_code: Mapped[str | None] = mapped_column(String(3), index=True)
+    status_canonical: Mapped[str | None] = mapped_column(String(64), index=True)
+    methodology_code: Mapped[str | None] = mapped_column(String(200))
+    methodology_version: Mapped[str | None] = mapped_column(String(200))
+    reduction_removal: Mapped[str | None] = mapped_column(String(32), index=True)
+    registry_project_type: Mapped[str | None] = mapped_column(Text)
+    site_location: Mapped[str | None] = mapped_column(Text)
+    project_owner: Mapped[str | None] = mapped_column(Text)
+    operator: Mapped[str | None] = mapped_column(Text)
+    designee: Mapped[str | None] = mapped_column(Text)
+    verifier: Mapped[str | None] = mapped_column(String(300), index=True)
+    estimated_annual_reductions: Mapped[int | None] = mapped_column(BigInteger)
+    buffer_deposits: Mapped[int | None] = mapped_column(BigInteger)
+    reversals_covered: Mapped[int | None] = mapped_column(BigInteger)
+    reversals_not_covered: Mapped[int | None] = mapped_column(BigInteger)
+    buffer_released: Mapped[int | None] = mapped_column(BigInteger)
+    arb_project: Mapped[str | None] = mapped_column(String(100))
+    arb_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    arb_status: Mapped[str | None] = mapped_column(String(100))
+    poa_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    poa_status: Mapped[str | None] = mapped_column(String(100))
+    registered_at: Mapped[date | None] = mapped_column(Date)
+    crediting_period_start: Mapped[date | None] = mapped_column(Date)
+    crediting_period_end: Mapped[date | None] = mapped_column(Date)
+    certifications: Mapped[str | None] = mapped_column(Text)
+    registry_notes: Mapped[str | None] = mapped_column(Text)
+    berkeley_notes: Mapped[str | None] = mapped_column(Text)
+    date_added: Mapped[date | None] = mapped_column(Date)
+    # Data-quality flags a page shows (retired above issued as the source says, text repaired, ...).
+    flags: Mapped[dict] = mapped_column(JSONType, default=dict)
     source: Mapped[str] = mapped_column(String(16))
     provenance: Mapped[dict] = mapped_column(JSONType, default=dict)
     # Lower-cased, accent-folded name, id variants, developer and methodology:
@@ -192,12 +223,57 @@ class Credit(db.Model):
     year: Mapped[int | None] = mapped_column(Integer)
     quantity: Mapped[int] = mapped_column(BigInteger)
     source: Mapped[str] = mapped_column(String(16))
+    serial_range: Mapped[str | None] = mapped_column(Text)
     beneficiary: Mapped[str | None] = mapped_column(Text)
+    # The harmonised beneficiary name (case, punctuation, legal suffixes folded).
+    beneficiary_key: Mapped[str | None] = mapped_column(String(300), index=True)
     reason: Mapped[str | None] = mapped_column(Text)
+    reason_category: Mapped[str | None] = mapped_column(String(32), index=True)
     note: Mapped[str | None] = mapped_column(Text)
     account: Mapped[str | None] = mapped_column(Text)
+    cancellation_reason: Mapped[str | None] = mapped_column(Text)
 
     project: Mapped[Project] = relationship(back_populates="credits")
+
+
+YEARLY_BLOCKS = ("issued_by_vintage", "issued_by_year", "retired_by_year", "remaining_by_vintage")
+
+
+class ProjectYearlyFigure(db.Model):
+    """One cell of a source's yearly blocks (VROD's four): what the charts' views read.
+
+    `year` is a vintage or a calendar year as the block says; null is VROD's "Year Unknown".
+    """
+
+    __tablename__ = "project_yearly_figure"
+    __table_args__ = (
+        CheckConstraint(_one_of("block", YEARLY_BLOCKS), name="block"),
+        Index("ix_project_yearly_figure_project_block", "project_id", "block", "year"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    block: Mapped[str] = mapped_column(String(32))
+    year: Mapped[int | None] = mapped_column(Integer)
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    source: Mapped[str] = mapped_column(String(16))
+
+
+class SourceState(db.Model):
+    """Per source (a registry's adapter, OffsetsDB, VROD): its last good data and last failure."""
+
+    __tablename__ = "source_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(32), unique=True)
+    as_of: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_success_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_run.id", ondelete="SET NULL"))
+    counts: Mapped[dict | None] = mapped_column(JSONType)
+    # Where an incremental fetch resumes (an endpoint's last event date or id).
+    cursor: Mapped[dict | None] = mapped_column(JSONType)
 
 
 class CreditSummary(db.Model):

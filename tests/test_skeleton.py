@@ -184,7 +184,9 @@ def migrated_database_url(backend, tmp_path, request):
     if backend == "sqlite":
         return f"sqlite:///{tmp_path / 'migrated.db'}"
     request.getfixturevalue("postgres_database")
-    url = make_url(postgres_url()).set(database="carbonscope_test_migrations")
+    # Named after the test database, so test runs on other databases never share it.
+    base = make_url(postgres_url())
+    url = base.set(database=f"{base.database}_migrations")
     admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{url.database}"')
