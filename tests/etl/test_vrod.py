@@ -83,7 +83,7 @@ def tiny_table(tmp_path: Path) -> Path:
 
 
 def test_tiny_table_projects_and_yearly_rows(tmp_path):
-    projects, credits, warnings = vrod.read(tiny_table(tmp_path))
+    projects, credits, _, warnings = vrod.read(tiny_table(tmp_path))
     assert projects["project_id"].tolist() == ["GLD5", "VCS9"]
     assert projects["registry"].tolist() == ["GLD", "VCS"]
     assert projects["status_group"].tolist() == ["registered", "withdrawn"]
@@ -145,7 +145,7 @@ def test_melt_matches_golden_file_for_all_projects():
 
 
 def test_sample_rows_credits_equal_totals():
-    projects, credits, _ = vrod.read(FIXTURES / "derived_projects_sample.csv")
+    projects, credits, _, _ = vrod.read(FIXTURES / "derived_projects_sample.csv")
     assert len(projects) == 241
     issued = credits[credits["kind"] == "issuance"].groupby("project_id")["quantity"].sum()
     retired = credits[credits["kind"] == "retirement"].groupby("project_id")["quantity"].sum()
@@ -157,15 +157,15 @@ def test_sample_rows_credits_equal_totals():
 
 
 def test_xlsx_with_banner_and_tally_rows_reads_like_the_csv():
-    from_xlsx, credits_xlsx, _ = vrod.read(FIXTURES / "derived_vrod_layout_fixture.xlsx")
-    from_csv, credits_csv, _ = vrod.read(FIXTURES / "derived_projects_sample.csv")
+    from_xlsx, credits_xlsx, _, _ = vrod.read(FIXTURES / "derived_vrod_layout_fixture.xlsx")
+    from_csv, credits_csv, _, _ = vrod.read(FIXTURES / "derived_projects_sample.csv")
     assert from_xlsx["project_id"].tolist() == from_csv["project_id"].tolist()
     assert from_xlsx["issued"].sum() == from_csv["issued"].sum()
     assert len(credits_xlsx) == len(credits_csv)
 
 
 def test_older_release_loads():
-    projects, credits, warnings = vrod.read(FIXTURES / "vrod-v3-2021-12-projects-head.csv")
+    projects, credits, _, warnings = vrod.read(FIXTURES / "vrod-v3-2021-12-projects-head.csv")
     assert len(projects) == 100
     assert not warnings
     assert projects["project_type"].notna().any()  # ' Type' header with a stray space
