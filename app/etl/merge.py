@@ -241,16 +241,20 @@ def add_vintage_range(projects: pd.DataFrame, yearly: pd.DataFrame) -> pd.DataFr
     origin = projects.attrs.get("origin")
     result = projects.assign(
         **{
-            c.FIRST_VINTAGE: pd.array(projects[c.FIRST_VINTAGE], dtype="Int64").fillna(
-                ids.map(vintages["min"]).astype("Int64")
+            c.FIRST_VINTAGE: _whole(projects[c.FIRST_VINTAGE]).fillna(
+                _whole(ids.map(vintages["min"]))
             ),
-            c.LAST_VINTAGE: pd.array(projects[c.LAST_VINTAGE], dtype="Int64").fillna(
-                ids.map(vintages["max"]).astype("Int64")
+            c.LAST_VINTAGE: _whole(projects[c.LAST_VINTAGE]).fillna(
+                _whole(ids.map(vintages["max"]))
             ),
         }
     )
     result.attrs["origin"] = origin
     return result
+
+
+def _whole(values: pd.Series) -> pd.Series:
+    return pd.to_numeric(values.astype(object), errors="coerce").astype("Float64").astype("Int64")
 
 
 def apply_vocabulary(projects: pd.DataFrame) -> tuple[pd.DataFrame, dict]:

@@ -72,6 +72,8 @@ STATUS_GROUP = {
     "Transferred out": "withdrawn",
 }
 UNKNOWN_GROUP = "unknown"
+# What a source writes for "no status" (OffsetsDB: 'unknown'): no canonical status, not reported.
+NO_STATUS = ("unknown", "n/a", "none")
 
 
 def fold_status(raw) -> str:
@@ -82,7 +84,8 @@ def canonical_status(raw) -> str | None:
     """'Gold Standard Certified Project' -> 'Registered'; 'listed' -> 'Listed'; unknown -> None."""
     if not isinstance(raw, str) or not raw.strip():
         return None
-    return CANONICAL_STATUS.get(fold_status(raw))
+    folded = fold_status(raw)
+    return None if folded in NO_STATUS else CANONICAL_STATUS.get(folded)
 
 
 def status_group(canonical: str | None) -> str:
