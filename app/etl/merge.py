@@ -321,14 +321,7 @@ def finish_projects(projects: pd.DataFrame) -> pd.DataFrame:
     origin = projects.attrs.get("origin")
     issued = pd.to_numeric(projects[c.ISSUED], errors="coerce").fillna(0).astype("int64")
     retired = pd.to_numeric(projects[c.RETIRED], errors="coerce").fillna(0).astype("int64")
-    provenance = (
-        [
-            {field: source for field, source in row.items() if isinstance(source, str)}
-            for row in origin.to_dict("records")
-        ]
-        if origin is not None
-        else [{} for _ in range(len(projects))]
-    )
+    provenance = _provenance(origin, len(projects))
     search = [
         build_search_text(pid, _text(name), _text(dev), _joined(meth, code))
         for pid, name, dev, meth, code in zip(
@@ -347,6 +340,19 @@ def finish_projects(projects: pd.DataFrame) -> pd.DataFrame:
         finished[c.FLAGS] = [{} for _ in range(len(finished))]
     finished.attrs = {}
     return finished[list(c.PROJECT_COLUMNS)]
+
+
+def _provenance(origin: pd.DataFrame | None, count: int) -> list[dict]:
+    """{field: source} per project, column by column (a records dict per row is slow)."""
+    provenance: list[dict] = [{} for _ in range(count)]
+    if origin is None:
+        return provenance
+    for field in origin.columns:
+        values = origin[field].to_numpy(dtype=object)
+        for row in np.flatnonzero(origin[field].notna().to_numpy()):
+            if isinstance(values[row], str):
+                provenance[row][field] = values[row]
+    return provenance
 
 
 def _text(value) -> str | None:

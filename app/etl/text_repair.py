@@ -11,12 +11,18 @@ import re
 
 import ftfy
 import pandas as pd
+from ftfy.badness import is_bad
 
 from app.etl import columns as c
 
 MOJIBAKE_REPAIRED = "mojibake_repaired"
 REPLACEMENT_CHARACTER = "replacement_character"
-_NON_ASCII = r"[^\x00-\x7f]"
+# A UTF-8 lead byte read as Latin-1/cp1252 (Â..ô) followed by a continuation byte read the
+# same way: every mojibake sequence has one ("Ãœ", "â€™"); clean text rarely does.
+_MOJIBAKE_HINT = (
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
+    "\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]"
+)
 _SPACES = re.compile(r"\s+")
 _LINE_SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -40,9 +46,11 @@ def clean_text(frame: pd.DataFrame, names: tuple[str, ...]) -> pd.DataFrame:
     for name in names:
         if name not in frame.columns:
             continue
-        tidy = tidy_paragraphs if name in c.MULTILINE_FIELDS else fold_spaces
         values = frame[name].astype("string")
-        values = values.map(tidy, na_action="ignore").astype("string")
+        if name in c.MULTILINE_FIELDS:
+            values = values.map(tidy_paragraphs, na_action="ignore").astype("string")
+        else:
+            values = values.str.replace(_SPACES, " ", regex=True).str.strip()
         cleaned[name] = values.mask(values == "")
     return frame.assign(**cleaned)
 
@@ -56,7 +64,9 @@ def repair_text(frame: pd.DataFrame, names: tuple[str, ...]) -> pd.DataFrame:
         if name not in frame.columns:
             continue
         values = frame[name].astype("string")
-        suspects = values.str.contains(_NON_ASCII, regex=True, na=False)
+        # ftfy's own badness test first: fixing every non-ASCII text would be slow.
+        suspects = values.str.contains(_MOJIBAKE_HINT, regex=True, na=False)
+        suspects[suspects] = values[suspects].map(is_bad).astype(bool)
         fixed = values.copy()
         fixed[suspects] = values[suspects].map(ftfy.fix_encoding)
         for position in (values[suspects] != fixed[suspects]).to_numpy().nonzero()[0]:

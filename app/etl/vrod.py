@@ -332,14 +332,33 @@ def add_last_vintage(frame: pd.DataFrame, table: pd.DataFrame, block: dict[int, 
     return frame.assign(**{c.LAST_VINTAGE: pd.array(np.where(last > 0, last, None), dtype="Int64")})
 
 
+def numeric_year_cells(table: pd.DataFrame) -> pd.DataFrame:
+    """The year blocks' cells as whole numbers, once (every block is read several times)."""
+    headers = table.attrs["headers"]
+    positions = [p for block in year_blocks(headers).values() for p in block.values()]
+    if YEAR_UNKNOWN in headers:
+        positions.append(headers.index(YEAR_UNKNOWN))
+    if not positions:
+        return table
+    numbers = table[positions].apply(_cell_numbers).fillna(0).round().astype(np.int64)
+    result = table.copy()
+    result[positions] = numbers
+    return result
+
+
 def _block_values(table: pd.DataFrame, positions: list[int]) -> np.ndarray:
-    cells = table[positions]
-    numeric = cells.apply(
-        lambda col: pd.to_numeric(
-            col.astype("string").str.replace(",", "", regex=False), errors="coerce"
-        )
-    )
+    numeric = table[positions].apply(_cell_numbers)
     return numeric.fillna(0).round().to_numpy(dtype=np.int64)
+
+
+def _cell_numbers(cells: pd.Series) -> pd.Series:
+    """Numbers as they are; text cells ('1,234') parsed without their thousands commas."""
+    numeric = pd.to_numeric(cells, errors="coerce").astype("float64")
+    text = cells.notna() & numeric.isna()
+    if text.any():
+        digits = cells[text].astype(str).str.replace(",", "", regex=False)
+        numeric[text] = pd.to_numeric(digits, errors="coerce")
+    return numeric
 
 
 def melt_year_block(
@@ -452,7 +471,7 @@ def empty_yearly() -> pd.DataFrame:
 def read(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[str]]:
     """Projects, yearly credits and yearly figures of a VROD file, plus warnings about
     its layout."""
-    table = read_table(path)
+    table = numeric_year_cells(read_table(path))
     projects = projects_frame(table)
     credits = credits_frame(table, projects)
     yearly = yearly_frame(table, projects)
