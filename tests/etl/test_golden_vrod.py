@@ -23,6 +23,8 @@ from app.models import Project, ProjectYearlyFigure
 from app.sync_queue import request_sync
 from tests.conftest import sqlite_app_in_context
 
+pytestmark = pytest.mark.slow
+
 DEMO = Path(__file__).resolve().parents[2] / "app" / "demo_data"
 RELEASE = DEMO / "Voluntary-Registry-Offsets-Database--v2025-12-year-end.parquet"
 REGISTRY = {"VCS": "VCS", "GOLD": "GLD", "GS": "GLD", "ACR": "ACR", "CAR": "CAR", "ART": "ART"}
