@@ -200,18 +200,27 @@ def _plain_credit(name: str, value):
 
 
 def _copy_credits(connection: Connection, credits: pd.DataFrame) -> None:
+    """PostgreSQL's COPY, with dates written as YYYY-MM-DD (batch by batch, to spare memory)."""
+
+    def dates_as_text(part: pd.DataFrame) -> pd.DataFrame:
+        return part.assign(**{c.TRANSACTION_DATE: part[c.TRANSACTION_DATE].dt.strftime("%Y-%m-%d")})
+
+    _copy_rows(connection, "credit", credits, list(c.CREDIT_COLUMNS), dates_as_text)
+
+
+def _copy_rows(
+    connection: Connection, table: str, frame: pd.DataFrame, columns: list, prepare=None
+) -> None:
     """PostgreSQL's COPY, in batches of CSV text, on the transaction's own connection."""
-    columns = list(c.CREDIT_COLUMNS)
     cursor = connection.connection.dbapi_connection.cursor()
-    statement = f"COPY credit ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
     try:
-        for start in range(0, len(credits), COPY_BATCH):
-            part = credits.iloc[start : start + COPY_BATCH][columns]
-            part = part.assign(
-                **{c.TRANSACTION_DATE: part[c.TRANSACTION_DATE].dt.strftime("%Y-%m-%d")}
-            )
+        for start in range(0, len(frame), COPY_BATCH):
+            part = frame.iloc[start : start + COPY_BATCH][columns]
             buffer = io.StringIO()
-            part.to_csv(buffer, index=False, header=False, quoting=csv.QUOTE_MINIMAL)
+            (prepare(part) if prepare else part).to_csv(
+                buffer, index=False, header=False, quoting=csv.QUOTE_MINIMAL
+            )
             buffer.seek(0)
             cursor.copy_expert(statement, buffer)
     finally:
@@ -219,10 +228,14 @@ def _copy_credits(connection: Connection, credits: pd.DataFrame) -> None:
 
 
 def _insert_yearly(connection: Connection, yearly: pd.DataFrame) -> None:
-    """Yearly figures: a few hundred thousand small rows at most, batched executemany."""
+    """Yearly figures: COPY on PostgreSQL, batched executemany on SQLite."""
     if yearly.empty:
         return
     columns = list(c.YEARLY_COLUMNS)
+    if connection.dialect.name == "postgresql":
+        whole = {name: yearly[name].astype("Int64") for name in (c.PROJECT_ID, c.YEAR, c.QUANTITY)}
+        _copy_rows(connection, "project_yearly_figure", yearly.assign(**whole), columns)
+        return
     rows = [
         {
             name: (None if pd.isna(value) else value if name in (c.BLOCK, c.SOURCE) else int(value))
