@@ -34,6 +34,33 @@ LAST_VINTAGE = "last_vintage"
 SOURCE = "source"
 PROVENANCE = "provenance"
 SEARCH_TEXT = "search_text"
+COUNTRY_CODE = "country_code"
+STATUS_CANONICAL = "status_canonical"
+METHODOLOGY_CODE = "methodology_code"
+METHODOLOGY_VERSION = "methodology_version"
+REDUCTION_REMOVAL = "reduction_removal"
+REGISTRY_PROJECT_TYPE = "registry_project_type"
+SITE_LOCATION = "site_location"
+PROJECT_OWNER = "project_owner"
+OPERATOR = "operator"
+DESIGNEE = "designee"
+VERIFIER = "verifier"
+ESTIMATED_ANNUAL_REDUCTIONS = "estimated_annual_reductions"
+BUFFER_DEPOSITS = "buffer_deposits"
+REVERSALS_COVERED = "reversals_covered"
+REVERSALS_NOT_COVERED = "reversals_not_covered"
+BUFFER_RELEASED = "buffer_released"
+ARB_PROJECT = "arb_project"
+ARB_ID = "arb_id"
+ARB_STATUS = "arb_status"
+POA_ID = "poa_id"
+POA_STATUS = "poa_status"
+REGISTERED_AT = "registered_at"
+CERTIFICATIONS = "certifications"
+REGISTRY_NOTES = "registry_notes"
+BERKELEY_NOTES = "berkeley_notes"
+DATE_ADDED = "date_added"
+FLAGS = "flags"
 
 # The fields a source supplies; provenance records which source gave each.
 PROJECT_FIELDS = (
@@ -59,12 +86,50 @@ PROJECT_FIELDS = (
     RETIRED,
     FIRST_VINTAGE,
     LAST_VINTAGE,
+    COUNTRY_CODE,
+    STATUS_CANONICAL,
+    METHODOLOGY_CODE,
+    METHODOLOGY_VERSION,
+    REDUCTION_REMOVAL,
+    REGISTRY_PROJECT_TYPE,
+    SITE_LOCATION,
+    PROJECT_OWNER,
+    OPERATOR,
+    DESIGNEE,
+    VERIFIER,
+    ESTIMATED_ANNUAL_REDUCTIONS,
+    BUFFER_DEPOSITS,
+    REVERSALS_COVERED,
+    REVERSALS_NOT_COVERED,
+    BUFFER_RELEASED,
+    ARB_PROJECT,
+    ARB_ID,
+    ARB_STATUS,
+    POA_ID,
+    POA_STATUS,
+    REGISTERED_AT,
+    CERTIFICATIONS,
+    REGISTRY_NOTES,
+    BERKELEY_NOTES,
+    DATE_ADDED,
 )
-PROJECT_COLUMNS = (PROJECT_ID, *PROJECT_FIELDS, SOURCE, PROVENANCE, SEARCH_TEXT)
+PROJECT_COLUMNS = (PROJECT_ID, *PROJECT_FIELDS, SOURCE, PROVENANCE, FLAGS, SEARCH_TEXT)
+NUMBER_FIELDS = (
+    ISSUED,
+    RETIRED,
+    FIRST_VINTAGE,
+    LAST_VINTAGE,
+    ESTIMATED_ANNUAL_REDUCTIONS,
+    BUFFER_DEPOSITS,
+    REVERSALS_COVERED,
+    REVERSALS_NOT_COVERED,
+    BUFFER_RELEASED,
+)
+DATE_FIELDS = (LISTED_AT, REGISTERED_AT, DATE_ADDED)
+# Text whose line breaks are content (paragraphs): white space is folded within lines only.
+MULTILINE_FIELDS = (DESCRIPTION, REGISTRY_NOTES, BERKELEY_NOTES)
 TEXT_FIELDS = tuple(
-    f
-    for f in PROJECT_FIELDS
-    if f not in (ISSUED, RETIRED, FIRST_VINTAGE, LAST_VINTAGE, LISTED_AT, IS_COMPLIANCE)
+    f for f in PROJECT_FIELDS if f not in (*NUMBER_FIELDS, *DATE_FIELDS, IS_COMPLIANCE)
 )
 
 # credit (project_id holds the canonical id string until the load maps it to project.id)
@@ -77,6 +142,14 @@ BENEFICIARY = "beneficiary"
 REASON = "reason"
 NOTE = "note"
 ACCOUNT = "account"
+# project_yearly_figure (project_id holds the canonical id until the load maps it)
+BLOCK = "block"
+ISSUED_BY_VINTAGE = "issued_by_vintage"
+ISSUED_BY_YEAR = "issued_by_year"
+RETIRED_BY_YEAR = "retired_by_year"
+REMAINING_BY_VINTAGE = "remaining_by_vintage"
+YEARLY_BLOCKS = (ISSUED_BY_VINTAGE, ISSUED_BY_YEAR, RETIRED_BY_YEAR, REMAINING_BY_VINTAGE)
+
 CREDIT_COLUMNS = (
     PROJECT_ID,
     KIND,
@@ -90,6 +163,8 @@ CREDIT_COLUMNS = (
     NOTE,
     ACCOUNT,
 )
+
+YEARLY_COLUMNS = (PROJECT_ID, BLOCK, YEAR, QUANTITY, SOURCE)
 
 ISSUANCE = "issuance"
 RETIREMENT = "retirement"

@@ -26,6 +26,7 @@ from app.models import (
     COMMUNITY,
     Credit,
     Project,
+    ProjectYearlyFigure,
     bump_data_version,
     rebuild_credit_summary,
     utcnow,
@@ -33,7 +34,8 @@ from app.models import (
 
 BATCH = 500
 COPY_BATCH = 200_000
-FIELDS = (*c.PROJECT_FIELDS, c.SOURCE, c.PROVENANCE, c.SEARCH_TEXT)
+FIELDS = (*c.PROJECT_FIELDS, c.SOURCE, c.PROVENANCE, c.FLAGS, c.SEARCH_TEXT)
+YEARLY_FIELDS = (c.BLOCK, c.YEAR, c.QUANTITY, c.SOURCE)
 
 
 @dataclass
@@ -45,14 +47,23 @@ class LoadCounts:
     credit_rows: int = 0
 
 
-def load_catalogue(connection: Connection, projects: pd.DataFrame, credits: pd.DataFrame):
-    """Make the database's registry projects and credits equal to the frames; bump the
-    data version. Runs inside ``connection``'s transaction; returns LoadCounts."""
+def load_catalogue(
+    connection: Connection,
+    projects: pd.DataFrame,
+    credits: pd.DataFrame,
+    yearly: pd.DataFrame | None = None,
+):
+    """Make the database's registry projects, credits and yearly figures equal to the
+    frames; bump the data version. Runs inside ``connection``'s transaction; returns
+    LoadCounts."""
     counts = LoadCounts(credit_rows=len(credits))
+    yearly = yearly if yearly is not None else pd.DataFrame(columns=list(c.YEARLY_COLUMNS))
     existing = _existing_projects(connection)
     new_rows = {row[c.PROJECT_ID]: row for row in _records(projects)}
     old_prints = _stored_credit_prints(connection)
     new_prints = credit_prints(credits)
+    old_yearly = _digests(_stored_yearly(connection), YEARLY_FIELDS)
+    new_yearly = _digests(yearly, YEARLY_FIELDS)
 
     added = [row for pid, row in new_rows.items() if pid not in existing]
     removed = [key for pid, (key, _) in existing.items() if pid not in new_rows]
@@ -62,7 +73,9 @@ def load_catalogue(connection: Connection, projects: pd.DataFrame, credits: pd.D
             continue
         key, stored = existing[pid]
         fields_differ = any(stored[name] != row[name] for name in FIELDS)
-        credits_differ = old_prints.get(key) != new_prints.get(pid)
+        credits_differ = old_prints.get(key) != new_prints.get(pid) or old_yearly.get(
+            key
+        ) != new_yearly.get(pid)
         if fields_differ:
             changed_fields.append({**row, "key": key})
         if credits_differ:
@@ -87,8 +100,16 @@ def load_catalogue(connection: Connection, projects: pd.DataFrame, credits: pd.D
     stale = [keys[pid] for pid in changed_credits]
     for chunk in _chunks(stale, BATCH):
         connection.execute(Credit.__table__.delete().where(Credit.project_id.in_(chunk)))
+    for chunk in _chunks(stale, BATCH):
+        connection.execute(
+            ProjectYearlyFigure.__table__.delete().where(ProjectYearlyFigure.project_id.in_(chunk))
+        )
     fresh = credits[credits[c.PROJECT_ID].isin(reload_ids)]
     _insert_credits(connection, fresh.assign(**{c.PROJECT_ID: fresh[c.PROJECT_ID].map(keys)}))
+    fresh_yearly = yearly[yearly[c.PROJECT_ID].isin(reload_ids)]
+    _insert_yearly(
+        connection, fresh_yearly.assign(**{c.PROJECT_ID: fresh_yearly[c.PROJECT_ID].map(keys)})
+    )
     rebuild_credit_summary(connection)
     bump_data_version(connection)
     return counts
@@ -111,17 +132,17 @@ def _records(projects: pd.DataFrame) -> Iterator[dict]:
 
 
 def _plain(name: str, value):
-    if name == c.PROVENANCE:
+    if name in (c.PROVENANCE, c.FLAGS):
         return value or {}
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
-    if name in (c.ISSUED, c.RETIRED, c.FIRST_VINTAGE, c.LAST_VINTAGE):
+    if name in c.NUMBER_FIELDS:
         return int(value)
     if name == c.IS_COMPLIANCE:
         return bool(value)
-    if name == c.LISTED_AT:
+    if name in c.DATE_FIELDS:
         return value.date() if isinstance(value, datetime) else value
     return value if isinstance(value, (int, date)) else str(value)
 
@@ -179,28 +200,64 @@ def _plain_credit(name: str, value):
 
 
 def _copy_credits(connection: Connection, credits: pd.DataFrame) -> None:
+    """PostgreSQL's COPY, with dates written as YYYY-MM-DD (batch by batch, to spare memory)."""
+
+    def dates_as_text(part: pd.DataFrame) -> pd.DataFrame:
+        return part.assign(**{c.TRANSACTION_DATE: part[c.TRANSACTION_DATE].dt.strftime("%Y-%m-%d")})
+
+    _copy_rows(connection, "credit", credits, list(c.CREDIT_COLUMNS), dates_as_text)
+
+
+def _copy_rows(
+    connection: Connection, table: str, frame: pd.DataFrame, columns: list, prepare=None
+) -> None:
     """PostgreSQL's COPY, in batches of CSV text, on the transaction's own connection."""
-    columns = list(c.CREDIT_COLUMNS)
     cursor = connection.connection.dbapi_connection.cursor()
-    statement = f"COPY credit ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
     try:
-        for start in range(0, len(credits), COPY_BATCH):
-            part = credits.iloc[start : start + COPY_BATCH][columns]
-            part = part.assign(
-                **{c.TRANSACTION_DATE: part[c.TRANSACTION_DATE].dt.strftime("%Y-%m-%d")}
-            )
+        for start in range(0, len(frame), COPY_BATCH):
+            part = frame.iloc[start : start + COPY_BATCH][columns]
             buffer = io.StringIO()
-            part.to_csv(buffer, index=False, header=False, quoting=csv.QUOTE_MINIMAL)
+            (prepare(part) if prepare else part).to_csv(
+                buffer, index=False, header=False, quoting=csv.QUOTE_MINIMAL
+            )
             buffer.seek(0)
             cursor.copy_expert(statement, buffer)
     finally:
         cursor.close()
 
 
+def _insert_yearly(connection: Connection, yearly: pd.DataFrame) -> None:
+    """Yearly figures: COPY on PostgreSQL, batched executemany on SQLite."""
+    if yearly.empty:
+        return
+    columns = list(c.YEARLY_COLUMNS)
+    if connection.dialect.name == "postgresql":
+        whole = {name: yearly[name].astype("Int64") for name in (c.PROJECT_ID, c.YEAR, c.QUANTITY)}
+        _copy_rows(connection, "project_yearly_figure", yearly.assign(**whole), columns)
+        return
+    rows = [
+        {
+            name: (None if pd.isna(value) else value if name in (c.BLOCK, c.SOURCE) else int(value))
+            for name, value in zip(columns, values, strict=True)
+        }
+        for values in yearly[columns].itertuples(index=False, name=None)
+    ]
+    for chunk in _chunks(rows, 50_000):
+        connection.execute(ProjectYearlyFigure.__table__.insert(), chunk)
+
+
+def _stored_yearly(connection: Connection) -> pd.DataFrame:
+    table = ProjectYearlyFigure.__table__
+    names = list(c.YEARLY_COLUMNS)
+    rows = connection.execute(select(*(table.c[name] for name in names))).all()
+    return pd.DataFrame(rows, columns=names, dtype=object)
+
+
 def _stored_credit_prints(connection: Connection) -> dict[int, tuple[int, int, int]]:
     """The digest of each registry project's stored credit rows (see ``credit_prints``),
     from the rows read back."""
-    return _digests(_stored_credits(connection))
+    return _digests(_stored_credits(connection), c.CREDIT_COLUMNS)
 
 
 def _stored_credits(connection: Connection) -> pd.DataFrame:
@@ -246,15 +303,18 @@ def credit_prints(credits: pd.DataFrame) -> dict[str, tuple[int, int, int]]:
     if credits.empty:
         return {}
     dates = pd.to_datetime(credits[c.TRANSACTION_DATE], errors="coerce")
-    return _digests(credits.assign(**{c.TRANSACTION_DATE: dates.dt.strftime("%Y-%m-%d")}))
+    return _digests(
+        credits.assign(**{c.TRANSACTION_DATE: dates.dt.strftime("%Y-%m-%d")}), c.CREDIT_COLUMNS
+    )
 
 
-def _digests(credits: pd.DataFrame) -> dict:
+def _digests(credits: pd.DataFrame, columns: tuple[str, ...]) -> dict:
+    """Per project: (row count, two halves of the sum of its rows' hashes over ``columns``)."""
     if credits.empty:
         return {}
     # Column by column, so no second copy of a million rows is ever held at once.
     hashes = np.zeros(len(credits), dtype=np.uint64)
-    for name in c.CREDIT_COLUMNS:
+    for name in columns:
         if name == c.PROJECT_ID:
             continue
         values = credits[name]

@@ -20,12 +20,12 @@ from app.etl.errors import SourceError
 from app.etl.sources import last_bytes, require_complete_text
 from app.etl.standardize import (
     add_status_group,
-    clean_text,
     standardize_countries,
     standardize_ids,
     standardize_registries,
     standardize_urls,
 )
+from app.etl.text_repair import clean_text, repair_text
 from app.etl.vrod import is_projects_table
 
 PROJECTS_FILE = "projects.csv"
@@ -144,8 +144,10 @@ def rename_project_columns(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def parse_protocols(frame: pd.DataFrame) -> pd.DataFrame:
-    """ "['vm0007', 'vmd0001']" -> 'vm0007, vmd0001' (OffsetsDB writes a Python list literal)."""
-    return frame.assign(**{c.METHODOLOGY: frame[c.METHODOLOGY].map(_protocol_text)})
+    """ "['vm0007', 'vmd0001']" -> methodology_code 'vm0007, vmd0001' (OffsetsDB writes a
+    Python list literal of CarbonPlan's protocol ids); the merge names them."""
+    codes = frame[c.METHODOLOGY].map(_protocol_text).astype(object)
+    return frame.assign(**{c.METHODOLOGY_CODE: codes, c.METHODOLOGY: pd.NA})
 
 
 def _protocol_text(raw) -> str | None:
@@ -196,6 +198,7 @@ def projects_frame(raw: pd.DataFrame, label: str = PROJECTS_FILE) -> pd.DataFram
         raw.pipe(require_columns, REQUIRED_PROJECT_COLUMNS, label)
         .pipe(rename_project_columns)
         .pipe(clean_text, c.TEXT_FIELDS)
+        .pipe(repair_text, c.TEXT_FIELDS)
         .pipe(parse_protocols)
         .pipe(drop_unknown_values)
         .pipe(parse_project_values)

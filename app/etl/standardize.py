@@ -1,4 +1,4 @@
-"""Standard forms shared by both sources: ids, registries, countries, statuses.
+"""Standard forms shared by both sources: ids, registries, countries, statuses, links.
 
 Pure pandas: each function takes a frame and returns a new one.
 """
@@ -10,6 +10,10 @@ import re
 import pandas as pd
 
 from app.etl import columns as c
+from app.etl.vocabulary import status as vocabulary_status
+from app.etl.vocabulary.country import country_code, country_name
+
+__all__ = ["country_code", "country_name"]  # re-exported: the standard form of a country
 
 REGISTRY_CODES = {
     "vcs": "VCS",
@@ -30,67 +34,10 @@ REGISTRY_CODES = {
     "art-trees": "ART",
 }
 
-# One spelling per country: the variants either source uses, folded to lower case.
-COUNTRY_ALIASES = {
-    "viet nam": "Vietnam",
-    "dr congo": "Democratic Republic of the Congo",
-    "drc": "Democratic Republic of the Congo",
-    "congo, the democratic republic of the": "Democratic Republic of the Congo",
-    "democratic republic of congo": "Democratic Republic of the Congo",
-    "cote d'ivoire": "Côte d'Ivoire",
-    "ivory coast": "Côte d'Ivoire",
-    "turkey": "Türkiye",
-    "turkiye": "Türkiye",
-    "usa": "United States",
-    "us": "United States",
-    "united states of america": "United States",
-    "uk": "United Kingdom",
-    "korea, republic of": "South Korea",
-    "republic of korea": "South Korea",
-    "lao pdr": "Laos",
-    "lao people's democratic republic": "Laos",
-    "russian federation": "Russia",
-    "cabo verde": "Cape Verde",
-    "not found": None,
-    "unknown": None,
-}
-
 _ID = re.compile(r"^\s*([A-Za-z]+)[\s\-_]*(\w*?)\s*$")
 _SPACES = re.compile(r"\s+")
 # "www.example.org" or "example.org/path": a web address written without its scheme.
 _BARE_DOMAIN = re.compile(r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:[/?#]\S*)?$", re.IGNORECASE)
-
-STATUS_GROUP_RULES = (
-    # (group, words any of which in the folded status puts it there), first match wins
-    ("withdrawn", ("withdraw", "cancel", "reject", "denied", "inactive", "transfer to another")),
-    ("completed", ("complete",)),
-    (
-        "registered",
-        (
-            "registered",
-            "certified project",
-            "late to verify",
-            "verification",
-            "renewal",
-            "transitioned",
-            "transferred from",
-            "requantification",
-            "on hold",
-        ),
-    ),
-    (
-        "listed",
-        (
-            "listed",
-            "under development",
-            "under validation",
-            "certified design",
-            "registration requested",
-            "registration and verification approval requested",
-            "registration request",
-        ),
-    ),
-)
 
 
 def canonical_id(raw: str | None) -> str | None:
@@ -122,24 +69,9 @@ def registry_from_id(project_id: str | None) -> str | None:
     return None
 
 
-def country_name(raw: str | None) -> str | None:
-    if raw is None or pd.isna(raw):
-        return None
-    text = _SPACES.sub(" ", str(raw)).strip()
-    if not text:
-        return None
-    return COUNTRY_ALIASES.get(text.lower(), text)
-
-
 def status_group(raw: str | None) -> str:
-    """The harmonised status used for the facet: listed, registered, completed, withdrawn."""
-    if raw is None or pd.isna(raw):
-        return "unknown"
-    folded = _SPACES.sub(" ", str(raw).replace("_", " ")).strip().lower()
-    for group, words in STATUS_GROUP_RULES:
-        if any(word in folded for word in words):
-            return group
-    return "unknown"
+    """The facet's group of a registry status, through its canonical status."""
+    return vocabulary_status.status_group(vocabulary_status.canonical_status(raw))
 
 
 def standardize_ids(frame: pd.DataFrame) -> pd.DataFrame:
@@ -156,7 +88,14 @@ def standardize_registries(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def standardize_countries(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.assign(**{c.COUNTRY: frame[c.COUNTRY].map(country_name)})
+    """ISO 3166 code and display name (``Viet Nam`` -> ``VN``, ``Vietnam``)."""
+    return frame.assign(
+        raw_country=frame[c.COUNTRY],
+        **{
+            c.COUNTRY_CODE: frame[c.COUNTRY].map(country_code).astype(object),
+            c.COUNTRY: frame[c.COUNTRY].map(country_name).astype(object),
+        },
+    )
 
 
 def web_address(raw: str | None) -> str | None:
@@ -176,14 +115,11 @@ def standardize_urls(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def add_status_group(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.assign(**{c.STATUS_GROUP: frame[c.STATUS].map(status_group)})
-
-
-def clean_text(frame: pd.DataFrame, names: tuple[str, ...]) -> pd.DataFrame:
-    """Fold white space in text columns; empty strings become missing."""
-    cleaned = {}
-    for name in names:
-        if name in frame.columns:
-            values = frame[name].astype("string").str.replace(_SPACES, " ", regex=True).str.strip()
-            cleaned[name] = values.mask(values == "")
-    return frame.assign(**cleaned)
+    """Canonical status and its group, from the registry's own status (kept as given)."""
+    canonical = frame[c.STATUS].map(vocabulary_status.canonical_status).astype(object)
+    return frame.assign(
+        **{
+            c.STATUS_CANONICAL: canonical,
+            c.STATUS_GROUP: canonical.map(vocabulary_status.status_group),
+        }
+    )

@@ -101,7 +101,7 @@ def _pipeline(run: _Run, folder: Path | None, archive) -> None:
             db.session.commit()
 
     parsed = run.timed("parse", lambda: _parse(inputs, run.warnings), files=len(files))
-    projects, credits, report = run.timed(
+    projects, credits, yearly, report = run.timed(
         "merge",
         lambda: merge.build_catalogue(
             *parsed,
@@ -120,7 +120,7 @@ def _pipeline(run: _Run, folder: Path | None, archive) -> None:
         # The run is recorded succeeded in the load's own transaction: data and record
         # commit together, so a crash never leaves new data behind a "running" run.
         with db.engine.begin() as connection:
-            counts = load_catalogue(connection, projects, credits)
+            counts = load_catalogue(connection, projects, credits, yearly)
             connection.execute(
                 update(SyncRun)
                 .where(SyncRun.id == run_id)
@@ -212,13 +212,13 @@ def _check_found(inputs: dict, warnings: list[str], where: str) -> dict:
 
 
 def _parse(inputs: dict, warnings: list[str]) -> tuple:
-    off_projects = off_credits = vrod_projects = vrod_credits = None
+    off_projects = off_credits = vrod_projects = vrod_credits = vrod_yearly = None
     if inputs["offsetsdb"] is not None:
         off_projects, off_credits = offsetsdb.read(inputs["offsetsdb"])
     if inputs["vrod"] is not None:
-        vrod_projects, vrod_credits, layout_warnings = vrod.read(inputs["vrod"])
+        vrod_projects, vrod_credits, vrod_yearly, layout_warnings = vrod.read(inputs["vrod"])
         warnings.extend(layout_warnings)
-    return off_projects, off_credits, vrod_projects, vrod_credits
+    return off_projects, off_credits, vrod_projects, vrod_credits, vrod_yearly
 
 
 def _reason(error: Exception) -> str:

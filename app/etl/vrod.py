@@ -10,7 +10,6 @@ or, where the headers are bare years, by their order. Pure pandas, no Flask.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -22,12 +21,12 @@ from app.etl.errors import SourceError
 from app.etl.sources import last_bytes, require_complete_text
 from app.etl.standardize import (
     add_status_group,
-    clean_text,
     standardize_countries,
     standardize_ids,
     standardize_registries,
     standardize_urls,
 )
+from app.etl.text_repair import clean_text, repair_text
 
 SUFFIXES = (".xlsx", ".xlsm", ".csv", ".parquet")
 SHEET = "PROJECTS"
@@ -73,16 +72,50 @@ FIELDS = {
     "registry documents": c.DOCUMENTS_URL,
     "project description": c.DESCRIPTION,
     "project listed": c.LISTED_AT,
-    "arb / wa project": c.IS_COMPLIANCE,
-    "arb project": c.IS_COMPLIANCE,
+    "arb / wa project": c.ARB_PROJECT,
+    "arb project": c.ARB_PROJECT,
+    "reduction / removal": c.REDUCTION_REMOVAL,
+    "methodology version": c.METHODOLOGY_VERSION,
+    "project site location": c.SITE_LOCATION,
+    "total buffer pool deposits": c.BUFFER_DEPOSITS,
+    "reversals covered by buffer pool": c.REVERSALS_COVERED,
+    "reversals not covered by buffer": c.REVERSALS_NOT_COVERED,
+    "buffer credits released to project": c.BUFFER_RELEASED,
+    "estimated annual emission reductions": c.ESTIMATED_ANNUAL_REDUCTIONS,
+    "project owner": c.PROJECT_OWNER,
+    "offset project operator": c.OPERATOR,
+    "authorized project designee": c.DESIGNEE,
+    "verifier": c.VERIFIER,
+    "arb / wa status": c.ARB_STATUS,
+    "arb project detail": c.ARB_STATUS,
+    "arb / wa id": c.ARB_ID,
+    "arb id": c.ARB_ID,
+    "poa / aggregate id": c.POA_ID,
+    "poa / vpa status": c.POA_STATUS,
+    "project registered": c.REGISTERED_AT,
+    "sustainability certifications": c.CERTIFICATIONS,
+    "ccb / certifications": c.CERTIFICATIONS,
+    "project type from the registry": c.REGISTRY_PROJECT_TYPE,
+    "project type": c.REGISTRY_PROJECT_TYPE,
+    "notes from registry": c.REGISTRY_NOTES,
+    "notes from berkeley carbon trading project": c.BERKELEY_NOTES,
+    "date project added to database": c.DATE_ADDED,
+    "date added to database": c.DATE_ADDED,
 }
+# Filled after the read (from other fields, or by the merge), never from a VROD column.
+DERIVED = (
+    c.CATEGORY,
+    c.STATUS_GROUP,
+    c.STATUS_CANONICAL,
+    c.REGISTRY_URL,
+    c.LAST_VINTAGE,
+    c.COUNTRY_CODE,
+    c.METHODOLOGY_CODE,
+    c.IS_COMPLIANCE,
+)
+# VROD's year cells as yyyymm (v3: "Date added to database" = 202104).
+_YEAR_MONTH = re.compile(r"^(19|20)\d{2}(0[1-9]|1[0-2])$")
 REQUIRED = (c.PROJECT_ID, c.NAME, c.REGISTRY)
-TYPE_CATEGORIES = {
-    kind: entry["category"]
-    for kind, entry in json.loads(
-        (Path(__file__).with_name("type-category-mapping.json")).read_text()
-    ).items()
-}
 
 
 def find_input(folder: Path) -> Path | None:
@@ -227,9 +260,9 @@ def projects_frame(table: pd.DataFrame) -> pd.DataFrame:
         .pipe(lambda frame: frame.assign(_row=frame.index))
         .pipe(ensure_columns)
         .pipe(clean_text, c.TEXT_FIELDS)
+        .pipe(repair_text, c.TEXT_FIELDS)
         .pipe(parse_values)
         .pipe(add_last_vintage, table, blocks.get(ISSUED_BY_VINTAGE, {}))
-        .pipe(add_category)
         .pipe(standardize_ids)
         .pipe(standardize_registries)
         .pipe(standardize_countries)
@@ -246,27 +279,39 @@ def drop_rows_without_id(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def ensure_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    wanted = [
-        f
-        for f in c.PROJECT_FIELDS
-        if f not in (c.CATEGORY, c.STATUS_GROUP, c.REGISTRY_URL, c.LAST_VINTAGE)
-    ]
+    wanted = [f for f in c.PROJECT_FIELDS if f not in DERIVED]
     absent = {name: pd.NA for name in wanted if name not in frame.columns}
     return frame.assign(**absent)
 
 
 def parse_values(frame: pd.DataFrame) -> pd.DataFrame:
-    listed = pd.to_datetime(frame[c.LISTED_AT], errors="coerce", format="mixed")
-    compliance = frame[c.IS_COMPLIANCE].astype("string").str.strip().str.lower()
+    compliance = frame[c.ARB_PROJECT].astype("string").str.strip().str.lower()
+    counts = (
+        c.ESTIMATED_ANNUAL_REDUCTIONS,
+        c.BUFFER_DEPOSITS,
+        c.REVERSALS_COVERED,
+        c.REVERSALS_NOT_COVERED,
+        c.BUFFER_RELEASED,
+    )
     return frame.assign(
         **{
             c.ISSUED: _numbers(frame[c.ISSUED]).fillna(0),
             c.RETIRED: _numbers(frame[c.RETIRED]).fillna(0),
             c.FIRST_VINTAGE: _numbers(frame[c.FIRST_VINTAGE]).where(lambda s: s > 1900),
-            c.LISTED_AT: listed.dt.date.astype(object).where(listed.notna(), None),
+            **{name: _numbers(frame[name]) for name in counts},
+            **{name: _dates(frame[name]) for name in c.DATE_FIELDS},
             c.IS_COMPLIANCE: compliance.map({"yes": True, "no": False}).astype("boolean"),
         }
     )
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    """Dates as datetime.date (None when empty or unreadable); yyyymm as its month's first day."""
+    text = values.astype("string").str.strip().str.replace(r"\.0$", "", regex=True)
+    year_month = text.str.match(_YEAR_MONTH.pattern, na=False)
+    text = text.where(~year_month, text.str.slice(0, 4) + "-" + text.str.slice(4, 6) + "-01")
+    parsed = pd.to_datetime(text, errors="coerce", format="mixed")
+    return parsed.dt.date.astype(object).where(parsed.notna(), None)
 
 
 def _numbers(values: pd.Series) -> pd.Series:
@@ -287,20 +332,33 @@ def add_last_vintage(frame: pd.DataFrame, table: pd.DataFrame, block: dict[int, 
     return frame.assign(**{c.LAST_VINTAGE: pd.array(np.where(last > 0, last, None), dtype="Int64")})
 
 
-def add_category(frame: pd.DataFrame) -> pd.DataFrame:
-    """OffsetsDB's category for a VROD type (CarbonPlan's published type mapping)."""
-    kinds = frame[c.PROJECT_TYPE].astype("string").str.lower().map(TYPE_CATEGORIES)
-    return frame.assign(**{c.CATEGORY: kinds.astype("string")})
+def numeric_year_cells(table: pd.DataFrame) -> pd.DataFrame:
+    """The year blocks' cells as whole numbers, once (every block is read several times)."""
+    headers = table.attrs["headers"]
+    positions = [p for block in year_blocks(headers).values() for p in block.values()]
+    if YEAR_UNKNOWN in headers:
+        positions.append(headers.index(YEAR_UNKNOWN))
+    if not positions:
+        return table
+    numbers = table[positions].apply(_cell_numbers).fillna(0).round().astype(np.int64)
+    result = table.copy()
+    result[positions] = numbers
+    return result
 
 
 def _block_values(table: pd.DataFrame, positions: list[int]) -> np.ndarray:
-    cells = table[positions]
-    numeric = cells.apply(
-        lambda col: pd.to_numeric(
-            col.astype("string").str.replace(",", "", regex=False), errors="coerce"
-        )
-    )
+    numeric = table[positions].apply(_cell_numbers)
     return numeric.fillna(0).round().to_numpy(dtype=np.int64)
+
+
+def _cell_numbers(cells: pd.Series) -> pd.Series:
+    """Numbers as they are; text cells ('1,234') parsed without their thousands commas."""
+    numeric = pd.to_numeric(cells, errors="coerce").astype("float64")
+    text = cells.notna() & numeric.isna()
+    if text.any():
+        digits = cells[text].astype(str).str.replace(",", "", regex=False)
+        numeric[text] = pd.to_numeric(digits, errors="coerce")
+    return numeric
 
 
 def melt_year_block(
@@ -361,15 +419,66 @@ def credits_frame(table: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def read(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    """Projects and yearly credits of a VROD file, plus warnings about its layout."""
-    table = read_table(path)
+# our yearly block -> VROD's block it comes from
+YEARLY_SOURCES = {
+    c.ISSUED_BY_VINTAGE: ISSUED_BY_VINTAGE,
+    c.ISSUED_BY_YEAR: ISSUED_IN_YEAR,
+    c.RETIRED_BY_YEAR: RETIRED_IN_YEAR,
+    c.REMAINING_BY_VINTAGE: REMAINING_BY_VINTAGE,
+}
+
+
+def yearly_frame(table: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
+    """Every non-zero cell of VROD's four year blocks, one row each (project_yearly_figure);
+    'Year Unknown' joins retired_by_year with no year. Negative cells kept."""
+    headers = table.attrs["headers"]
+    blocks = year_blocks(headers)
+    ids = projects.set_index(projects["_row"])[c.PROJECT_ID]
+    parts = []
+    for block, source_block in YEARLY_SOURCES.items():
+        years = np.array(sorted(blocks.get(source_block, {})))
+        if len(years):
+            values = _block_values(table.loc[ids.index], [blocks[source_block][y] for y in years])
+            rows, cols = np.nonzero(values)
+            parts.append(_yearly_rows(ids.to_numpy()[rows], block, years[cols], values[rows, cols]))
+    if YEAR_UNKNOWN in headers:
+        unknown = _block_values(table.loc[ids.index], [headers.index(YEAR_UNKNOWN)])[:, 0]
+        rows = np.nonzero(unknown)[0]
+        parts.append(
+            _yearly_rows(
+                ids.to_numpy()[rows], c.RETIRED_BY_YEAR, [pd.NA] * len(rows), unknown[rows]
+            )
+        )
+    return pd.concat(parts, ignore_index=True) if parts else empty_yearly()
+
+
+def _yearly_rows(ids, block: str, years, quantities) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            c.PROJECT_ID: pd.array(ids, dtype="string"),
+            c.BLOCK: block,
+            c.YEAR: pd.array(years, dtype="Int64"),
+            c.QUANTITY: pd.array(quantities, dtype="Int64"),
+            c.SOURCE: c.VROD,
+        }
+    )
+
+
+def empty_yearly() -> pd.DataFrame:
+    return _yearly_rows(np.array([], dtype=object), c.ISSUED_BY_VINTAGE, [], [])
+
+
+def read(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[str]]:
+    """Projects, yearly credits and yearly figures of a VROD file, plus warnings about
+    its layout."""
+    table = numeric_year_cells(read_table(path))
     projects = projects_frame(table)
     credits = credits_frame(table, projects)
+    yearly = yearly_frame(table, projects)
     blocks = year_blocks(table.attrs["headers"])
     warnings = [
         f"{path.name}: year block '{name}' not found"
         for name in (ISSUED_IN_YEAR, RETIRED_IN_YEAR)
         if name not in blocks
     ]
-    return projects.drop(columns=["_row"]), credits, warnings
+    return projects.drop(columns=["_row"]), credits, yearly, warnings

@@ -105,7 +105,7 @@ def test_projects_with_transactions_keep_them_others_take_vrod_years():
             credit("CAR3", "issuance", -10, "vrod"),
         ]
     )
-    merged, credits, report = merge.build_catalogue(
+    merged, credits, _, report = merge.build_catalogue(
         OFF,
         off_credits,
         VROD,
@@ -133,7 +133,7 @@ def test_totals_mismatch_and_orphans_are_reported():
     off_credits = pd.DataFrame(
         [credit("GLD1", "issuance", 70, "offsetsdb"), credit("NOPE9", "issuance", 5, "offsetsdb")]
     )
-    _, credits, report = merge.build_catalogue(
+    _, credits, _, report = merge.build_catalogue(
         OFF,
         off_credits,
         None,
@@ -152,7 +152,7 @@ def test_totals_mismatch_and_orphans_are_reported():
 
 def test_duplicates_are_reported_and_dropped():
     doubled = pd.concat([OFF, OFF.iloc[[0]]], ignore_index=True)
-    merged, _, report = merge.build_catalogue(
+    merged, _, _, report = merge.build_catalogue(
         doubled, None, None, None, inputs={"offsetsdb": "a", "vrod": None}, warnings=[]
     )
     assert report["invariant_violations"]["duplicate_ids"] == ["GLD1"]

@@ -7,7 +7,7 @@ import pytest
 from app.etl import offsetsdb
 from app.etl.errors import SourceError
 
-DEMO = Path(__file__).resolve().parents[2] / "app" / "demo_data"
+OFFSETSDB_SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "etl" / "offsetsdb"
 
 PROJECTS_15 = [
     "category",
@@ -91,7 +91,7 @@ def test_every_historical_column_set_loads(tmp_path, project_columns, credit_col
     assert project["registry"] == "GLD"
     assert project["country"] == "Vietnam"
     assert project["name"] == "Forest one"
-    assert project["methodology"] == "vm0007, vmd0001"
+    assert project["methodology_code"] == "vm0007, vmd0001"  # named by the merge
     assert project["issued"] == 1500
     assert project["retired"] == 500
     assert pd.isna(project["project_type"])  # 'Unknown' is no value
@@ -122,14 +122,14 @@ def test_missing_credit_column_is_named(tmp_path):
 
 def make_zip(path: Path) -> Path:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.write(DEMO / "projects.csv", "projects.csv")
-        archive.write(DEMO / "credits.csv", "credits.csv")
+        archive.write(OFFSETSDB_SAMPLE / "projects.csv", "projects.csv")
+        archive.write(OFFSETSDB_SAMPLE / "credits.csv", "credits.csv")
     return path
 
 
 def test_zip_reads_like_loose_files(tmp_path):
     zipped = offsetsdb.read(make_zip(tmp_path / "offsets-db.csv.zip"))
-    loose = offsetsdb.read(offsetsdb.find_inputs(DEMO))
+    loose = offsetsdb.read(offsetsdb.find_inputs(OFFSETSDB_SAMPLE))
     assert len(zipped[0]) == len(loose[0]) == 609
     assert zipped[1]["quantity"].sum() == loose[1]["quantity"].sum()
 
@@ -163,9 +163,9 @@ def test_parse_credit_values_keeps_negative_and_drops_zero():
     assert result["year"].tolist() == [2021, 2022]
 
 
-def test_protocol_list_literal_becomes_text():
+def test_protocol_list_literal_becomes_codes():
     frame = pd.DataFrame({"methodology": ["['a', 'b']", "[]", None, "vm0015"]})
-    result = offsetsdb.parse_protocols(frame)["methodology"]
+    result = offsetsdb.parse_protocols(frame)["methodology_code"]
     assert result.isna().tolist() == [False, True, True, False]
     assert result[[0, 3]].tolist() == ["a, b", "vm0015"]
 
@@ -181,14 +181,14 @@ def test_credit_zip_member_unreadable_names_file(tmp_path):
 def test_zip_without_credits_is_partial_and_fails(tmp_path):
     path = tmp_path / "offsets-db.csv.zip"
     with zipfile.ZipFile(path, "w") as archive:
-        archive.write(DEMO / "projects.csv", "projects.csv")
+        archive.write(OFFSETSDB_SAMPLE / "projects.csv", "projects.csv")
     with pytest.raises(SourceError, match=r"offsets-db.csv.zip: no credits.csv inside the zip"):
         offsetsdb.read(path)
 
 
 def test_csv_cut_mid_line_fails_as_truncated(tmp_path):
-    whole = (DEMO / "credits.csv").read_bytes()
-    (tmp_path / "projects.csv").write_bytes((DEMO / "projects.csv").read_bytes())
+    whole = (OFFSETSDB_SAMPLE / "credits.csv").read_bytes()
+    (tmp_path / "projects.csv").write_bytes((OFFSETSDB_SAMPLE / "projects.csv").read_bytes())
     (tmp_path / "credits.csv").write_bytes(whole[: len(whole) // 2].rstrip(b"\n") + b"9")
     with pytest.raises(SourceError, match=r"credits.csv ends in the middle of a line"):
         offsetsdb.read(offsetsdb.find_inputs(tmp_path))

@@ -12,7 +12,16 @@ from sqlalchemy.exc import IntegrityError
 from app.etl import sync as sync_module
 from app.etl.sync import execute_sync
 from app.extensions import db
-from app.models import Comment, Credit, CreditSummary, DataVersion, Project, SyncRun
+from app.models import (
+    YEARLY_BLOCKS,
+    Comment,
+    Credit,
+    CreditSummary,
+    DataVersion,
+    Project,
+    ProjectYearlyFigure,
+    SyncRun,
+)
 from app.sync_queue import request_sync
 from tests.factories import make_project, make_user
 
@@ -125,8 +134,8 @@ def test_sync_failing_in_load_keeps_previous_data(app, tmp_path, monkeypatch):
 
     real_load = sync_module.load_catalogue
 
-    def load_then_break(connection, projects, credits):
-        real_load(connection, projects.iloc[:10], credits.iloc[:10])
+    def load_then_break(connection, projects, credits, yearly):
+        real_load(connection, projects.iloc[:10], credits.iloc[:10], yearly.iloc[:10])
         raise IntegrityError("INSERT INTO credit", {}, Exception("violates check constraint"))
 
     monkeypatch.setattr(sync_module, "load_catalogue", load_then_break)
@@ -250,3 +259,41 @@ def test_cli_sync_heartbeats_during_a_long_step(app, tmp_path, monkeypatch):
     result = app.test_cli_runner().invoke(args=["sync", "--source-dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert beats == [True]
+
+
+def test_vrod_fields_and_yearly_figures_load_and_a_yearly_edit_reloads_them(app, tmp_path):
+    folder = write_inputs(tmp_path / "v1")
+    first = run_sync(folder)
+    assert first.status == "succeeded", first.message
+    acr212 = db.session.scalar(select(Project).where(Project.project_id == "ACR212"))
+    assert acr212.verifier == "Aster Global Environmental Solutions, Inc."
+    assert acr212.country_code == "US"
+    assert acr212.status_canonical is not None
+    assert acr212.date_added is not None
+    remaining = {
+        figure.year: figure.quantity
+        for figure in db.session.scalars(
+            select(ProjectYearlyFigure).where(
+                ProjectYearlyFigure.project_id == acr212.id,
+                ProjectYearlyFigure.block == "remaining_by_vintage",
+            )
+        )
+    }
+    assert remaining[2020] == 13547
+    blocks = db.session.scalars(select(ProjectYearlyFigure.block).distinct()).all()
+    assert sorted(blocks) == sorted(YEARLY_BLOCKS)
+    assert first.report["yearly_rows_by_block"]["remaining_by_vintage"] > 0
+
+    table = pd.read_csv(folder / "vrod-projects.csv", dtype=object)
+    table.loc[table["Project ID"] == "ACR212", "2020.2"] = "13548"
+    table.to_csv(folder / "vrod-projects.csv", index=False)
+    changed = run_sync(folder)
+    assert (changed.projects_updated, changed.projects_unchanged) == (1, 241)
+    quantity = db.session.scalar(
+        select(ProjectYearlyFigure.quantity).where(
+            ProjectYearlyFigure.project_id == acr212.id,
+            ProjectYearlyFigure.block == "remaining_by_vintage",
+            ProjectYearlyFigure.year == 2020,
+        )
+    )
+    assert quantity == 13548

@@ -83,7 +83,7 @@ def tiny_table(tmp_path: Path) -> Path:
 
 
 def test_tiny_table_projects_and_yearly_rows(tmp_path):
-    projects, credits, warnings = vrod.read(tiny_table(tmp_path))
+    projects, credits, _, warnings = vrod.read(tiny_table(tmp_path))
     assert projects["project_id"].tolist() == ["GLD5", "VCS9"]
     assert projects["registry"].tolist() == ["GLD", "VCS"]
     assert projects["status_group"].tolist() == ["registered", "withdrawn"]
@@ -145,7 +145,7 @@ def test_melt_matches_golden_file_for_all_projects():
 
 
 def test_sample_rows_credits_equal_totals():
-    projects, credits, _ = vrod.read(FIXTURES / "derived_projects_sample.csv")
+    projects, credits, _, _ = vrod.read(FIXTURES / "derived_projects_sample.csv")
     assert len(projects) == 241
     issued = credits[credits["kind"] == "issuance"].groupby("project_id")["quantity"].sum()
     retired = credits[credits["kind"] == "retirement"].groupby("project_id")["quantity"].sum()
@@ -157,20 +157,67 @@ def test_sample_rows_credits_equal_totals():
 
 
 def test_xlsx_with_banner_and_tally_rows_reads_like_the_csv():
-    from_xlsx, credits_xlsx, _ = vrod.read(FIXTURES / "derived_vrod_layout_fixture.xlsx")
-    from_csv, credits_csv, _ = vrod.read(FIXTURES / "derived_projects_sample.csv")
+    from_xlsx, credits_xlsx, _, _ = vrod.read(FIXTURES / "derived_vrod_layout_fixture.xlsx")
+    from_csv, credits_csv, _, _ = vrod.read(FIXTURES / "derived_projects_sample.csv")
     assert from_xlsx["project_id"].tolist() == from_csv["project_id"].tolist()
     assert from_xlsx["issued"].sum() == from_csv["issued"].sum()
     assert len(credits_xlsx) == len(credits_csv)
 
 
 def test_older_release_loads():
-    projects, credits, warnings = vrod.read(FIXTURES / "vrod-v3-2021-12-projects-head.csv")
+    projects, credits, yearly, warnings = vrod.read(FIXTURES / "vrod-v3-2021-12-projects-head.csv")
     assert len(projects) == 100
     assert not warnings
     assert projects["project_type"].notna().any()  # ' Type' header with a stray space
     issued = credits[credits["kind"] == "issuance"]["quantity"].sum()
     assert issued == projects["issued"].sum()
+    by_block = yearly.groupby("block")["quantity"].sum()
+    assert by_block["issued_by_vintage"] == by_block["issued_by_year"] == issued
+    acr102 = projects.set_index("project_id").loc["ACR102"]
+    # v3's older names: "Project Type" (the registry's), "Date added to database" as yyyymm
+    assert acr102["registry_project_type"] == "Industrial Gas Substitution"
+    assert acr102["project_type"] == "SF6 Replacement"
+    assert str(acr102["date_added"]) == "2021-04-01"
+    assert acr102["project_owner"] is not None or acr102["verifier"] is not None
+
+
+def test_every_vrod_field_and_the_four_blocks_are_read():
+    projects, _, yearly, _ = vrod.read(FIXTURES / "derived_projects_sample.csv")
+    filled = projects.notna().sum()
+    for field in (
+        "reduction_removal",
+        "methodology_version",
+        "state",
+        "site_location",
+        "buffer_deposits",
+        "reversals_covered",
+        "reversals_not_covered",
+        "buffer_released",
+        "estimated_annual_reductions",
+        "project_owner",
+        "operator",
+        "verifier",
+        "poa_id",
+        "poa_status",
+        "arb_project",
+        "arb_status",
+        "registered_at",
+        "registry_project_type",
+        "date_added",
+        "country_code",
+    ):
+        assert filled[field] > 0, field
+    assert set(yearly["block"]) == {
+        "issued_by_vintage",
+        "issued_by_year",
+        "retired_by_year",
+        "remaining_by_vintage",
+    }
+    unknown_year = yearly[yearly["year"].isna()]
+    assert set(unknown_year["block"]) <= {"retired_by_year"}
+    retired = yearly[yearly["block"] == "retired_by_year"].groupby("project_id")["quantity"].sum()
+    totals = projects.set_index("project_id")["retired"]
+    assert (retired.reindex(totals.index).fillna(0) == totals).all()
 
 
 def test_missing_required_column_is_named(tmp_path):
