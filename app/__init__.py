@@ -29,10 +29,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     from app.cli import register_commands
     from app.errors import init_errors
+    from app.request_input import init_request_input
     from app.security import init_security
     from app.templating import init_templating
 
     init_errors(app)
+    init_request_input(app)
     init_security(app)
     init_templating(app)
     register_commands(app)
@@ -50,7 +52,7 @@ def _trust_proxies(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from app import models
+    from app import models  # noqa: F401  (the models register with db before the app uses it)
     from app.extensions import cache, csrf, db, htmx, login_manager, migrate
 
     db.init_app(app)
@@ -63,9 +65,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(models.UserAccount, int(user_id))
+    from app.accounts.sessions import load_user
+
+    login_manager.user_loader(load_user)
 
 
 def _register_blueprints(app: Flask) -> None:

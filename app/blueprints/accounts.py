@@ -15,14 +15,15 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required, login_url, login_user, logout_user
+from flask_login import current_user, login_required, login_url
 
-from app.accounts import community, login_limit
-from app.accounts.forms import LoginForm, ProjectForm, RegisterForm
+from app.accounts import community, login_limit, sessions
+from app.accounts.forms import ChangePasswordForm, LoginForm, ProjectForm, RegisterForm
 from app.accounts.next_url import safe_next
 from app.accounts.users import (
     AccountError,
     authenticate,
+    change_password,
     email_taken,
     make_admin,
     normalise_email,
@@ -81,7 +82,7 @@ def register():
         except AccountError as error:  # taken between the check and the insert
             form.email.errors = [str(error)]
         else:
-            login_user(user)
+            sessions.sign_in(user)
             flash("Welcome to CarbonScope. Your account is ready.", "success")
             return _after_sign_in()
     status = 422 if form.is_submitted() else 200
@@ -139,7 +140,7 @@ def login():
                 status = 429 if locked else 401
             else:
                 login_limit.forget_account_failures(email)
-                login_user(user, remember=form.remember.data)
+                sessions.sign_in(user, remember=form.remember.data)
                 flash("You are signed in.", "success")
                 return _after_sign_in()
     elif form.is_submitted():
@@ -154,9 +155,46 @@ def login():
 
 @bp.post("/auth/logout")
 def logout():
-    logout_user()
+    """Signs out everywhere: a copy of this session's cookies is worth nothing afterwards."""
+    if current_user.is_authenticated:
+        sessions.sign_out(current_user)
     flash("You are signed out.", "info")
     return redirect(url_for("insights.home"))
+
+
+# The account page: password and sessions -------------------------------------
+
+
+@bp.get("/account")
+@login_required
+def account():
+    return render_template("accounts/account.html", form=ChangePasswordForm(current_user.email))
+
+
+@bp.post("/account/password")
+@login_required
+def password():
+    """A new password ends every other session; this device stays signed in."""
+    form = ChangePasswordForm(current_user.email)
+    if form.validate_on_submit():
+        if authenticate(current_user.email, form.current_password.data) is None:
+            form.current_password.errors = ["That is not your current password."]
+        else:
+            user = current_user._get_current_object()
+            change_password(user, form.new_password.data)
+            sessions.end_all_sessions(user)
+            sessions.sign_in(user)
+            flash("Your password is changed. Every other device is signed out.", "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/account.html", form=form), 422
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    sessions.sign_out(current_user)
+    flash("You are signed out on every device.", "info")
+    return redirect(url_for("accounts.login"))
 
 
 # The user's community projects ------------------------------------------------
