@@ -53,13 +53,17 @@ def _trust_proxies(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (the models register with db before the app uses it)
-    from app.extensions import cache, csrf, db, htmx, login_manager, migrate
+    from app.config import rate_limit_storage_uri
+    from app.extensions import cache, csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     cache.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", rate_limit_storage_uri(app.config))
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", f"{app.config['CACHE_KEY_PREFIX']}limit")
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please sign in to continue."

@@ -17,6 +17,8 @@ from flask import Flask, abort, request
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _ASCII_DIGITS = re.compile(r"[0-9]+")
+# A filter takes at most this many values: cache keys and cached pages stay bounded.
+MAX_FILTER_VALUES = 50
 # Longer than any id or count the site has: a number past this is no number the site knows.
 MAX_DIGITS = 18
 

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import click
 from flask import (
     Blueprint,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -30,6 +31,7 @@ from app.accounts.users import (
     password_problem,
     register_user,
 )
+from app.extensions import limiter
 from app.project_sections import project_section
 
 bp = Blueprint("accounts", __name__)
@@ -94,6 +96,11 @@ def _next_arg() -> str | None:
 
 
 @bp.post("/auth/check-email")
+@limiter.limit(
+    lambda: current_app.config["CHECK_EMAIL_RATE_LIMIT"],
+    key_func=login_limit.client_address,
+    on_breach=lambda limit: _too_many_checks(),
+)
 def check_email():
     """The email field's message as the user types: valid, and not yet registered?"""
     try:
@@ -114,11 +121,30 @@ def check_password():
     return _field_message("password", "Good: that password will do.", ok=True)
 
 
+def _too_many_checks():
+    message = "Too many checks from here: the address is checked when you submit the form."
+    return make_response(_field_message("email", message, ok=False), 429)
+
+
 def _field_message(field: str, message: str, ok: bool):
     return render_template("accounts/_field_message.html", field=field, message=message, ok=ok)
 
 
 @bp.route("/auth/login", methods=["GET", "POST"])
+@limiter.limit(
+    login_limit.per_address,
+    key_func=login_limit.client_address,
+    methods=["POST"],
+    deduct_when=login_limit.failed,
+    on_breach=login_limit.locked_out_page,
+)
+@limiter.limit(
+    login_limit.per_account_and_address,
+    key_func=login_limit.account_and_address,
+    methods=["POST"],
+    deduct_when=login_limit.failed,
+    on_breach=login_limit.locked_out_page,
+)
 def login():
     if current_user.is_authenticated and request.method == "GET":
         return _after_sign_in()
@@ -126,31 +152,16 @@ def login():
     status = 200
     error = None
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        address = request.remote_addr
-        locked = login_limit.lockout(email, address)
-        if locked:
-            error, status = locked.message, 429
+        user = authenticate(form.email.data.strip().lower(), form.password.data)
+        if user is None:
+            error, status = "That email and password don't match.", 401
         else:
-            user = authenticate(email, form.password.data)
-            if user is None:
-                login_limit.record_failure(email, address)
-                locked = login_limit.lockout(email, address)
-                error = locked.message if locked else "That email and password don't match."
-                status = 429 if locked else 401
-            else:
-                login_limit.forget_account_failures(email)
-                sessions.sign_in(user, remember=form.remember.data)
-                flash("You are signed in.", "success")
-                return _after_sign_in()
+            sessions.sign_in(user, remember=form.remember.data)
+            flash("You are signed in.", "success")
+            return _after_sign_in()
     elif form.is_submitted():
         status = 422
-    response = make_response(
-        render_template("accounts/login.html", form=form, error=error, next=_next_arg()), status
-    )
-    if status == 429:
-        response.headers["Retry-After"] = str(locked.seconds)
-    return response
+    return render_template("accounts/login.html", form=form, error=error, next=_next_arg()), status
 
 
 @bp.post("/auth/logout")
