@@ -17,7 +17,7 @@ from tests.factories import DEFAULT_PASSWORD, make_user
 ATTACKER = "203.0.113.9"
 OWNER = "198.51.100.1"
 PROXY = "10.0.0.254"
-WRONG_PASSWORD = "wrong password!"  # noqa: S105
+WRONG_PASSWORD = "wrong password!"
 
 
 def attempt(client, email, password=WRONG_PASSWORD, address=ATTACKER, **headers):
