@@ -15,6 +15,7 @@ def create_app(config: dict | None = None) -> Flask:
     instance_path.mkdir(parents=True, exist_ok=True)
 
     from app.config import load_settings
+    from app.request_input import init_request_input
 
     app.config.from_mapping(load_settings(instance_path))
     if config:
@@ -25,16 +26,15 @@ def create_app(config: dict | None = None) -> Flask:
 
     _trust_proxies(app)
     _init_extensions(app)
+    init_request_input(app)
     _register_blueprints(app)
 
     from app.cli import register_commands
     from app.errors import init_errors
-    from app.request_input import init_request_input
     from app.security import init_security
     from app.templating import init_templating
 
     init_errors(app)
-    init_request_input(app)
     init_security(app)
     init_templating(app)
     register_commands(app)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from flask import Flask, abort, request
+from werkzeug.routing import IntegerConverter
 
 # C0 controls and DEL, and the C1 controls. A form field keeps tab and line breaks (a comment
 # has paragraphs); a query string, path or header has no use for any of them.
@@ -19,6 +20,8 @@ _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _ASCII_DIGITS = re.compile(r"[0-9]+")
 # A filter takes at most this many values: cache keys and cached pages stay bounded.
 MAX_FILTER_VALUES = 50
+# PostgreSQL's integer, the type of every id column a URL names.
+MAX_DATABASE_ID = 2**31 - 1
 # Longer than any id or count the site has: a number past this is no number the site knows.
 MAX_DIGITS = 18
 
@@ -37,17 +40,17 @@ def control_character_problem() -> str | None:
         return "The address contains a control character."
     for name, value in request.args.items(multi=True):
         if _CONTROL.search(name) or _CONTROL.search(value):
-            return f"The query parameter {_printable(name)!r} contains a control character."
+            return f"The query parameter “{_printable(name)}” contains a control character."
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
         "application/x-www-form-urlencoded",
         "multipart/form-data",
     ):
         for name, value in request.form.items(multi=True):
             if _CONTROL.search(name) or _CONTROL_IN_TEXT.search(value):
-                return f"The form field {_printable(name)!r} contains a control character."
+                return f"The form field “{_printable(name)}” contains a control character."
     for name, value in request.headers.items():
         if _CONTROL_IN_TEXT.search(value):
-            return f"The header {_printable(name)!r} contains a control character."
+            return f"The header “{_printable(name)}” contains a control character."
     return None
 
 
@@ -61,5 +64,17 @@ def refuse_control_characters() -> None:
         abort(400, description=problem)
 
 
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in a route: ASCII digits only, and no larger than a database key holds,
+    so /comments/99999999999999999999 is a 404, not an overflow in the database driver."""
+
+    regex = r"[0-9]+"
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_DATABASE_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def init_request_input(app: Flask) -> None:
+    """Before any route is added (routes bind their converters as they are added)."""
+    app.url_map.converters["int"] = IdConverter
     app.before_request(refuse_control_characters)
