@@ -94,6 +94,11 @@ def load_settings(instance_path: Path) -> dict:
         "DOWNLOAD_TIMEOUT_SECONDS": int(_env("DOWNLOAD_TIMEOUT_SECONDS", "60")),
         "DOWNLOAD_MAX_BYTES": int(_env("DOWNLOAD_MAX_BYTES", str(512 * 1024 * 1024))),
         "MAX_CONTENT_LENGTH": int(_env("MAX_UPLOAD_BYTES", str(64 * 1024 * 1024))),
+        "UPLOAD_MAX_UNPACKED_BYTES": int(
+            _env("UPLOAD_MAX_UNPACKED_BYTES", str(2 * 1024 * 1024 * 1024))
+        ),
+        # Real exports compress about 10 to 1; a zip bomb compresses a thousand to one.
+        "UPLOAD_MAX_COMPRESSION_RATIO": float(_env("UPLOAD_MAX_COMPRESSION_RATIO", "100")),
         "SESSION_COOKIE_SECURE": _env("SESSION_COOKIE_SECURE", "false") == "true",
         "PREFERRED_URL_SCHEME": _env("PREFERRED_URL_SCHEME", "http"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),

@@ -94,7 +94,7 @@ def test_no_input_gets_a_server_error(app, rule, methods):
     )
 
     @settings(
-        max_examples=40,
+        max_examples=30,
         derandomize=True,
         database=None,
         deadline=None,
