@@ -5,6 +5,11 @@ GUNICORN_CMD_ARGS overrides any of these (e.g. ``--bind 127.0.0.1:8001``), and
 FORWARDED_ALLOW_IPS names the proxies whose X-Forwarded-* headers are trusted.
 """
 
+import gunicorn.http.wsgi
+
+# gunicorn names itself in every response's Server header; no client needs to know the software.
+gunicorn.http.wsgi.SERVER = "carbonscope"
+
 bind = "0.0.0.0:8000"  # inside the container; the host publishes the port
 timeout = 60  # a request that takes longer is a bug; syncs run in the worker
 graceful_timeout = 30

@@ -15,6 +15,7 @@ def create_app(config: dict | None = None) -> Flask:
     instance_path.mkdir(parents=True, exist_ok=True)
 
     from app.config import load_settings
+    from app.request_input import init_request_input
 
     app.config.from_mapping(load_settings(instance_path))
     if config:
@@ -25,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     _trust_proxies(app)
     _init_extensions(app)
+    init_request_input(app)
     _register_blueprints(app)
 
     from app.cli import register_commands
@@ -50,22 +52,26 @@ def _trust_proxies(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from app import models
-    from app.extensions import cache, csrf, db, htmx, login_manager, migrate
+    from app import models  # noqa: F401  (the models register with db before the app uses it)
+    from app.config import rate_limit_storage_uri
+    from app.extensions import cache, csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     cache.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", rate_limit_storage_uri(app.config))
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", f"{app.config['CACHE_KEY_PREFIX']}limit")
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(models.UserAccount, int(user_id))
+    from app.accounts.sessions import load_user
+
+    login_manager.user_loader(load_user)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -57,6 +57,13 @@ def _memcached_servers(value: str | None) -> list[str]:
     return [server.strip() for server in (value or "").split(",") if server.strip()]
 
 
+def rate_limit_storage_uri(config: dict) -> str:
+    """Flask-Limiter's counts live where the cache lives: on every Memcached node, or in memory."""
+    if config.get("CACHE_TYPE") == MEMCACHED_CACHE_TYPE and config.get("CACHE_MEMCACHED_SERVERS"):
+        return "memcached://" + ",".join(config["CACHE_MEMCACHED_SERVERS"])
+    return "memory://"
+
+
 def load_settings(instance_path: Path) -> dict:
     """Every setting the app, the CLI and the worker read, as Flask config keys."""
     database_url = _env("DATABASE_URL", f"sqlite:///{instance_path / 'carbonscope.db'}")
@@ -87,11 +94,26 @@ def load_settings(instance_path: Path) -> dict:
         "DOWNLOAD_TIMEOUT_SECONDS": int(_env("DOWNLOAD_TIMEOUT_SECONDS", "60")),
         "DOWNLOAD_MAX_BYTES": int(_env("DOWNLOAD_MAX_BYTES", str(512 * 1024 * 1024))),
         "MAX_CONTENT_LENGTH": int(_env("MAX_UPLOAD_BYTES", str(64 * 1024 * 1024))),
+        "UPLOAD_MAX_UNPACKED_BYTES": int(
+            _env("UPLOAD_MAX_UNPACKED_BYTES", str(2 * 1024 * 1024 * 1024))
+        ),
+        # Real exports compress about 10 to 1; a zip bomb compresses a thousand to one.
+        "UPLOAD_MAX_COMPRESSION_RATIO": float(_env("UPLOAD_MAX_COMPRESSION_RATIO", "100")),
         "SESSION_COOKIE_SECURE": _env("SESSION_COOKIE_SECURE", "false") == "true",
         "PREFERRED_URL_SCHEME": _env("PREFERRED_URL_SCHEME", "http"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
         "TRUSTED_PROXY_COUNT": int(_env("TRUSTED_PROXY_COUNT", "0")),
         "LOGIN_MAX_FAILURES": int(_env("LOGIN_MAX_FAILURES", "10")),
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": int(_env("LOGIN_MAX_FAILURES_PER_ADDRESS", "50")),
+        "CHECK_EMAIL_RATE_LIMIT": _env("CHECK_EMAIL_RATE_LIMIT", "30 per minute"),
+        "API_RATE_LIMIT": _env("API_RATE_LIMIT", "120 per minute"),
+        "RATELIMIT_ENABLED": _env("RATELIMIT_ENABLED", "true") == "true",
+        # Memcached refusing a count never refuses a request.
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_HEADER_LIMIT": "RateLimit-Limit",
+        "RATELIMIT_HEADER_REMAINING": "RateLimit-Remaining",
+        "RATELIMIT_HEADER_RESET": "RateLimit-Reset",
         "LOGIN_WINDOW_SECONDS": int(_env("LOGIN_WINDOW_SECONDS", str(15 * 60))),
         "NEWS_TIMEOUT_SECONDS": float(_env("NEWS_TIMEOUT_SECONDS", "10")),
         "NEWS_MAX_BYTES": int(_env("NEWS_MAX_BYTES", str(5 * 1024 * 1024))),

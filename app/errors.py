@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
@@ -13,6 +13,8 @@ def _wants_json() -> bool:
 
 
 def render_error(error: HTTPException):
+    if error.response is not None:  # the page was made already (a rate limit's own page)
+        return error.response
     status = error.code or 500
     if _wants_json():
         body = {"type": "about:blank", "title": error.name, "status": status}
@@ -21,9 +23,20 @@ def render_error(error: HTTPException):
         response = jsonify(body)
         response.status_code = status
         response.mimetype = "application/problem+json"
-        return response
-    template = "errors/_error.html" if request.htmx and not request.htmx.boosted else "error.html"
-    return render_template(template, error=error, status=status), status
+    else:
+        template = (
+            "errors/_error.html" if request.htmx and not request.htmx.boosted else "error.html"
+        )
+        response = make_response(render_template(template, error=error, status=status), status)
+    return _with_error_headers(response, error)
+
+
+def _with_error_headers(response, error: HTTPException):
+    """The headers the error itself carries: Allow on a 405, Retry-After on a 429."""
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def handle_unexpected(error: Exception):

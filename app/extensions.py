@@ -1,6 +1,8 @@
 """Flask extensions, created unbound; create_app binds them."""
 
 from flask_caching import Cache
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -29,3 +31,19 @@ login_manager = LoginManager()
 cache = Cache()
 csrf = CSRFProtect()
 htmx = Htmx()
+
+
+class AppLimiter(Limiter):
+    """Flask-Limiter, re-read for each app it binds.
+
+    Flask-Limiter keeps the first app's key prefix for good, while tests (and the CLI) build
+    many apps in one process, each with its own prefix (RATELIMIT_KEY_PREFIX).
+    """
+
+    def init_app(self, app) -> None:
+        self._key_prefix = ""
+        super().init_app(app)
+
+
+# Client addresses as ProxyFix corrected them (TRUSTED_PROXY_COUNT); storage from MEMCACHED_SERVERS.
+limiter = AppLimiter(get_remote_address)

@@ -6,6 +6,7 @@ operations scripts rely on them.
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 import warnings
 from datetime import UTC, date, datetime
@@ -64,6 +65,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def new_session_token() -> str:
+    return secrets.token_hex(32)
+
+
 def _one_of(column: str, values: tuple[str, ...]) -> str:
     listed = ", ".join(f"'{value}'" for value in values)
     return f"{column} IN ({listed})"
@@ -86,12 +91,18 @@ class UserAccount(UserMixin, TimestampMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default="user", server_default="user")
+    # Part of every session and remember cookie; a new one ends them all (app/accounts/sessions.py).
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
 
     projects: Mapped[list[Project]] = relationship(back_populates="owner")
 
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    def get_id(self) -> str:
+        """Flask-Login's alternative id: the account and its current session token."""
+        return f"{self.id}:{self.session_token}"
 
 
 class Project(TimestampMixin, db.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -22,12 +22,28 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+# A year, the usual minimum for HSTS preload lists; only ever sent over HTTPS (RFC 6797 §7.2).
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def add_security_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    if request.endpoint != "static" and _signed_in():
+        # A signed-in page is that user's: no shared or back-button cache keeps it.
+        response.headers["Cache-Control"] = "no-store"
+        response.vary.add("Cookie")
     return response
+
+
+def _signed_in() -> bool:
+    """Whether this request carried a signed-in user (without loading one just to answer)."""
+    user = g.get("_login_user")
+    return bool(user is not None and user.is_authenticated) or "_user_id" in session
 
 
 class HttpsAwareSessionInterface(SecureCookieSessionInterface):

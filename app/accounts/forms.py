@@ -72,6 +72,22 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Keep me signed in on this device")
 
 
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password", validators=[InputRequired("Enter your current password.")]
+    )
+    new_password = PasswordField("New password")
+
+    def __init__(self, email: str, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._email = email
+
+    def validate_new_password(self, field):
+        problem = password_problem(field.data, self._email)
+        if problem:
+            raise ValidationError(problem)
+
+
 def _http_url(form, field):
     if not field.data:
         return

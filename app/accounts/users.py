@@ -98,6 +98,12 @@ def authenticate(email: str, password: str) -> UserAccount | None:
     return user if check_password_hash(user.password_hash, password) else None
 
 
+def change_password(user: UserAccount, password: str) -> None:
+    """Store a new password (already checked by password_problem)."""
+    user.password_hash = generate_password_hash(password)
+    db.session.commit()
+
+
 def make_admin(email: str, password: str | None) -> tuple[UserAccount, bool]:
     """Promote an existing account to admin, or create one; True when it was created."""
     email = normalise_email(email)

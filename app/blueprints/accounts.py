@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import click
 from flask import (
     Blueprint,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -15,20 +16,22 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required, login_url, login_user, logout_user
+from flask_login import current_user, login_required, login_url
 
-from app.accounts import community, login_limit
-from app.accounts.forms import LoginForm, ProjectForm, RegisterForm
+from app.accounts import community, login_limit, sessions
+from app.accounts.forms import ChangePasswordForm, LoginForm, ProjectForm, RegisterForm
 from app.accounts.next_url import safe_next
 from app.accounts.users import (
     AccountError,
     authenticate,
+    change_password,
     email_taken,
     make_admin,
     normalise_email,
     password_problem,
     register_user,
 )
+from app.extensions import limiter
 from app.project_sections import project_section
 
 bp = Blueprint("accounts", __name__)
@@ -81,7 +84,7 @@ def register():
         except AccountError as error:  # taken between the check and the insert
             form.email.errors = [str(error)]
         else:
-            login_user(user)
+            sessions.sign_in(user)
             flash("Welcome to CarbonScope. Your account is ready.", "success")
             return _after_sign_in()
     status = 422 if form.is_submitted() else 200
@@ -93,6 +96,11 @@ def _next_arg() -> str | None:
 
 
 @bp.post("/auth/check-email")
+@limiter.limit(
+    lambda: current_app.config["CHECK_EMAIL_RATE_LIMIT"],
+    key_func=login_limit.client_address,
+    on_breach=lambda limit: _too_many_checks(),
+)
 def check_email():
     """The email field's message as the user types: valid, and not yet registered?"""
     try:
@@ -113,11 +121,30 @@ def check_password():
     return _field_message("password", "Good: that password will do.", ok=True)
 
 
+def _too_many_checks():
+    message = "Too many checks from here: the address is checked when you submit the form."
+    return make_response(_field_message("email", message, ok=False), 429)
+
+
 def _field_message(field: str, message: str, ok: bool):
     return render_template("accounts/_field_message.html", field=field, message=message, ok=ok)
 
 
 @bp.route("/auth/login", methods=["GET", "POST"])
+@limiter.limit(
+    login_limit.per_address,
+    key_func=login_limit.client_address,
+    methods=["POST"],
+    deduct_when=login_limit.failed,
+    on_breach=login_limit.locked_out_page,
+)
+@limiter.limit(
+    login_limit.per_account_and_address,
+    key_func=login_limit.account_and_address,
+    methods=["POST"],
+    deduct_when=login_limit.failed,
+    on_breach=login_limit.locked_out_page,
+)
 def login():
     if current_user.is_authenticated and request.method == "GET":
         return _after_sign_in()
@@ -125,38 +152,60 @@ def login():
     status = 200
     error = None
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        address = request.remote_addr
-        locked = login_limit.lockout(email, address)
-        if locked:
-            error, status = locked.message, 429
+        user = authenticate(form.email.data.strip().lower(), form.password.data)
+        if user is None:
+            error, status = "That email and password don't match.", 401
         else:
-            user = authenticate(email, form.password.data)
-            if user is None:
-                login_limit.record_failure(email, address)
-                locked = login_limit.lockout(email, address)
-                error = locked.message if locked else "That email and password don't match."
-                status = 429 if locked else 401
-            else:
-                login_limit.forget_account_failures(email)
-                login_user(user, remember=form.remember.data)
-                flash("You are signed in.", "success")
-                return _after_sign_in()
+            sessions.sign_in(user, remember=form.remember.data)
+            flash("You are signed in.", "success")
+            return _after_sign_in()
     elif form.is_submitted():
         status = 422
-    response = make_response(
-        render_template("accounts/login.html", form=form, error=error, next=_next_arg()), status
-    )
-    if status == 429:
-        response.headers["Retry-After"] = str(locked.seconds)
-    return response
+    return render_template("accounts/login.html", form=form, error=error, next=_next_arg()), status
 
 
 @bp.post("/auth/logout")
 def logout():
-    logout_user()
+    """Signs out everywhere: a copy of this session's cookies is worth nothing afterwards."""
+    if current_user.is_authenticated:
+        sessions.sign_out(current_user)
     flash("You are signed out.", "info")
     return redirect(url_for("insights.home"))
+
+
+# The account page: password and sessions -------------------------------------
+
+
+@bp.get("/account")
+@login_required
+def account():
+    return render_template("accounts/account.html", form=ChangePasswordForm(current_user.email))
+
+
+@bp.post("/account/password")
+@login_required
+def password():
+    """A new password ends every other session; this device stays signed in."""
+    form = ChangePasswordForm(current_user.email)
+    if form.validate_on_submit():
+        if authenticate(current_user.email, form.current_password.data) is None:
+            form.current_password.errors = ["That is not your current password."]
+        else:
+            user = current_user._get_current_object()
+            change_password(user, form.new_password.data)
+            sessions.end_all_sessions(user)
+            sessions.sign_in(user)
+            flash("Your password is changed. Every other device is signed out.", "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/account.html", form=form), 422
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    sessions.sign_out(current_user)
+    flash("You are signed out on every device.", "info")
+    return redirect(url_for("accounts.login"))
 
 
 # The user's community projects ------------------------------------------------

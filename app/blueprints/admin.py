@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.utils import secure_filename
 
+from app.archive_limits import UnpackLimits, unpack_problem
 from app.extensions import db, login_manager
 from app.models import SyncRun
 from app.sync_queue import ACTIVE_STATUSES, request_sync
@@ -167,6 +168,11 @@ def _upload_error(files) -> str | None:
             return f"{file.filename}: only {allowed} files can be uploaded."
         if not _content_matches(file, suffix):
             return f"{file.filename}: the content is not a {suffix} file."
+        if suffix in (".zip", ".xlsx"):
+            problem = unpack_problem(file.stream, UnpackLimits.from_config(current_app.config))
+            file.stream.seek(0)
+            if problem:
+                return f"{file.filename} is refused: {problem}."
     return None
 
 

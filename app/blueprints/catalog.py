@@ -39,6 +39,7 @@ from app.catalog.search import cache_key, facet_counts, search_projects
 from app.charts import Series, bar_chart
 from app.extensions import cache
 from app.project_sections import render_project_sections
+from app.request_input import ascii_int
 
 bp = Blueprint("catalog", __name__)
 
@@ -167,8 +168,7 @@ def _chart_context(project) -> dict:
 
 
 def _page_arg(name: str) -> int:
-    raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() else 1
+    return ascii_int(request.args.get(name)) or 1
 
 
 @bp.get("/projects/<project_id>")

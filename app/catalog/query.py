@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields, replace
 from werkzeug.datastructures import MultiDict
 
 from app.models import COMMUNITY, REGISTRIES, STATUS_GROUPS
+from app.request_input import MAX_FILTER_VALUES, ascii_int
 from app.text_search import query_terms
 
 REGISTRY_VALUES = (*REGISTRIES, COMMUNITY)
@@ -173,15 +174,16 @@ def _clean_values(raw: list[str]) -> list[str]:
         value = _clean_text(value)
         if value:
             seen.setdefault(value[:500], None)
-    return list(seen)
+    return list(seen)[:MAX_FILTER_VALUES]
 
 
 def _parse_int(raw: str | None) -> int | None:
     text = (raw or "").strip().replace(",", "").replace("_", "").replace(" ", "")
     if not text:
         return None
-    if text.lstrip("-").isdigit() and len(text) <= 15:
-        return int(text)
+    number = ascii_int(text.removeprefix("-"))
+    if number is not None and len(text) <= 15:
+        return -number if text.startswith("-") else number
     raise ValueError(text)
 
 
@@ -228,6 +230,9 @@ def parse_project_query(args: MultiDict) -> tuple[ProjectQuery, list[str]]:
         facet: tuple(sorted(_clean_values(args.getlist(facet))))
         for facet in ("country", "scope", "type", "methodology")
     }
+    for facet in FACET_LABELS:
+        if len(args.getlist(facet)) > MAX_FILTER_VALUES:
+            warnings.append(f"Used the first {MAX_FILTER_VALUES} {facet} values only.")
     issued_min = _parse_range(args, "issued_min", warnings)
     issued_max = _parse_range(args, "issued_max", warnings)
     vintage_from = _parse_range(args, "vintage_from", warnings, VINTAGE_BOUNDS)
@@ -254,8 +259,8 @@ def parse_project_query(args: MultiDict) -> tuple[ProjectQuery, list[str]]:
     page = 1
     raw_page = (args.get("page") or "").strip()
     if raw_page:
-        if raw_page.isdigit() and 1 <= int(raw_page) <= MAX_PAGE:
-            page = int(raw_page)
+        if 1 <= (ascii_int(raw_page) or 0) <= MAX_PAGE:
+            page = ascii_int(raw_page)
         else:
             warnings.append(f"Ignored page=“{raw_page}”: pages are numbered from 1.")
 

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from werkzeug.datastructures import MultiDict
 
 from app.models import REGISTRIES
+from app.request_input import MAX_FILTER_VALUES, ascii_int
 
 # A sanity range for typed years, not a fact about the data.
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
@@ -59,6 +60,11 @@ def _text_values(args: MultiDict, name: str, warnings: list[FilterWarning]) -> t
             )
             continue
         values.add(value)
+    if len(values) > MAX_FILTER_VALUES:
+        warnings.append(
+            FilterWarning(f"The {name} filter takes at most {MAX_FILTER_VALUES} values.")
+        )
+        values = set(sorted(values)[:MAX_FILTER_VALUES])
     return tuple(sorted(values))
 
 
@@ -79,9 +85,8 @@ def _year(args: MultiDict, name: str, label: str, warnings: list[FilterWarning])
     raw = (args.get(name) or "").strip()
     if not raw:
         return None
-    try:
-        year = int(raw)
-    except ValueError:
+    year = ascii_int(raw)
+    if year is None:
         warnings.append(FilterWarning(f"The {label} '{raw[:20]}' is not a year."))
         return None
     if not EARLIEST_YEAR <= year <= LATEST_YEAR:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import NewsItem, news_mention
+from app.request_input import ascii_int
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
@@ -107,10 +108,8 @@ def _whole_number(args, name: str, default: int, maximum: int) -> int:
     raw = (args.get(name) or "").strip()
     if not raw:
         return default
-    if not raw.isascii() or not raw.isdigit():
-        raise InvalidNewsQuery(f"{name} must be a whole number from 1 to {maximum}")
-    value = int(raw)
-    if not 1 <= value <= maximum:
+    value = ascii_int(raw)
+    if value is None or not 1 <= value <= maximum:
         raise InvalidNewsQuery(f"{name} must be a whole number from 1 to {maximum}")
     return value
 

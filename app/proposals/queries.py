@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import COMMUNITY, Comment, Project, Support
+from app.request_input import ascii_int
 from app.text_search import query_terms
 
 PAGE_SIZE = 20
@@ -28,9 +29,10 @@ class BadQuery(ValueError):
 def _page_number(value: str | None, name: str = "page") -> int:
     if value in (None, ""):
         return 1
-    if not value.isdigit() or not 1 <= int(value) <= MAX_PAGE:
+    number = ascii_int(value)
+    if number is None or not 1 <= number <= MAX_PAGE:
         raise BadQuery(f"'{name}' must be a whole number from 1 to {MAX_PAGE:,}.")
-    return int(value)
+    return number
 
 
 def _text(args, name: str) -> str:

@@ -10,7 +10,7 @@ from tests.factories import DEFAULT_PASSWORD
 def sign_in_as(client, user) -> None:
     """Put ``user`` in the client's session, as Flask-Login does after a sign-in."""
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
 
 

@@ -15,7 +15,7 @@ HTMX = {"HX-Request": "true"}
 def sign_in(client, user) -> None:
     """Sign a user in through Flask-Login's session (the accounts pages are built separately)."""
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
 
 

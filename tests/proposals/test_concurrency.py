@@ -32,15 +32,15 @@ def postgres_app(postgres_database, tmp_path):
     _truncate_all(postgres_database)
 
 
-def click_all_at_once(app, project_id: str, user_ids: list[int], action: str) -> list[int]:
+def click_all_at_once(app, project_id: str, user_ids: list[str], action: str) -> list[int]:
     """Every user clicks CLICKS_PER_USER times, all released together; the status codes."""
     clicks = [user_id for user_id in user_ids for _ in range(CLICKS_PER_USER)]
     barrier = threading.Barrier(len(clicks))
 
-    def click(user_id: int) -> int:
+    def click(user_id: str) -> int:
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = str(user_id)
+            session["_user_id"] = user_id
             session["_fresh"] = True
         barrier.wait(timeout=30)
         response = client.post(
@@ -56,7 +56,7 @@ def click_all_at_once(app, project_id: str, user_ids: list[int], action: str) ->
 def test_fifty_users_double_clicking_at_once_count_fifty_then_zero(postgres_app):
     with postgres_app.app_context():
         project = make_project(owner=make_user(), name="Crowded proposal")
-        user_ids = [make_user().id for _ in range(USERS)]
+        user_ids = [make_user().get_id() for _ in range(USERS)]
         project_id = project.project_id
         db.session.remove()
 

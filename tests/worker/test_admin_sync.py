@@ -17,7 +17,7 @@ HX = {"HX-Request": "true"}
 
 def sign_in(client, user) -> None:
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
 
 

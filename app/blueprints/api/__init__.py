@@ -11,13 +11,22 @@ is open to other origins (CORS) for reading, errors included.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from app.extensions import limiter
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Per client address, shared by every web instance (docs/DEPLOY.md, the OpenAPI document).
+limiter.limit(lambda: current_app.config["API_RATE_LIMIT"])(bp)
 
 CACHE_CONTROL_MAX_AGE = 60
 PROBLEM_JSON = "application/problem+json"
-PROBLEM_TITLES = {400: "Bad Request", 404: "Not Found", 422: "Unprocessable Content"}
+PROBLEM_TITLES = {
+    400: "Bad Request",
+    404: "Not Found",
+    422: "Unprocessable Content",
+    429: "Too Many Requests",
+}
 
 
 def problem(status: int, detail: str, errors: list[str] | None = None) -> Response:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+import re
 
-from app.blueprints.api import bp, news, projects, stats
+from flask import current_app, jsonify, request
+
+from app.blueprints.api import bp, news, problem, projects, stats
 
 API_MODULES = (projects, stats, news)
 
@@ -25,12 +27,48 @@ BASE_SCHEMAS = {
 }
 
 
+_RATE_HEADERS = {
+    "RateLimit-Limit": "Requests allowed in the current window.",
+    "RateLimit-Remaining": "Requests left in the current window.",
+    "RateLimit-Reset": "When the window ends (Unix time, seconds).",
+    "Retry-After": "Seconds until a request is allowed again.",
+}
+TOO_MANY_REQUESTS = {
+    "description": "Over the rate limit for this client address; wait Retry-After seconds.",
+    "headers": {
+        name: {"description": text, "schema": {"type": "integer"}}
+        for name, text in _RATE_HEADERS.items()
+    },
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
+
+
+BAD_REQUEST = {
+    "description": (
+        "A path, parameter or header the API cannot read: a control character, or over a "
+        "documented limit (maxLength, maxItems)."
+    ),
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
+
+
+def _with_shared_responses(paths: dict) -> dict:
+    """Every operation may answer 400 (the one input check) and 429 (the API's rate limit)."""
+    for operations in paths.values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            responses.setdefault("400", BAD_REQUEST)
+            responses.setdefault("429", TOO_MANY_REQUESTS)
+    return paths
+
+
 def openapi_document() -> dict:
     paths: dict = {}
     schemas: dict = dict(BASE_SCHEMAS)
     for module in API_MODULES:
         paths.update(module.OPENAPI_PATHS)
         schemas.update(module.OPENAPI_SCHEMAS)
+    limit = current_app.config["API_RATE_LIMIT"]
     return {
         "openapi": "3.1.0",
         "info": {
@@ -40,11 +78,13 @@ def openapi_document() -> dict:
                 "Projects of the voluntary carbon market's registries, their credits, market "
                 "statistics and news. Read-only; open to every origin. Errors are "
                 "application/problem+json. Data: CarbonPlan OffsetsDB and the Berkeley Carbon "
-                "Trading Project's VROD (CC BY 4.0)."
+                "Trading Project's VROD (CC BY 4.0). Rate limit: "
+                f"{limit} per client address; over it, 429 with Retry-After. Every response "
+                "carries RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset."
             ),
         },
         "servers": [{"url": "/api/v1"}],
-        "paths": paths,
+        "paths": _with_shared_responses(paths),
         "components": {"schemas": schemas},
     }
 
@@ -52,3 +92,44 @@ def openapi_document() -> dict:
 @bp.get("/openapi.json")
 def openapi_json():
     return jsonify(openapi_document())
+
+
+# The document is the contract: a query longer, or a list longer, than it allows is refused
+# here, for every operation alike, before the operation's own parsing.
+_RULE_ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+
+
+def _documented_operation() -> dict | None:
+    if request.url_rule is None:
+        return None
+    path = _RULE_ARGUMENT.sub(r"{\1}", request.url_rule.rule.removeprefix(bp.url_prefix or ""))
+    return openapi_document()["paths"].get(path, {}).get(request.method.lower())
+
+
+def _over_limit(name: str, values: list[str], schema: dict) -> str | None:
+    if schema.get("type") == "array":
+        if len(values) > schema.get("maxItems", len(values)):
+            return f"{name} takes at most {schema['maxItems']} values."
+        schema = schema.get("items", {})
+    longest = schema.get("maxLength")
+    if longest is not None and any(len(value) > longest for value in values):
+        return f"{name} can be at most {longest} characters."
+    return None
+
+
+@bp.before_request
+def enforce_documented_limits():
+    operation = _documented_operation()
+    if operation is None:
+        return None
+    errors = [
+        error
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "query"
+        and (
+            error := _over_limit(
+                parameter["name"], request.args.getlist(parameter["name"]), parameter["schema"]
+            )
+        )
+    ]
+    return problem(400, " ".join(errors), errors) if errors else None

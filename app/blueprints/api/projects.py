@@ -26,6 +26,7 @@ from app.catalog.query import (
 )
 from app.catalog.search import search_projects
 from app.models import STATUS_GROUPS
+from app.request_input import ascii_int
 
 DEFAULT_PER_PAGE, MAX_PER_PAGE = 50, 500
 # The catalogue reads whole numbers of up to 15 digits.
@@ -83,8 +84,8 @@ def _per_page() -> tuple[int | None, str | None]:
     raw = (request.args.get("per_page") or "").strip()
     if not raw:
         return DEFAULT_PER_PAGE, None
-    if raw.isdigit() and 1 <= int(raw) <= MAX_PER_PAGE:
-        return int(raw), None
+    if 1 <= (ascii_int(raw) or 0) <= MAX_PER_PAGE:
+        return ascii_int(raw), None
     return None, f"per_page must be a whole number from 1 to {MAX_PER_PAGE}."
 
 
