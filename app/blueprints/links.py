@@ -19,7 +19,15 @@ from flask_login import current_user
 
 from app.blueprints.admin import admin_required
 from app.extensions import db
-from app.links.queries import also_listed_as, evidence_items, listed_pairs, review_queue
+from app.links.queries import (
+    KIND_LABELS,
+    also_listed_as,
+    count_by_state,
+    evidence_items,
+    listed_pairs,
+    market_totals,
+    review_queue,
+)
 from app.links.review import ReviewError, parse_decision, review_link
 from app.models import ProjectLink
 
@@ -31,6 +39,26 @@ QUEUE_REGION = "link-queue"
 @bp.app_template_global("also_listed_as")
 def _also_listed_as(project):
     return also_listed_as(project)
+
+
+@bp.app_template_global("market_totals")
+def _market_totals():
+    return market_totals()
+
+
+@bp.app_template_global("link_counts")
+def _link_counts():
+    return count_by_state()
+
+
+@bp.app_template_global("link_pairs")
+def _link_pairs(state: str, limit: int):
+    return listed_pairs(state, limit)
+
+
+@bp.app_template_global("link_kind_label")
+def _link_kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind)
 
 
 @bp.app_template_global("link_evidence")
