@@ -168,6 +168,11 @@ SEARCH_PARAMETERS = [
     list_parameter("scope", "Scope, exactly as listed.", _FREE_TEXT),
     list_parameter("type", "Project type, exactly as listed.", _FREE_TEXT),
     list_parameter("methodology", "Methodology, exactly as listed.", _FREE_TEXT),
+    list_parameter(
+        "listed",
+        "'multiple': only projects confirmed as listed in more than one registry.",
+        {"type": "string", "enum": ["multiple"]},
+    ),
     _integer_parameter("issued_min", "At least this many credits issued.", 0, MAX_ISSUED),
     _integer_parameter("issued_max", "At most this many credits issued.", 0, MAX_ISSUED),
     _integer_parameter("vintage_from", "Vintages overlapping from this year.", *VINTAGE_BOUNDS),
