@@ -240,7 +240,7 @@ def word_weights(names: pd.Series) -> dict[str, float]:
     counts = Counter(word for words in names for word in set(words))
     total = max(len(names), 1)
     return {
-        word: 0.0 if word in GENERIC_WORDS or word.isdigit() else math.log(total / count)
+        word: 0.0 if word in GENERIC_WORDS or word.isdigit() else math.log(1 + total / count)
         for word, count in counts.items()
     }
 
