@@ -21,6 +21,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 
 import pandas as pd
 from rapidfuzz import fuzz
@@ -213,13 +214,18 @@ STATEMENT_BONUS = 0.08
 NUMBER_CONFLICT_FACTOR = 0.55
 
 
-def fold(text) -> str:
-    """Lower case, accents dropped, letters and digits split ('45MW' -> '45 mw')."""
-    if text is None or (isinstance(text, float) and math.isnan(text)):
-        return ""
-    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
+@lru_cache(maxsize=65536)
+def _fold_text(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     text = re.sub(r"(?<=\d)(?=[a-z])|(?<=[a-z])(?=\d)", " ", text)
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def fold(text) -> str:
+    """Lower case, accents dropped, letters and digits split ('45MW' -> '45 mw')."""
+    if text is None or text is pd.NA or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    return _fold_text(str(text))
 
 
 def name_words(name) -> list[str]:
@@ -361,6 +367,12 @@ def score_pair(x: dict, y: dict, weights: dict[str, float]) -> tuple[float, dict
     return round(min(score, 1.0), 3), evidence
 
 
+def _best_possible(name_score: float, statement: bool) -> float:
+    """The score a pair would reach if every other field matched: prunes hopeless pairs."""
+    others = sum(weight for field, weight in WEIGHTS.items() if field != "name")
+    return WEIGHTS["name"] * name_score + others + (STATEMENT_BONUS if statement else 0.0)
+
+
 def suggest_pairs(
     projects: pd.DataFrame,
     threshold: float = DEFAULT_THRESHOLD,
@@ -376,9 +388,15 @@ def suggest_pairs(
     if only_ids is not None:
         touched = records[ID].isin(only_ids).to_numpy()
         candidates = candidates[touched[candidates["left"]] | touched[candidates["right"]]]
+    words = records["words"].tolist()
+    statement = records["statement"].tolist()
     rows = []
-    by_row = records.to_dict("index")
+    by_row = None
     for left, right in candidates.itertuples(index=False):
+        name = _name_similarity(words[left], words[right], weights)
+        if _best_possible(name, statement[left] or statement[right]) < threshold:
+            continue
+        by_row = by_row or records.to_dict("index")
         x, y = by_row[left], by_row[right]
         score, evidence = score_pair(x, y, weights)
         if score >= threshold:
@@ -397,24 +415,26 @@ def shared_id_pairs(projects: pd.DataFrame) -> pd.DataFrame:
     A PoA's own components (VPAs) share its id inside one registry: those are different
     activities, not one project listed twice, so they are not linked.
     """
-    rows = []
+    found = []
     for column, kind, across_only in (
         (ARB_ID, "shared_arb_id", False),
         (POA_ID, "shared_poa_id", True),
     ):
         if column not in projects:
             continue
-        listed = projects[
-            projects[column].notna() & (projects[column].astype(str).str.strip() != "")
+        ids = projects[column].astype("string").str.strip()
+        listed = pd.DataFrame({"key": projects[ID], "registry": projects[REGISTRY], "shared": ids})[
+            ids.notna() & (ids != "")
         ]
-        for shared, group in listed.groupby(listed[column].astype(str).str.strip()):
-            members = group[[ID, PROJECT_ID, REGISTRY]].to_dict("records")
-            for i, x in enumerate(members):
-                for y in members[i + 1 :]:
-                    if across_only and x[REGISTRY] == y[REGISTRY]:
-                        continue
-                    rows.append(_pair(x[ID], y[ID], kind, 1.0, {column: shared}))
-    return pd.DataFrame(rows, columns=list(PAIR_COLUMNS))
+        pairs = listed.merge(listed, on="shared", suffixes=("_a", "_b"))
+        pairs = pairs[pairs["key_a"] < pairs["key_b"]]
+        if across_only:
+            pairs = pairs[pairs["registry_a"] != pairs["registry_b"]]
+        found += [
+            _pair(a, b, kind, 1.0, {column: shared})
+            for a, b, shared in pairs[["key_a", "key_b", "shared"]].itertuples(index=False)
+        ]
+    return pd.DataFrame(found, columns=list(PAIR_COLUMNS))
 
 
 def find_links(
