@@ -77,7 +77,7 @@ def queue():
     page = review_queue(_page_arg())
     region = request.htmx.target == QUEUE_REGION if request.htmx else False
     template = "links/_queue.html" if region else "links/queue.html"
-    response = make_response(render_template(template, queue=page))
+    response = make_response(render_template(template, queue=page, waiting=page.total))
     response.vary.add("HX-Request")
     response.vary.add("HX-Target")
     return response
@@ -102,7 +102,8 @@ def review(link_id: int):
         flash(error.message, "error")
         return redirect(back, code=303)
     if request.htmx:
-        return render_template("links/_decided.html", link=link)
+        waiting = count_by_state()["suggested"]
+        return render_template("links/_decided.html", link=link, waiting=waiting)
     flash(f"{link.project_a.project_id} and {link.project_b.project_id}: {link.review_state}.")
     return redirect(back, code=303)
 

@@ -78,7 +78,8 @@ def refresh_links(changed_since: datetime | None = None, threshold: float | None
     """Match the catalogue and store what is new; returns RefreshCounts. Commits.
 
     ``changed_since``: only pairs with a project added or updated since then are looked at
-    (a sync's start); without it every pair is, and stale suggestions are dropped.
+    (a sync's start); without it every pair is. Waiting suggestions among the pairs looked
+    at that are no longer found are dropped.
     """
     threshold = threshold if threshold is not None else current_app.config["LINK_THRESHOLD"]
     projects = projects_frame()
@@ -91,13 +92,15 @@ def refresh_links(changed_since: datetime | None = None, threshold: float | None
     found = pd.concat(
         [known_pairs(projects), identity.find_links(projects, threshold, only_ids)]
     ).drop_duplicates(["project_a", "project_b"], keep="first")
-    counts = _store(found, prune=changed_since is None)
+    counts = _store(found, only_ids)
     bump_data_version()
     db.session.commit()
     return counts
 
 
-def _store(found: pd.DataFrame, prune: bool) -> RefreshCounts:
+def _store(found: pd.DataFrame, only_ids: set | None) -> RefreshCounts:
+    """Add new pairs, refresh waiting suggestions, leave reviewed links alone; drop the
+    waiting suggestions no longer found (among the pairs looked at: all, or ``only_ids``')."""
     counts = RefreshCounts()
     existing = {
         (link.project_a_id, link.project_b_id): link
@@ -122,25 +125,30 @@ def _store(found: pd.DataFrame, prune: bool) -> RefreshCounts:
             )
             counts.added += 1
         elif link.review_state == "suggested":
-            link.kind = pair["kind"]
-            link.review_state = FIRST_STATE[pair["kind"]]
-            link.score = float(pair["score"])
-            link.evidence = pair["evidence"]
-            counts.updated += 1
+            fresh = (
+                pair["kind"],
+                FIRST_STATE[pair["kind"]],
+                float(pair["score"]),
+                pair["evidence"],
+            )
+            if (link.kind, link.review_state, link.score, link.evidence) != fresh:
+                link.kind, link.review_state, link.score, link.evidence = fresh
+                counts.updated += 1
         else:
             counts.kept_reviewed += 1
-    if prune:
-        found_keys = {
-            (int(a), int(b)) for a, b in zip(found["project_a"], found["project_b"], strict=True)
-        }
-        stale = [
-            link.id
-            for key, link in existing.items()
-            if link.review_state == "suggested" and key not in found_keys
-        ]
-        if stale:
-            db.session.execute(delete(ProjectLink).where(ProjectLink.id.in_(stale)))
-        counts.removed = len(stale)
+    found_keys = {
+        (int(a), int(b)) for a, b in zip(found["project_a"], found["project_b"], strict=True)
+    }
+    stale = [
+        link.id
+        for key, link in existing.items()
+        if link.review_state == "suggested"
+        and key not in found_keys
+        and (only_ids is None or key[0] in only_ids or key[1] in only_ids)
+    ]
+    if stale:
+        db.session.execute(delete(ProjectLink).where(ProjectLink.id.in_(stale)))
+    counts.removed = len(stale)
     return counts
 
 

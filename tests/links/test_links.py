@@ -146,6 +146,7 @@ def test_admin_confirms_a_suggestion_inline_and_it_counts_as_a_link(client, sugg
     )
     assert response.status_code == 200
     assert "confirmed" in response.get_data(as_text=True)
+    assert 'hx-swap-oob="true">0 suggestions waiting' in response.get_data(as_text=True)
     db.session.expire_all()
     stored = db.session.get(ProjectLink, link.id)
     assert (stored.review_state, stored.kind, stored.reason) == (
@@ -263,3 +264,14 @@ def test_sync_refresh_only_looks_at_changed_projects(app, suggestion):
     assert db.session.scalars(select(ProjectLink)).all() == []
     refresh_links()
     assert len(db.session.scalars(select(ProjectLink)).all()) == 1
+
+
+def test_a_suggestion_that_no_longer_matches_after_a_change_is_dropped(app, suggestion):
+    link, _gld, vcs = suggestion
+    before = utcnow()
+    vcs.name = "Song Bung Hydropower Project"
+    vcs.updated_at = utcnow()
+    db.session.commit()
+    counts = refresh_links(changed_since=before)
+    assert counts.removed == 1
+    assert db.session.get(ProjectLink, link.id) is None
