@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from app.catalog.search import cache_key
 from app.extensions import cache, db
-from app.models import COMMUNITY, Credit, Project, ProjectLink, ProjectYearlyFigure
+from app.models import COMMUNITY, Credit, CreditSummary, Project, ProjectLink, ProjectYearlyFigure
 
 QUEUE_PER_PAGE = 20
 KIND_LABELS = {
@@ -213,8 +213,11 @@ def _components(pairs: list[tuple[int, int]]) -> list[list[int]]:
 
 
 def _market_totals() -> MarketTotals:
+    # The same figure as the statistics' "credits issued": every issuance credit row.
     plain = db.session.execute(
-        select(func.coalesce(func.sum(Project.issued), 0)).where(Project.registry != COMMUNITY)
+        select(func.coalesce(func.sum(CreditSummary.quantity), 0)).where(
+            CreditSummary.kind == "issuance"
+        )
     ).scalar_one()
     pairs = db.session.execute(
         select(ProjectLink.project_a_id, ProjectLink.project_b_id).where(
@@ -299,7 +302,9 @@ def evidence_items(evidence: dict) -> list[tuple[str, str]]:
         if field not in (evidence or {}):
             continue
         value = evidence[field]
-        if isinstance(value, float):
+        if field in ("type", "period"):
+            value = "yes" if value else "no"
+        elif isinstance(value, float):
             value = f"{value:.0%}"
         elif isinstance(value, list):
             value = " vs ".join(", ".join(map(str, part)) for part in value)

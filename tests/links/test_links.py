@@ -9,7 +9,7 @@ from app.extensions import db
 from app.links.store import refresh_links
 from app.models import ProjectLink, ProjectYearlyFigure, utcnow
 from tests.accounts.helpers import sign_in_as
-from tests.factories import make_project, make_user
+from tests.factories import make_credit, make_project, make_user
 from tests.links.real_data import RELEASE, issued_by_vintage
 
 QUEUE = {"HX-Request": "true", "HX-Target": "link-queue"}
@@ -47,6 +47,8 @@ def known_pair(app):
         status="Units Transferred from Approved GHG Program",
         **US_LANDFILL,
     )
+    make_credit(car, quantity=2053918, year=2015)  # the statistics' issuance, as rows
+    make_credit(vcs, quantity=45730, year=2016)
     if RELEASE.exists():
         add_vintages(car, issued_by_vintage("CAR400"))
         add_vintages(vcs, issued_by_vintage("VCS1528"))
