@@ -93,7 +93,8 @@ def refresh_links(changed_since: datetime | None = None, threshold: float | None
         [known_pairs(projects), identity.find_links(projects, threshold, only_ids)]
     ).drop_duplicates(["project_a", "project_b"], keep="first")
     counts = _store(found, only_ids)
-    bump_data_version()
+    if counts.added or counts.updated or counts.removed:  # pages show links: make them fresh
+        bump_data_version()
     db.session.commit()
     return counts
 
