@@ -121,5 +121,7 @@ def load_settings(instance_path: Path) -> dict:
         "SYNC_HEARTBEAT_SECONDS": float(_env("SYNC_HEARTBEAT_SECONDS", "15")),
         "SYNC_HEARTBEAT_TIMEOUT": int(_env("SYNC_HEARTBEAT_TIMEOUT", "120")),
         "CLOUDWATCH_ENABLED": _env("CLOUDWATCH_ENABLED", "false") == "true",
+        # The score a matcher suggestion needs to reach the review queue (see docs/DATA.md).
+        "LINK_THRESHOLD": float(_env("LINK_THRESHOLD", "0.72")),
     }
     return settings

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -268,6 +269,50 @@ class ProjectYearlyFigure(db.Model):
     year: Mapped[int | None] = mapped_column(Integer)
     quantity: Mapped[int] = mapped_column(BigInteger)
     source: Mapped[str] = mapped_column(String(16))
+
+
+LINK_KINDS = ("stated", "shared_arb_id", "shared_poa_id", "confirmed", "suggested")
+LINK_REVIEW_STATES = ("suggested", "confirmed", "rejected")
+
+
+class ProjectLink(TimestampMixin, db.Model):
+    """Two project records that are one project in several registries (or programmes).
+
+    The pair is stored once, lower primary key first. ``kind`` says how the link is known;
+    ``review_state`` whether it counts: only confirmed links de-duplicate totals, and a
+    rejected pair is kept so the matcher never suggests it again.
+    """
+
+    __tablename__ = "project_link"
+    __table_args__ = (
+        CheckConstraint("project_a_id < project_b_id", name="ordered_pair"),
+        CheckConstraint(_one_of("kind", LINK_KINDS), name="kind"),
+        CheckConstraint(_one_of("review_state", LINK_REVIEW_STATES), name="review_state"),
+        UniqueConstraint("project_a_id", "project_b_id", name="uq_project_link_pair"),
+        Index("ix_project_link_project_b", "project_b_id"),
+        Index("ix_project_link_review_score", "review_state", "score"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_a_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    project_b_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    review_state: Mapped[str] = mapped_column(String(16))
+    score: Mapped[float | None] = mapped_column(Float)
+    # Which fields matched and how well, the ids shared, the registry's words.
+    evidence: Mapped[dict] = mapped_column(JSONType, default=dict)
+    reason: Mapped[str | None] = mapped_column(Text)
+    reviewer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    project_a: Mapped[Project] = relationship(foreign_keys=[project_a_id])
+    project_b: Mapped[Project] = relationship(foreign_keys=[project_b_id])
+    reviewer: Mapped[UserAccount | None] = relationship()
+
+    def other(self, project_pk: int) -> Project:
+        return self.project_b if self.project_a_id == project_pk else self.project_a
 
 
 class SourceState(db.Model):

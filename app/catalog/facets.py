@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from app.catalog.query import (
     FACET_LABELS,
     FACETS,
+    LISTED_LABELS,
     RANGE_LABELS,
     RANGES,
     REGISTRY_LABELS,
@@ -59,6 +60,8 @@ def value_label(facet: str, value: str) -> str:
         return REGISTRY_LABELS.get(value, value)
     if facet == "status":
         return STATUS_LABELS.get(value, value)
+    if facet == "listed":
+        return LISTED_LABELS.get(value, value)
     return value
 
 

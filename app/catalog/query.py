@@ -28,7 +28,7 @@ REGISTRY_LABELS = {
 STATUS_LABELS = {group: group.capitalize() for group in STATUS_GROUPS}
 
 # Facet name (query parameter) -> the project column it counts.
-FACETS = ("registry", "status", "country", "scope", "type", "methodology")
+FACETS = ("registry", "status", "country", "scope", "type", "methodology", "listed")
 FACET_COLUMNS = {
     "registry": "registry",
     "status": "status_group",
@@ -36,7 +36,10 @@ FACET_COLUMNS = {
     "scope": "scope",
     "type": "project_type",
     "methodology": "methodology",
+    "listed": None,  # computed from project_link: see app/catalog/search.py facet_column
 }
+LISTED_VALUES = ("multiple",)
+LISTED_LABELS = {"multiple": "Listed in more than one registry"}
 FACET_LABELS = {
     "registry": "Registry",
     "status": "Status",
@@ -44,6 +47,7 @@ FACET_LABELS = {
     "scope": "Scope",
     "type": "Project type",
     "methodology": "Methodology",
+    "listed": "Registries",
 }
 RANGES = ("issued_min", "issued_max", "vintage_from", "vintage_to")
 RANGE_LABELS = {
@@ -88,6 +92,7 @@ class ProjectQuery:
     scope: tuple[str, ...] = ()
     type: tuple[str, ...] = ()
     methodology: tuple[str, ...] = ()
+    listed: tuple[str, ...] = ()
     issued_min: int | None = None
     issued_max: int | None = None
     vintage_from: int | None = None
@@ -226,6 +231,7 @@ def parse_project_query(args: MultiDict) -> tuple[ProjectQuery, list[str]]:
     q = _clean_text(args.get("q"))[:MAX_QUERY_LENGTH]
     registry = _parse_choices(args, "registry", REGISTRY_VALUES, warnings, fold=str.upper)
     status = _parse_choices(args, "status", STATUS_GROUPS, warnings)
+    listed = _parse_choices(args, "listed", LISTED_VALUES, warnings)
     free = {
         facet: tuple(sorted(_clean_values(args.getlist(facet))))
         for facet in ("country", "scope", "type", "methodology")
@@ -268,6 +274,7 @@ def parse_project_query(args: MultiDict) -> tuple[ProjectQuery, list[str]]:
         q=q,
         registry=registry,
         status=status,
+        listed=listed,
         **free,
         issued_min=issued_min,
         issued_max=issued_max,

@@ -19,7 +19,7 @@ from app.extensions import cache, db
 from app.models import SORT_NAME, Project, current_data_version
 
 PER_PAGE = 50
-CACHE_LAYOUT = 3
+CACHE_LAYOUT = 4
 T = TypeVar("T")
 
 
@@ -93,6 +93,16 @@ def _like_pattern(text: str, prefix: str = "%", suffix: str = "%") -> str:
     return f"{prefix}{escaped}{suffix}"
 
 
+def facet_column(facet: str):
+    """The SQL a facet counts and filters on: a project column, or for ``listed`` whether
+    the project has a confirmed link to a record in another registry ('multiple')."""
+    if facet == "listed":
+        from app.links.queries import linked_project_ids
+
+        return case((Project.id.in_(linked_project_ids()), literal("multiple")), else_=None)
+    return getattr(Project, FACET_COLUMNS[facet])
+
+
 def filter_conditions(query: ProjectQuery, exclude: str | None = None) -> list:
     """SQL conditions for every active filter (but ``exclude``, a facet name)."""
     conditions = [
@@ -101,7 +111,7 @@ def filter_conditions(query: ProjectQuery, exclude: str | None = None) -> list:
     for facet in FACETS:
         values = query.facet_values(facet)
         if values and facet != exclude:
-            column = getattr(Project, FACET_COLUMNS[facet])
+            column = facet_column(facet)
             conditions.append(column == values[0] if len(values) == 1 else column.in_(values))
     if query.issued_min is not None:
         conditions.append(Project.issued >= query.issued_min)
@@ -203,7 +213,7 @@ def facets_statement(query: ProjectQuery):
     """Every facet's (facet, value, count) rows in one round trip: a UNION ALL of GROUP BYs."""
     branches = []
     for facet in FACETS:
-        column = getattr(Project, FACET_COLUMNS[facet])
+        column = facet_column(facet)
         branches.append(
             select(literal(facet).label("facet"), column.label("value"), func.count().label("n"))
             .where(*filter_conditions(query, exclude=facet), column.is_not(None))

@@ -21,6 +21,7 @@ from app.etl import merge, offsetsdb, sources, vrod
 from app.etl.errors import SourceError
 from app.etl.load import load_catalogue
 from app.extensions import db
+from app.links.store import refresh_after_sync
 from app.models import SyncRun, utcnow
 
 log = logging.getLogger(__name__)
@@ -132,6 +133,7 @@ def _pipeline(run: _Run, folder: Path | None, archive) -> None:
     db.session.refresh(run.row)
     run.row.step_timings = run.timings
     db.session.commit()
+    refresh_after_sync(run.row)  # cross-registry links for what this sync changed
 
 
 def _success(counts, projects: int, credits: int, warnings: list[str]) -> dict:

@@ -25,6 +25,7 @@ from app.catalog.query import (
     parse_project_query,
 )
 from app.catalog.search import search_projects
+from app.links.queries import also_listed_as
 from app.models import STATUS_GROUPS
 from app.request_input import ascii_int
 
@@ -125,6 +126,17 @@ def project(project_id: str):
             credits.years, credits.issued, credits.retired, strict=True
         )
     ]
+    body["also_listed_as"] = [
+        {
+            "project_id": record.project_id,
+            "registry": record.registry,
+            "kind": record.kind,
+            "review_state": record.review_state,
+            "score": record.score,
+            "both_issued_vintages": record.both_issued,
+        }
+        for record in also_listed_as(found)
+    ]
     return jsonify(body)
 
 
@@ -157,6 +169,11 @@ SEARCH_PARAMETERS = [
     list_parameter("scope", "Scope, exactly as listed.", _FREE_TEXT),
     list_parameter("type", "Project type, exactly as listed.", _FREE_TEXT),
     list_parameter("methodology", "Methodology, exactly as listed.", _FREE_TEXT),
+    list_parameter(
+        "listed",
+        "'multiple': only projects confirmed as listed in more than one registry.",
+        {"type": "string", "enum": ["multiple"]},
+    ),
     _integer_parameter("issued_min", "At least this many credits issued.", 0, MAX_ISSUED),
     _integer_parameter("issued_max", "At most this many credits issued.", 0, MAX_ISSUED),
     _integer_parameter("vintage_from", "Vintages overlapping from this year.", *VINTAGE_BOUNDS),
@@ -205,6 +222,12 @@ _DETAIL_PROPERTIES = {
         "additionalProperties": {"type": ["string", "null"]},
     },
     "credits": {"type": "array", "items": {"$ref": "#/components/schemas/YearlyCredits"}},
+    "also_listed_as": {
+        "type": "array",
+        "description": "The same project's records in other registries: confirmed links, then"
+        " the matcher's suggestions waiting for review (rejected pairs are left out).",
+        "items": {"$ref": "#/components/schemas/LinkedRecord"},
+    },
 }
 
 OPENAPI_PATHS: dict = {
@@ -268,6 +291,34 @@ OPENAPI_SCHEMAS: dict = {
             "page": {"type": "integer", "minimum": 1},
             "pages": {"type": "integer", "minimum": 1},
             "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+        },
+        "additionalProperties": False,
+    },
+    "LinkedRecord": {
+        "type": "object",
+        "required": [
+            "project_id",
+            "registry",
+            "kind",
+            "review_state",
+            "score",
+            "both_issued_vintages",
+        ],
+        "properties": {
+            "project_id": {"type": "string"},
+            "registry": {"type": "string"},
+            "kind": {
+                "type": "string",
+                "enum": ["stated", "shared_arb_id", "shared_poa_id", "confirmed", "suggested"],
+                "description": "How the link is known.",
+            },
+            "review_state": {"type": "string", "enum": ["suggested", "confirmed"]},
+            "score": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+            "both_issued_vintages": {
+                "type": "array",
+                "items": {"type": "integer"},
+                "description": "Vintages both records issued credits for: possibly counted twice.",
+            },
         },
         "additionalProperties": False,
     },

@@ -1,0 +1,56 @@
+"""The real VROD v2025-12 release as the matcher's frame, and the labelled pairs."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from app.etl import vrod
+
+RELEASE = Path(
+    "/work/shared/data/vrod-2025-12/Voluntary-Registry-Offsets-Database--v2025-12-year-end.parquet"
+)
+LABELLED = Path(__file__).resolve().parents[1] / "fixtures" / "links" / "labelled_pairs.csv"
+
+
+def canonical(project_id: str) -> str:
+    return "GLD" + project_id[2:] if project_id.startswith("GS") else project_id
+
+
+@cache
+def release_frame() -> pd.DataFrame:
+    """Every project of the release with the matcher's columns (``id`` is the canonical id).
+
+    The ARB / WA, PoA and site columns are read straight from the release here, until
+    the VROD reader loads them into the project table.
+    """
+    projects, _, _ = vrod.read(RELEASE)
+    raw = pd.read_parquet(RELEASE)
+    extra = pd.DataFrame(
+        {
+            "project_id": raw["Project ID"].map(canonical),
+            "site_location": raw["Project Site Location"],
+            "arb_id": raw["ARB / WA ID"],
+            "poa_id": raw["PoA / Aggregate ID"],
+        }
+    )
+    frame = projects.merge(extra, on="project_id", how="left")
+    return frame.assign(id=frame["project_id"])
+
+
+def issued_by_vintage(project_id: str) -> dict[int, int]:
+    """The release's issued-by-vintage block for one project (its first year group)."""
+    raw = pd.read_parquet(RELEASE)
+    row = raw[raw["Project ID"] == project_id].iloc[0]
+    years = [column for column in raw.columns if str(column).isdigit()]
+    return {int(year): int(row[year]) for year in years if pd.notna(row[year]) and row[year]}
+
+
+def labelled_pairs() -> pd.DataFrame:
+    labelled = pd.read_csv(LABELLED)
+    return labelled.assign(
+        project_a=labelled["project_a"].map(canonical),
+        project_b=labelled["project_b"].map(canonical),
+    )
