@@ -9,8 +9,11 @@ import pandas as pd
 
 from app.etl import vrod
 
-RELEASE = Path(
-    "/work/shared/data/vrod-2025-12/Voluntary-Registry-Offsets-Database--v2025-12-year-end.parquet"
+RELEASE = (
+    Path(__file__).resolve().parents[2]
+    / "app"
+    / "demo_data"
+    / "Voluntary-Registry-Offsets-Database--v2025-12-year-end.parquet"
 )
 LABELLED = Path(__file__).resolve().parents[1] / "fixtures" / "links" / "labelled_pairs.csv"
 

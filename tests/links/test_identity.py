@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
 from app.etl import identity
-from tests.links.real_data import RELEASE, labelled_pairs, release_frame
+from tests.links.real_data import labelled_pairs, release_frame
 
 
 def record(key, project_id, name, **fields):
@@ -136,7 +135,6 @@ def test_shared_arb_id_links_any_registries_and_poa_only_across_registries():
     assert kinds == {(1, 2): "shared_arb_id", (3, 5): "shared_poa_id", (4, 5): "shared_poa_id"}
 
 
-@pytest.mark.skipif(not RELEASE.exists(), reason="the real VROD release is not on this machine")
 def test_precision_on_the_labelled_real_pairs_is_at_least_nine_in_ten():
     """Names and fields only: the ARB / WA and PoA ids are dropped, so shared ids cannot
     give the answers the labels were partly drawn from."""
