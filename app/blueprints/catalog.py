@@ -10,6 +10,7 @@ from flask import (
     Response,
     abort,
     make_response,
+    redirect,
     render_template,
     request,
     stream_with_context,
@@ -153,6 +154,14 @@ def _project_or_404(project_id: str):
     return project
 
 
+def _canonical_redirect(project, project_id: str, endpoint: str) -> Response | None:
+    """A 301 to the canonical address when the id was typed as an alias ('GS561' -> 'GLD561')."""
+    if project.project_id == project_id:
+        return None
+    args = request.args.to_dict(flat=False)
+    return redirect(url_for(endpoint, project_id=project.project_id, **args), code=301)
+
+
 def _chart_context(project) -> dict:
     yearly = yearly_credits(project)
     chart = None
@@ -174,6 +183,8 @@ def _page_arg(name: str) -> int:
 @bp.get("/projects/<project_id>")
 def detail(project_id: str):
     project = _project_or_404(project_id)
+    if moved := _canonical_redirect(project, project_id, "catalog.detail"):
+        return moved
     credits = credit_page(project, _page_arg("credits_page"))
     if _htmx_target() == CREDITS_REGION:
         response = make_response(
@@ -198,4 +209,6 @@ def detail(project_id: str):
 @bp.get("/projects/<project_id>/chart")
 def chart(project_id: str):
     project = _project_or_404(project_id)
+    if moved := _canonical_redirect(project, project_id, "catalog.chart"):
+        return moved
     return render_template("catalog/_chart.html", **_chart_context(project))

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app.catalog.search import cache_key
 from app.extensions import cache, db
 from app.models import Credit, Project
+from app.text_search import canonical_project_id
 
 CREDITS_PER_PAGE = 25
 SOURCE_LABELS = {
@@ -68,15 +69,17 @@ class CreditPage:
 
 
 def get_project(project_id: str) -> Project | None:
-    """The project with this canonical id ('VCS191'); 'vcs191' finds it too."""
-    if "\x00" in project_id:  # no id holds one, and PostgreSQL refuses it in a query
+    """The project an id stands for: the canonical id ('GLD561') or any alias a user types
+    ('GS561', 'gs-561', 'gld 561'). Callers compare ``project_id`` with the canonical one
+    to redirect an alias."""
+    if "\x00" in project_id or len(project_id) > 200:  # PostgreSQL refuses NUL in a query
         return None
-    found = db.session.execute(select(Project).where(Project.project_id == project_id)).scalar()
-    if found is None and project_id != project_id.upper():
-        found = db.session.execute(
-            select(Project).where(Project.project_id == project_id.upper())
-        ).scalar()
-    return found
+    candidates = [project_id, canonical_project_id(project_id), project_id.upper()]
+    for candidate in dict.fromkeys(c for c in candidates if c):
+        found = db.session.execute(select(Project).where(Project.project_id == candidate)).scalar()
+        if found is not None:
+            return found
+    return None
 
 
 def source_label(source: str | None) -> str | None:

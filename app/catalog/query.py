@@ -69,7 +69,6 @@ DEFAULT_ORDER = {
     "vintage": "desc",
 }
 MAX_QUERY_LENGTH = 200
-_ID_WITH_DASH = re.compile(r"^([a-z]+)[-_]+(\d+)$")
 # Control characters (NUL above all: PostgreSQL refuses it in a string) never mean anything.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 VINTAGE_BOUNDS = (1900, 2200)
@@ -101,8 +100,8 @@ class ProjectQuery:
 
     @property
     def terms(self) -> list[str]:
-        """Folded search terms; an id typed with a dash ('vcs-191') is matched as 'vcs191'."""
-        return [_ID_WITH_DASH.sub(r"\1\2", term) for term in query_terms(self.q)]
+        """Folded search terms; a typed id ('GS 561', 'vcs-191') is its canonical id."""
+        return query_terms(self.q)
 
     @property
     def is_filtered(self) -> bool:

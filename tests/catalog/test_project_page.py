@@ -103,9 +103,11 @@ def test_unknown_project_is_a_404_page(client):
     assert client.get("/projects/VCS999999/chart").status_code == 404
 
 
-def test_lower_case_id_finds_the_project(client):
+def test_lower_case_id_finds_the_project_at_its_canonical_address(client):
     make_project("GLD1001", registry="GLD", name="Stoves")
-    assert "Stoves" in client.get("/projects/gld1001").text
+    response = client.get("/projects/gld1001")
+    assert response.status_code == 301
+    assert "Stoves" in client.get("/projects/gld1001", follow_redirects=True).text
 
 
 def test_sections_of_other_features_follow_the_project(client, monkeypatch):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, jsonify, request, url_for
+from flask import abort, jsonify, redirect, request, url_for
 
 from app.blueprints.api import (
     NOT_MODIFIED,
@@ -115,6 +115,8 @@ def project(project_id: str):
     found = get_project(project_id)
     if found is None:
         abort(404, description=f"There is no project with the id {project_id[:100]}.")
+    if found.project_id != project_id:  # an alias ('GS561'): the resource lives at its canonical id
+        return redirect(url_for("api.project", project_id=found.project_id), code=301)
     credits = yearly_credits(found)
     body = project_json(found, DETAIL_FIELDS)
     body["provenance"] = body["provenance"] or {}
@@ -232,12 +234,25 @@ OPENAPI_PATHS: dict = {
                     "name": "project_id",
                     "in": "path",
                     "required": True,
-                    "description": "The canonical id, such as VCS191 or GLD1001.",
+                    "description": (
+                        "The canonical id, such as VCS191 or GLD1001. An alias a user might type "
+                        "(GS561, gs-561, VCS 191, vcs191) answers 301 with the canonical URL in "
+                        "Location."
+                    ),
                     "schema": {"type": "string", "minLength": 1, "maxLength": 64},
                 }
             ],
             "responses": {
                 "200": ok_response("The project.", "ProjectDetail"),
+                "301": {
+                    "description": "The id is an alias: the project is at its canonical id.",
+                    "headers": {
+                        "Location": {
+                            "description": "/api/v1/projects/<canonical id>",
+                            "schema": {"type": "string"},
+                        }
+                    },
+                },
                 "304": NOT_MODIFIED,
                 "404": problem_response("No project has this id."),
             },
