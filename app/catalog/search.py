@@ -15,11 +15,12 @@ from typing import TypeVar
 from sqlalchemy import case, func, literal, select, union_all
 
 from app.catalog.query import FACET_COLUMNS, FACETS, ProjectQuery
+from app.catalog.totals import remaining_credits, retired_exceeds_issued
 from app.extensions import cache, db
 from app.models import SORT_NAME, Project, current_data_version
 
 PER_PAGE = 50
-CACHE_LAYOUT = 3
+CACHE_LAYOUT = 4
 T = TypeVar("T")
 
 
@@ -48,10 +49,22 @@ class ProjectRow:
     stage: str | None
     registry_url: str | None
     website: str | None
+    status_canonical: str | None
+    country_code: str | None
+    state: str | None
+    reduction_removal: str | None
+    verifier: str | None
+    certifications: str | None
+    flags: dict | None
 
     @property
-    def remaining(self) -> int:
-        return (self.issued or 0) - (self.retired or 0)
+    def remaining(self) -> int | None:
+        """Issued minus retired; None where the source reports more retired than issued."""
+        return remaining_credits(self)
+
+    @property
+    def retired_exceeds_issued(self) -> bool:
+        return retired_exceeds_issued(self)
 
     @property
     def is_community(self) -> bool:
@@ -226,9 +239,13 @@ def facet_counts(query: ProjectQuery) -> dict[str, list[tuple[str, int]]]:
     return _cached("facets", query.cache_token(page=False), lambda: _facet_counts(query))
 
 
-def iter_project_rows(query: ProjectQuery, batch_size: int = 1000) -> Iterator[ProjectRow]:
-    """Every matching project in search order, streamed (server-side cursor on PostgreSQL)."""
-    statement = select(*ROW_COLUMNS).where(*filter_conditions(query)).order_by(*order_by(query))
+def iter_project_records(
+    query: ProjectQuery, names: tuple[str, ...], batch_size: int = 1000
+) -> Iterator[dict]:
+    """Every matching project in search order as {column: value}, streamed (a server-side
+    cursor on PostgreSQL): the export's rows, with whichever project columns it asks for."""
+    columns = [getattr(Project, name) for name in names]
+    statement = select(*columns).where(*filter_conditions(query)).order_by(*order_by(query))
     result = db.session.execute(statement, execution_options={"yield_per": batch_size})
     for row in result:
-        yield ProjectRow(*row)
+        yield dict(zip(names, row, strict=True))
