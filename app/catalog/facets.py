@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from app.catalog.multi_values import state_label
 from app.catalog.query import (
     FACET_LABELS,
     FACETS,
@@ -59,6 +60,8 @@ def value_label(facet: str, value: str) -> str:
         return REGISTRY_LABELS.get(value, value)
     if facet == "status":
         return STATUS_LABELS.get(value, value)
+    if facet == "state":
+        return state_label(value)
     return value
 
 

@@ -27,22 +27,43 @@ REGISTRY_LABELS = {
 STATUS_LABELS = {group: group.capitalize() for group in STATUS_GROUPS}
 
 # Facet name (query parameter) -> the project column it counts.
-FACETS = ("registry", "status", "country", "scope", "type", "methodology")
+FACETS = (
+    "registry",
+    "status",
+    "country",
+    "state",
+    "scope",
+    "type",
+    "reduction_removal",
+    "methodology",
+    "verifier",
+    "certification",
+)
+# Facets whose column holds one value per project; the others (state, certification) hold
+# several in one text (app/catalog/multi_values.py).
 FACET_COLUMNS = {
     "registry": "registry",
     "status": "status_group",
     "country": "country",
     "scope": "scope",
     "type": "project_type",
+    "reduction_removal": "reduction_removal",
     "methodology": "methodology",
+    "verifier": "verifier",
 }
+MULTI_VALUE_FACETS = ("state", "certification")
+FREE_FACETS = tuple(facet for facet in FACETS if facet not in ("registry", "status"))
 FACET_LABELS = {
     "registry": "Registry",
     "status": "Status",
     "country": "Country",
+    "state": "State / province",
     "scope": "Scope",
     "type": "Project type",
+    "reduction_removal": "Reduction / removal",
     "methodology": "Methodology",
+    "verifier": "Verifier",
+    "certification": "Certification",
 }
 RANGES = ("issued_min", "issued_max", "vintage_from", "vintage_to")
 RANGE_LABELS = {
@@ -86,6 +107,10 @@ class ProjectQuery:
     scope: tuple[str, ...] = ()
     type: tuple[str, ...] = ()
     methodology: tuple[str, ...] = ()
+    state: tuple[str, ...] = ()
+    reduction_removal: tuple[str, ...] = ()
+    verifier: tuple[str, ...] = ()
+    certification: tuple[str, ...] = ()
     issued_min: int | None = None
     issued_max: int | None = None
     vintage_from: int | None = None
@@ -223,10 +248,7 @@ def parse_project_query(args: MultiDict) -> tuple[ProjectQuery, list[str]]:
     q = _clean_text(args.get("q"))[:MAX_QUERY_LENGTH]
     registry = _parse_choices(args, "registry", REGISTRY_VALUES, warnings, fold=str.upper)
     status = _parse_choices(args, "status", STATUS_GROUPS, warnings)
-    free = {
-        facet: tuple(sorted(_clean_values(args.getlist(facet))))
-        for facet in ("country", "scope", "type", "methodology")
-    }
+    free = {facet: tuple(sorted(_clean_values(args.getlist(facet)))) for facet in FREE_FACETS}
     issued_min = _parse_range(args, "issued_min", warnings)
     issued_max = _parse_range(args, "issued_max", warnings)
     vintage_from = _parse_range(args, "vintage_from", warnings, VINTAGE_BOUNDS)

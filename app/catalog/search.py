@@ -14,6 +14,13 @@ from typing import TypeVar
 
 from sqlalchemy import case, func, literal, select, union_all
 
+from app.catalog.multi_values import (
+    certification_condition,
+    certification_counts,
+    state_condition,
+    state_counts,
+    state_group_value,
+)
 from app.catalog.query import FACET_COLUMNS, FACETS, ProjectQuery
 from app.catalog.totals import remaining_credits, retired_exceeds_issued
 from app.extensions import cache, db
@@ -114,8 +121,7 @@ def filter_conditions(query: ProjectQuery, exclude: str | None = None) -> list:
     for facet in FACETS:
         values = query.facet_values(facet)
         if values and facet != exclude:
-            column = getattr(Project, FACET_COLUMNS[facet])
-            conditions.append(column == values[0] if len(values) == 1 else column.in_(values))
+            conditions.append(_facet_condition(facet, values))
     if query.issued_min is not None:
         conditions.append(Project.issued >= query.issued_min)
     if query.issued_max is not None:
@@ -126,6 +132,16 @@ def filter_conditions(query: ProjectQuery, exclude: str | None = None) -> list:
     if query.vintage_to is not None:
         conditions.append(Project.first_vintage <= query.vintage_to)
     return conditions
+
+
+def _facet_condition(facet: str, values: tuple[str, ...]):
+    """Projects with any of ``values`` in the facet."""
+    if facet == "state":
+        return state_condition(values)
+    if facet == "certification":
+        return certification_condition(values)
+    column = getattr(Project, FACET_COLUMNS[facet])
+    return column == values[0] if len(values) == 1 else column.in_(values)
 
 
 def relevance(query: ProjectQuery):
@@ -216,19 +232,34 @@ def facets_statement(query: ProjectQuery):
     """Every facet's (facet, value, count) rows in one round trip: a UNION ALL of GROUP BYs."""
     branches = []
     for facet in FACETS:
-        column = getattr(Project, FACET_COLUMNS[facet])
+        column = _grouped_column(facet)
+        present = (Project.state if facet == "state" else column).is_not(None)
         branches.append(
             select(literal(facet).label("facet"), column.label("value"), func.count().label("n"))
-            .where(*filter_conditions(query, exclude=facet), column.is_not(None))
+            .where(*filter_conditions(query, exclude=facet), present)
             .group_by(column)
         )
     return union_all(*branches)
+
+
+def _grouped_column(facet: str):
+    """What a facet's branch groups by: its column, or the raw text of a multi-value facet."""
+    if facet == "state":
+        return state_group_value()
+    if facet == "certification":
+        return Project.certifications
+    return getattr(Project, FACET_COLUMNS[facet])
+
+
+_SPLIT_COUNTS = {"state": state_counts, "certification": certification_counts}
 
 
 def _facet_counts(query: ProjectQuery) -> dict[str, list[tuple[str, int]]]:
     counts: dict[str, list[tuple[str, int]]] = {facet: [] for facet in FACETS}
     for facet, value, count in db.session.execute(facets_statement(query)):
         counts[facet].append((value, count))
+    for facet, split in _SPLIT_COUNTS.items():
+        counts[facet] = split(counts[facet])
     for values in counts.values():
         values.sort(key=lambda item: (-item[1], item[0]))
     return counts

@@ -216,6 +216,15 @@ SEARCH_PARAMETERS = [
     list_parameter("scope", "Scope, exactly as listed.", _FREE_TEXT),
     list_parameter("type", "Project type, exactly as listed.", _FREE_TEXT),
     list_parameter("methodology", "Methodology, exactly as listed.", _FREE_TEXT),
+    list_parameter("state", "State or province, one of a project's listed ones.", _FREE_TEXT),
+    list_parameter("reduction_removal", "Reduction / removal (Reduction, Mixed, ...).", _FREE_TEXT),
+    list_parameter("verifier", "Verifier, exactly as listed.", _FREE_TEXT),
+    list_parameter(
+        "certification",
+        "A named certification in the project's certifications (ICVCM CCP, CORSIA, Article 6, "
+        "CCB, Social Carbon, ...).",
+        _FREE_TEXT,
+    ),
     _integer_parameter("issued_min", "At least this many credits issued.", 0, MAX_ISSUED),
     _integer_parameter("issued_max", "At most this many credits issued.", 0, MAX_ISSUED),
     _integer_parameter("vintage_from", "Vintages overlapping from this year.", *VINTAGE_BOUNDS),
