@@ -90,6 +90,9 @@ class SearchResult:
     per_page: int
     message: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # The matching projects' own totals: unfiltered, the market's figures (as home and /stats).
+    issued: int = 0
+    retired: int = 0
 
     @property
     def has_prev(self) -> bool:
@@ -193,7 +196,16 @@ def _cached(kind: str, token: str, compute: Callable[[], T]) -> T:
 
 
 def count_statement(query: ProjectQuery):
-    return select(func.count()).select_from(Project).where(*filter_conditions(query))
+    """How many projects match, and their credits issued and retired, in one statement."""
+    return (
+        select(
+            func.count(),
+            func.coalesce(func.sum(Project.issued), 0),
+            func.coalesce(func.sum(Project.retired), 0),
+        )
+        .select_from(Project)
+        .where(*filter_conditions(query))
+    )
 
 
 def page_statement(query: ProjectQuery, page: int, per_page: int):
@@ -207,7 +219,7 @@ def page_statement(query: ProjectQuery, page: int, per_page: int):
 
 
 def _search(query: ProjectQuery, per_page: int) -> SearchResult:
-    total = db.session.execute(count_statement(query)).scalar_one()
+    total, issued, retired = db.session.execute(count_statement(query)).one()
     pages = max(1, math.ceil(total / per_page))
     page, message = query.page, None
     if page > pages:
@@ -217,7 +229,9 @@ def _search(query: ProjectQuery, per_page: int) -> SearchResult:
     if total:
         rows = db.session.execute(page_statement(query, page, per_page))
         items = [ProjectRow(*row) for row in rows]
-    return SearchResult(items, total, page, pages, per_page, message)
+    return SearchResult(
+        items, total, page, pages, per_page, message, issued=int(issued), retired=int(retired)
+    )
 
 
 def search_projects(query: ProjectQuery, per_page: int = PER_PAGE) -> SearchResult:

@@ -160,6 +160,8 @@ def projects():
         page=result.page,
         pages=result.pages,
         per_page=result.per_page,
+        issued=result.issued,
+        retired=result.retired,
     )
 
 
@@ -381,13 +383,19 @@ OPENAPI_SCHEMAS: dict = {
     },
     "ProjectPage": {
         "type": "object",
-        "required": ["items", "total", "page", "pages", "per_page"],
+        "required": ["items", "total", "page", "pages", "per_page", "issued", "retired"],
         "properties": {
             "items": {"type": "array", "items": {"$ref": "#/components/schemas/Project"}},
             "total": {"type": "integer", "minimum": 0},
             "page": {"type": "integer", "minimum": 1},
             "pages": {"type": "integer", "minimum": 1},
             "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+            "issued": {
+                "type": "integer",
+                "description": "Credits issued by every matching project (their own totals); "
+                "unfiltered, the market's total as /stats gives it.",
+            },
+            "retired": {"type": "integer", "description": "Credits retired, likewise."},
         },
         "additionalProperties": False,
     },
