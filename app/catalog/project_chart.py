@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from app.catalog.projects import yearly_credits
+from app.catalog.projects import YearlyCredits, query_yearly_credits
 from app.catalog.search import cache_key
 from app.charts import Series, bar_chart
 from app.extensions import cache, db
@@ -76,20 +76,32 @@ def _yearly_figures(project_pk: int) -> dict[str, list[tuple[int | None, int]]]:
     return blocks
 
 
-def yearly_figures(project: Project) -> dict[str, list[tuple[int | None, int]]]:
-    """Per yearly block, (year, quantity) ascending, the unknown year last; cached."""
-    key = cache_key("yearly-figures", str(project.id))
+@dataclass(frozen=True)
+class ChartInputs:
+    """What every view of a project's chart reads, fetched and cached together."""
+
+    credits: YearlyCredits
+    blocks: dict[str, list[tuple[int | None, int]]]
+
+    @property
+    def views(self) -> list[str]:
+        views = [ACTIVITY] if self.credits.years else []
+        return views + [block for block in YEARLY_BLOCKS if block in self.blocks]
+
+
+def chart_inputs(project: Project) -> ChartInputs:
+    """The project's credits by year and its yearly blocks: one cache round trip when warm."""
+    key = cache_key("chart-inputs", str(project.id))
     value = cache.get(key)
     if value is None:
-        value = _yearly_figures(project.id)
+        value = ChartInputs(query_yearly_credits(project.id), _yearly_figures(project.id))
         cache.set(key, value)
     return value
 
 
-def available_views(project: Project) -> list[str]:
-    views = [ACTIVITY] if yearly_credits(project).years else []
-    blocks = yearly_figures(project)
-    return views + [block for block in YEARLY_BLOCKS if block in blocks]
+def yearly_figures(project: Project) -> dict[str, list[tuple[int | None, int]]]:
+    """Per yearly block, (year, quantity) ascending, the unknown year last; cached."""
+    return chart_inputs(project).blocks
 
 
 def parse_view(raw: str | None) -> str | None:
@@ -112,8 +124,8 @@ def _filled_years(pairs: list[tuple[int | None, int]]) -> list[tuple[int | None,
     return [(year, known.get(year, 0)) for year in years] + unknown
 
 
-def _block_data(project: Project, view: str) -> tuple[list[str], list[Series], list]:
-    pairs = _filled_years(yearly_figures(project).get(view, []))
+def _block_data(inputs: ChartInputs, view: str) -> tuple[list[str], list[Series], list]:
+    pairs = _filled_years(inputs.blocks.get(view, []))
     labels = [YEAR_UNKNOWN if year is None else str(year) for year, _ in pairs]
     values = [quantity for _, quantity in pairs]
     name = CHART_VIEWS[view][0]
@@ -121,8 +133,8 @@ def _block_data(project: Project, view: str) -> tuple[list[str], list[Series], l
     return labels, [Series(name, values)], list(zip(labels, cells, strict=True))
 
 
-def _activity_data(project: Project) -> tuple[list[str], list[Series], list]:
-    yearly = yearly_credits(project)
+def _activity_data(inputs: ChartInputs) -> tuple[list[str], list[Series], list]:
+    yearly = inputs.credits
     labels = [str(year) for year in yearly.years]
     series = [Series("Issuance", yearly.issued), Series("Retirement", yearly.retired)]
     cells = [list(pair) for pair in zip(yearly.issued, yearly.retired, strict=True)]
@@ -131,12 +143,13 @@ def _activity_data(project: Project) -> tuple[list[str], list[Series], list]:
 
 def project_chart(project: Project, view: str | None = None) -> ChartData:
     """The chart of ``view`` (or the project's first available one)."""
-    views = available_views(project)
-    view = view if view in views else (views[0] if views else view or ACTIVITY)
+    inputs = chart_inputs(project)
+    views = inputs.views
+    view = view if view in views else (views[0] if views else ACTIVITY)
     if view == ACTIVITY:
-        labels, series, rows = _activity_data(project)
+        labels, series, rows = _activity_data(inputs)
     else:
-        labels, series, rows = _block_data(project, view)
+        labels, series, rows = _block_data(inputs, view)
     title, axis_label = CHART_VIEWS[view]
     svg = None
     if labels:

@@ -240,7 +240,7 @@ def safe_url(url: str | None) -> str | None:
     return url if parts.scheme in ("http", "https") and parts.netloc else None
 
 
-def _yearly_credits(project_pk: int) -> YearlyCredits:
+def query_yearly_credits(project_pk: int) -> YearlyCredits:
     rows = db.session.execute(
         select(Credit.year, Credit.kind, func.sum(Credit.quantity))
         .where(
@@ -265,7 +265,7 @@ def yearly_credits(project: Project) -> YearlyCredits:
     key = cache_key("yearly", str(project.id))
     value = cache.get(key)
     if value is None:
-        value = _yearly_credits(project.id)
+        value = query_yearly_credits(project.id)
         cache.set(key, value)
     return value
 
