@@ -62,7 +62,7 @@ def _sql_statements(app, search: str) -> list[str]:
         statements = [
             count_statement(query),
             page_statement(query, query.page, PER_PAGE),
-            facets_statement(query),
+            facets_statement(query, dialect="postgresql"),
         ]
         dialect = postgresql.dialect(paramstyle="named")  # no %% escaping: no parameters
         return [

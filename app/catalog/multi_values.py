@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, literal, or_
+from sqlalchemy import func, literal, literal_column, or_
 
 from app.models import Project
 
@@ -29,7 +29,9 @@ NOT_A_STATE = {"national", "other", "multiple", "various", "n/a", "na", "none", 
 _PARTS = re.compile(r"\s*[;\n]\s*")
 _SMALL_WORDS = {"of", "de", "del", "do", "da", "la", "and", "y"}
 # Joins a project's state and country into one grouped value (the state check needs both).
-STATE_COUNTRY_SEPARATOR = "\x1f"
+# Written into the SQL as a constant, not a parameter: PostgreSQL's GROUPING() must see the
+# very expression the GROUP BY has.
+STATE_COUNTRY_SEPARATOR = "|"
 
 
 def _parts(raw: str | None) -> list[str]:
@@ -94,10 +96,11 @@ def state_condition(values: tuple[str, ...]):
 
 def state_group_value():
     """The grouped value of the state facet: the state cell and the project's country."""
+    empty = literal_column("''")
     return (
-        func.coalesce(Project.state, "")
-        + literal(STATE_COUNTRY_SEPARATOR)
-        + func.coalesce(Project.country, "")
+        func.coalesce(Project.state, empty)
+        + literal_column(f"'{STATE_COUNTRY_SEPARATOR}'")
+        + func.coalesce(Project.country, empty)
     )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from sqlalchemy import case, func, literal, select, union_all
+from sqlalchemy import Text, case, cast, func, literal, select, tuple_, union_all
 
 from app.catalog.multi_values import (
     certification_condition,
@@ -242,18 +242,46 @@ def search_projects(query: ProjectQuery, per_page: int = PER_PAGE) -> SearchResu
     return _cached("search", f"{query.cache_token()}:{per_page}", lambda: _search(query, per_page))
 
 
-def facets_statement(query: ProjectQuery):
-    """Every facet's (facet, value, count) rows in one round trip: a UNION ALL of GROUP BYs."""
-    branches = []
-    for facet in FACETS:
-        column = _grouped_column(facet)
-        present = (Project.state if facet == "state" else column).is_not(None)
-        branches.append(
-            select(literal(facet).label("facet"), column.label("value"), func.count().label("n"))
-            .where(*filter_conditions(query, exclude=facet), present)
-            .group_by(column)
-        )
-    return union_all(*branches)
+def facets_statement(query: ProjectQuery, dialect: str | None = None):
+    """Every facet's (facet, value, count) rows in one round trip.
+
+    A facet with a chosen value counts with every filter but its own: one GROUP BY each.
+    The facets without one all share the same filters; on PostgreSQL they are counted in
+    one scan with GROUPING SETS (ten facets in one pass instead of ten), elsewhere (SQLite
+    has no GROUPING SETS) one GROUP BY each. Rows with a null value are the caller's to drop.
+    """
+    dialect = dialect or db.session.get_bind().dialect.name
+    idle = [facet for facet in FACETS if not query.facet_values(facet)]
+    own = [facet for facet in FACETS if facet not in idle]
+    if dialect != "postgresql":
+        own, idle = list(FACETS), []
+    branches = [_facet_branch(query, facet) for facet in own]
+    if idle:
+        branches.insert(0, _shared_facets_branch(query, idle))
+    return branches[0] if len(branches) == 1 else union_all(*branches)
+
+
+def _facet_branch(query: ProjectQuery, facet: str):
+    column = _grouped_column(facet)
+    return (
+        select(literal(facet).label("facet"), column.label("value"), func.count().label("n"))
+        .where(*filter_conditions(query, exclude=facet))
+        .group_by(column)
+    )
+
+
+def _shared_facets_branch(query: ProjectQuery, facets: list[str]):
+    """The facets that share every filter, counted in one scan (PostgreSQL GROUPING SETS)."""
+    columns = [_grouped_column(facet) for facet in facets]
+    facet = case(
+        *((func.grouping(c) == 0, literal(f)) for f, c in zip(facets, columns, strict=True))
+    )
+    value = func.coalesce(*(cast(c, Text) for c in columns))
+    return (
+        select(facet.label("facet"), value.label("value"), func.count().label("n"))
+        .where(*filter_conditions(query))
+        .group_by(func.grouping_sets(*(tuple_(c) for c in columns)))
+    )
 
 
 def _grouped_column(facet: str):
@@ -271,7 +299,8 @@ _SPLIT_COUNTS = {"state": state_counts, "certification": certification_counts}
 def _facet_counts(query: ProjectQuery) -> dict[str, list[tuple[str, int]]]:
     counts: dict[str, list[tuple[str, int]]] = {facet: [] for facet in FACETS}
     for facet, value, count in db.session.execute(facets_statement(query)):
-        counts[facet].append((value, count))
+        if value is not None:
+            counts[facet].append((value, count))
     for facet, split in _SPLIT_COUNTS.items():
         counts[facet] = split(counts[facet])
     for values in counts.values():
