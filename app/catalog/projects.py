@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pycountry
 from sqlalchemy import func, select
 
+from app.catalog.multi_values import state_label
 from app.catalog.search import cache_key
 from app.extensions import cache, db
 from app.models import Credit, Project
@@ -204,6 +205,9 @@ def _display_value(project: Project, name: str, kind: str):
         return None
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if name == "state":  # 'ARKANSAS; MISSISSIPPI' -> 'Arkansas; Mississippi'
+        parts = (part.strip() for part in value.split(";"))
+        return "; ".join(state_label(part) for part in parts if part) or None
     if kind == "list":
         return certification_names(value) or None
     if kind == "paragraphs":

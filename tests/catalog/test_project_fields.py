@@ -78,6 +78,7 @@ def test_page_shows_every_field_in_its_group(client):
     full_project()
     page = client.get("/projects/CAR1480").text
     assert "Mendocino County" in group_of(page, "location")
+    assert field_text(page, "state").startswith("California")
     assert field_text(page, "methodology_version").startswith("v5.0")
     assert "Impermanent Removal" in group_of(page, "methodology")
     for name in ("Timber Co", "Timber Ops", "Carbon Agent", "SCS Global Services"):
