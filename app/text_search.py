@@ -12,6 +12,21 @@ import unicodedata
 _ID_PATTERN = re.compile(r"^([a-z]+)[\s\-_]*(\d+)$")
 _NON_WORD = re.compile(r"[^\w\s-]+")
 _SPACES = re.compile(r"\s+")
+_LETTERS_THEN_NUMBER = re.compile(r"^([a-z]+) (\d+)$")
+# A typed id: letters, any separators, the number ("GS 561", "vcs-191").
+_TYPED_ID = re.compile(r"^([a-z]+)[\s\-_#:./]*(\d{1,12})$")
+# Prefixes users and sources write -> the canonical one (VROD and users write GS for GLD).
+REGISTRY_PREFIXES = {
+    "vcs": "VCS",
+    "verra": "VCS",
+    "gld": "GLD",
+    "gs": "GLD",
+    "gold": "GLD",
+    "acr": "ACR",
+    "car": "CAR",
+    "art": "ART",
+}
+COMMUNITY_PREFIX = "community"
 
 
 def fold(text: str | None) -> str:
@@ -21,6 +36,24 @@ def fold(text: str | None) -> str:
     decomposed = unicodedata.normalize("NFKD", str(text))
     without_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _SPACES.sub(" ", without_accents.casefold()).strip()
+
+
+def canonical_project_id(typed: str | None) -> str | None:
+    """The canonical id a typed id stands for, or None when it is not one.
+
+    'GS561', 'GS 561', 'gs-561' and 'GLD561' -> 'GLD561'; 'VCS 191' -> 'VCS191';
+    'community 7' -> 'COMMUNITY-7'. The one place aliases are read: search, project
+    pages and the API all resolve ids through it.
+    """
+    match = _TYPED_ID.match(fold(typed))
+    if not match:
+        return None
+    prefix, number = match.groups()
+    number = str(int(number))  # 'VCS 0191' is VCS191
+    if prefix == COMMUNITY_PREFIX:
+        return f"COMMUNITY-{number}"
+    registry = REGISTRY_PREFIXES.get(prefix)
+    return f"{registry}{number}" if registry else None
 
 
 def id_variants(project_id: str | None) -> str:
@@ -49,7 +82,19 @@ def query_terms(query: str | None) -> list[str]:
     folded = _NON_WORD.sub(" ", fold(query)).strip()
     if not folded:
         return []
-    joined = _ID_PATTERN.match(folded.replace(" ", "")) if len(folded.split()) == 2 else None
+    canonical = canonical_project_id(folded)
+    if canonical and not canonical.startswith("COMMUNITY"):
+        return [canonical.lower()]
+    # An id of another prefix typed with a space ('vcsopr 2'): letters, then a number.
+    joined = _LETTERS_THEN_NUMBER.match(folded)
     if joined:
         return [f"{joined.group(1)}{joined.group(2)}"]
-    return folded.split()
+    return [_term(word) for word in folded.split()]
+
+
+def _term(word: str) -> str:
+    """One word of a query; an id written with a dash or an alias prefix ('gs-561') is its id."""
+    canonical = canonical_project_id(word)
+    if canonical and not canonical.startswith("COMMUNITY"):
+        return canonical.lower()
+    return _ID_PATTERN.sub(r"\1\2", word) if "-" in word or "_" in word else word

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import time
 from pathlib import Path
 
@@ -22,7 +23,10 @@ import psycopg2
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-BENCH_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/carbonscope_bench"
+# BENCH_DATABASE_URL overrides it (engineers sharing one PostgreSQL each keep their own).
+BENCH_DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/carbonscope_bench"
+)
 # The full real VROD table bundled as demo data: the source of the value distributions.
 VROD_PARQUET = (
     Path(__file__).resolve().parent.parent
@@ -33,7 +37,7 @@ PARAMETERS = {
     "community_projects": 60,
     "credits": 1_000_000,
     "seed": 20251231,
-    "layout": 4,
+    "layout": 5,
 }
 REGISTRY_CODES = {"VCS": "VCS", "GOLD": "GLD", "ACR": "ACR", "CAR": "CAR", "ART": "ART"}
 REGISTRY_URLS = {
@@ -151,6 +155,11 @@ def project_frame(rng: np.random.Generator, count: int) -> pd.DataFrame:
             "project_type": rows["Type"],
             "methodology": rows["Methodology / Protocol"].astype("string").str.slice(0, 500),
             "developer": rows["Project Developer"],
+            # The facets of issue 12, with VROD's real values (multi-value cells kept whole).
+            "state": rows["State"].astype("string").str.slice(0, 200),
+            "reduction_removal": rows["Reduction / Removal"],
+            "verifier": rows["Verifier"].astype("string").str.slice(0, 300),
+            "certifications": rows["Sustainability Certifications"],
             "registry_url": [
                 REGISTRY_URLS[r].format(n=n) for r, n in zip(registry, number, strict=True)
             ],
@@ -172,6 +181,7 @@ def project_frame(rng: np.random.Generator, count: int) -> pd.DataFrame:
         )
     ]
     frame["provenance"] = json.dumps({"name": "offsetsdb", "country": "vrod"})
+    frame["flags"] = "{}"
     return frame
 
 
@@ -233,6 +243,7 @@ def _community_projects(count: int, start: int) -> pd.DataFrame:
             "retired": 0,
             "search_text": [build_search_text(i, n) for i, n in zip(ids, names, strict=True)],
             "provenance": "{}",
+            "flags": "{}",
         }
     )
 

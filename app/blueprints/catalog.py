@@ -10,6 +10,7 @@ from flask import (
     Response,
     abort,
     make_response,
+    redirect,
     render_template,
     request,
     stream_with_context,
@@ -19,13 +20,15 @@ from markupsafe import Markup
 
 from app.catalog.export import csv_lines
 from app.catalog.facets import active_chips, build_facets
+from app.catalog.project_chart import UnknownChartView, parse_view, project_chart
 from app.catalog.projects import (
     credit_page,
-    detail_fields,
+    field_groups,
     get_project,
+    paragraphs,
     safe_url,
     source_label,
-    yearly_credits,
+    status_note,
 )
 from app.catalog.query import (
     DEFAULT_ORDER,
@@ -36,7 +39,7 @@ from app.catalog.query import (
     parse_project_query,
 )
 from app.catalog.search import cache_key, facet_counts, search_projects
-from app.charts import Series, bar_chart
+from app.catalog.totals import remaining_credits
 from app.extensions import cache
 from app.project_sections import render_project_sections
 from app.request_input import ascii_int
@@ -154,17 +157,22 @@ def _project_or_404(project_id: str):
     return project
 
 
-def _chart_context(project) -> dict:
-    yearly = yearly_credits(project)
-    chart = None
-    if yearly.years:
-        chart = bar_chart(
-            [str(year) for year in yearly.years],
-            [Series("Issuance", yearly.issued), Series("Retirement", yearly.retired)],
-            title=f"Credits issued and retired by year: {project.project_id}",
-            chart_id="credit-chart-svg",
-        )
-    return {"project": project, "yearly": yearly, "chart": chart}
+def _canonical_redirect(project, project_id: str, endpoint: str) -> Response | None:
+    """A 301 to the canonical address when the id was typed as an alias ('GS561' -> 'GLD561')."""
+    if project.project_id == project_id:
+        return None
+    args = request.args.to_dict(flat=False)
+    return redirect(url_for(endpoint, project_id=project.project_id, **args), code=301)
+
+
+def _chart_context(project) -> tuple[dict, int]:
+    """The chart the ``chart`` argument picks, and the status: 400 for a view that is none."""
+    try:
+        view, notice, status = parse_view(request.args.get("chart")), None, 200
+    except UnknownChartView as error:
+        view, notice, status = None, str(error), 400
+    chart = project_chart(project, view)
+    return {"project": project, "chart": chart, "chart_notice": notice}, status
 
 
 def _page_arg(name: str) -> int:
@@ -174,23 +182,30 @@ def _page_arg(name: str) -> int:
 @bp.get("/projects/<project_id>")
 def detail(project_id: str):
     project = _project_or_404(project_id)
+    if moved := _canonical_redirect(project, project_id, "catalog.detail"):
+        return moved
     credits = credit_page(project, _page_arg("credits_page"))
     if _htmx_target() == CREDITS_REGION:
         response = make_response(
             render_template("catalog/_credits.html", project=project, credits=credits)
         )
         return _vary(response)
+    chart_context, status = _chart_context(project)
     response = make_response(
         render_template(
             "catalog/project.html",
-            fields=detail_fields(project),
+            field_groups=field_groups(project),
+            status_note=status_note(project),
+            remaining=remaining_credits(project),
+            description=paragraphs(project.description),
             source_label=source_label(project.source),
             registry_url=safe_url(project.registry_url) or safe_url(project.documents_url),
             website=safe_url(project.website),
             credits=credits,
             sections=render_project_sections(project),
-            **_chart_context(project),
-        )
+            **chart_context,
+        ),
+        status,
     )
     return _vary(response)
 
@@ -198,4 +213,7 @@ def detail(project_id: str):
 @bp.get("/projects/<project_id>/chart")
 def chart(project_id: str):
     project = _project_or_404(project_id)
-    return render_template("catalog/_chart.html", **_chart_context(project))
+    if moved := _canonical_redirect(project, project_id, "catalog.chart"):
+        return moved
+    chart_context, status = _chart_context(project)
+    return _vary(make_response(render_template("catalog/_chart.html", **chart_context), status))

@@ -5,32 +5,69 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 from app.catalog.query import ProjectQuery
-from app.catalog.search import iter_project_rows
+from app.catalog.search import iter_project_records
+from app.catalog.totals import remaining_credits, retired_exceeds_issued
 
 EXPORT_COLUMNS = (
     "project_id",
     "name",
     "registry",
     "status",
+    "status_canonical",
     "status_group",
     "country",
+    "country_code",
     "region",
+    "state",
+    "site_location",
     "scope",
     "project_type",
+    "registry_project_type",
     "category",
     "methodology",
+    "methodology_code",
+    "methodology_version",
+    "reduction_removal",
     "developer",
+    "project_owner",
+    "operator",
+    "designee",
+    "verifier",
     "issued",
     "retired",
     "remaining",
+    "retired_exceeds_issued",
+    "estimated_annual_reductions",
+    "buffer_deposits",
+    "reversals_covered",
+    "reversals_not_covered",
+    "buffer_released",
     "first_vintage",
     "last_vintage",
+    "listed_at",
+    "registered_at",
+    "crediting_period_start",
+    "crediting_period_end",
+    "date_added",
+    "is_compliance",
+    "arb_project",
+    "arb_id",
+    "arb_status",
+    "poa_id",
+    "poa_status",
+    "certifications",
+    "registry_notes",
+    "berkeley_notes",
     "source",
     "registry_url",
     "website",
 )
+# Columns computed from others, not read from the project table.
+_COMPUTED = ("remaining", "retired_exceeds_issued")
+_READ = (*(name for name in EXPORT_COLUMNS if name not in _COMPUTED), "flags")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -41,13 +78,20 @@ def _cell(value) -> object:
     return "" if value is None else value
 
 
+def _export_values(record: dict) -> list:
+    totals = SimpleNamespace(**record)
+    record["remaining"] = remaining_credits(totals)
+    record["retired_exceeds_issued"] = retired_exceeds_issued(totals)
+    return [record[name] for name in EXPORT_COLUMNS]
+
+
 def csv_lines(query: ProjectQuery, rows_per_chunk: int = 500) -> Iterator[str]:
     """The header line, then the matching projects in chunks of CSV text."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
-    for count, row in enumerate(iter_project_rows(query), start=1):
-        writer.writerow([_cell(getattr(row, name)) for name in EXPORT_COLUMNS])
+    for count, record in enumerate(iter_project_records(query, _READ), start=1):
+        writer.writerow([_cell(value) for value in _export_values(record)])
         if count % rows_per_chunk == 0:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from app.catalog.multi_values import state_label
 from app.catalog.query import (
     FACET_LABELS,
     FACETS,
@@ -62,6 +63,8 @@ def value_label(facet: str, value: str) -> str:
         return STATUS_LABELS.get(value, value)
     if facet == "listed":
         return LISTED_LABELS.get(value, value)
+    if facet == "state":
+        return state_label(value)
     return value
 
 

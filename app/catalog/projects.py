@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import pycountry
 from sqlalchemy import func, select
 
+from app.catalog.multi_values import state_label
 from app.catalog.search import cache_key
 from app.extensions import cache, db
 from app.models import Credit, Project
+from app.text_search import canonical_project_id
 
 CREDITS_PER_PAGE = 25
 SOURCE_LABELS = {
@@ -19,29 +23,99 @@ SOURCE_LABELS = {
     "both": "OffsetsDB + VROD",
     "community": "Community",
 }
-# (field, label) in the order a project page lists them.
-DETAIL_FIELDS = (
-    ("project_id", "Project ID"),
-    ("name", "Name"),
-    ("registry", "Registry"),
-    ("status", "Status"),
-    ("country", "Country"),
-    ("region", "Region"),
-    ("state", "State / province"),
-    ("scope", "Scope"),
-    ("project_type", "Project type"),
-    ("category", "Category"),
-    ("methodology", "Methodology"),
-    ("developer", "Developer"),
-    ("listed_at", "Listed"),
-    ("is_compliance", "Compliance (ARB / WA)"),
-    ("first_vintage", "First vintage"),
-    ("last_vintage", "Last vintage"),
-    ("stage", "Stage"),
-    ("registered_project_id", "Registry id"),
-    ("expected_annual_credits", "Expected credits a year"),
-    ("expected_first_vintage", "Expected first vintage"),
+# The project page's groups: (key, title, ((field, label, kind), ...)), in page order.
+# Kinds say how a value shows: text, number, date, list (certifications), paragraphs (notes).
+FIELD_GROUPS = (
+    (
+        "identity",
+        "Identity",
+        (
+            ("project_id", "Project ID", "text"),
+            ("name", "Name", "text"),
+            ("registry", "Registry", "text"),
+            ("status", "Status", "text"),
+            ("registry_project_type", "Project type at the registry", "text"),
+            ("scope", "Scope", "text"),
+            ("project_type", "Project type", "text"),
+            ("category", "Category", "text"),
+            ("poa_id", "PoA / aggregate id", "text"),
+            ("poa_status", "PoA / VPA status", "text"),
+            ("is_compliance", "Compliance (ARB / WA)", "text"),
+            ("arb_project", "ARB / WA project", "text"),
+            ("arb_id", "ARB / WA id", "text"),
+            ("arb_status", "ARB / WA status", "text"),
+            ("stage", "Stage", "text"),
+            ("registered_project_id", "Registry id", "text"),
+            ("expected_annual_credits", "Expected credits a year", "number"),
+            ("expected_first_vintage", "Expected first vintage", "text"),
+        ),
+    ),
+    (
+        "location",
+        "Location",
+        (
+            ("country", "Country", "text"),
+            ("region", "Region", "text"),
+            ("state", "State / province", "text"),
+            ("site_location", "Site location", "text"),
+        ),
+    ),
+    (
+        "methodology",
+        "Methodology",
+        (
+            ("methodology", "Methodology", "text"),
+            ("methodology_code", "Methodology code", "text"),
+            ("methodology_version", "Methodology version", "text"),
+            ("reduction_removal", "Reduction / removal", "text"),
+            ("estimated_annual_reductions", "Estimated annual emission reductions", "number"),
+        ),
+    ),
+    (
+        "parties",
+        "Parties",
+        (
+            ("developer", "Developer", "text"),
+            ("project_owner", "Project owner", "text"),
+            ("operator", "Offset project operator", "text"),
+            ("designee", "Authorized project designee", "text"),
+            ("verifier", "Verifier", "text"),
+        ),
+    ),
+    (
+        "dates",
+        "Dates",
+        (
+            ("listed_at", "Listed", "date"),
+            ("registered_at", "Registered", "date"),
+            ("crediting_period_start", "Crediting period from", "date"),
+            ("crediting_period_end", "Crediting period to", "date"),
+            ("first_vintage", "First vintage", "text"),
+            ("last_vintage", "Last vintage", "text"),
+            ("date_added", "Added to the Berkeley database", "date"),
+        ),
+    ),
+    (
+        "buffer",
+        "Buffer and reversals",
+        (
+            ("buffer_deposits", "Buffer pool deposits", "number"),
+            ("reversals_covered", "Reversals covered by the buffer pool", "number"),
+            ("reversals_not_covered", "Reversals not covered by the buffer", "number"),
+            ("buffer_released", "Buffer credits released to the project", "number"),
+        ),
+    ),
+    ("certifications", "Certifications", (("certifications", "Certifications", "list"),)),
+    (
+        "notes",
+        "Notes",
+        (
+            ("registry_notes", "From the registry", "paragraphs"),
+            ("berkeley_notes", "From the Berkeley Carbon Trading Project", "paragraphs"),
+        ),
+    ),
 )
+_LINE_BREAKS = re.compile(r"\s*\n\s*")
 
 
 @dataclass(frozen=True)
@@ -50,6 +124,16 @@ class DetailField:
     label: str
     value: object
     source: str | None
+    kind: str = "text"
+    # Beside the value: the canonical status where the registry's label differs.
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class FieldGroup:
+    key: str
+    title: str
+    fields: list[DetailField]
 
 
 @dataclass(frozen=True)
@@ -68,34 +152,87 @@ class CreditPage:
 
 
 def get_project(project_id: str) -> Project | None:
-    """The project with this canonical id ('VCS191'); 'vcs191' finds it too."""
-    if "\x00" in project_id:  # no id holds one, and PostgreSQL refuses it in a query
+    """The project an id stands for: the canonical id ('GLD561') or any alias a user types
+    ('GS561', 'gs-561', 'gld 561'). Callers compare ``project_id`` with the canonical one
+    to redirect an alias."""
+    if "\x00" in project_id or len(project_id) > 200:  # PostgreSQL refuses NUL in a query
         return None
-    found = db.session.execute(select(Project).where(Project.project_id == project_id)).scalar()
-    if found is None and project_id != project_id.upper():
-        found = db.session.execute(
-            select(Project).where(Project.project_id == project_id.upper())
-        ).scalar()
-    return found
+    candidates = [project_id, canonical_project_id(project_id), project_id.upper()]
+    for candidate in dict.fromkeys(c for c in candidates if c):
+        found = db.session.execute(select(Project).where(Project.project_id == candidate)).scalar()
+        if found is not None:
+            return found
+    return None
 
 
 def source_label(source: str | None) -> str | None:
     return SOURCE_LABELS.get(source, source) if source else None
 
 
-def detail_fields(project: Project) -> list[DetailField]:
-    """The filled fields, each with its source (from provenance, else the project's own)."""
+def paragraphs(text: str | None) -> list[str]:
+    """A text's paragraphs: split on line breaks (blank lines or single ones), blanks dropped."""
+    return [part for part in _LINE_BREAKS.split((text or "").strip()) if part]
+
+
+def certification_names(raw: str | None) -> list[str]:
+    """The named certifications in a source's text ('CCB-Gold; ICVCM CCP-Approved')."""
+    return [part.strip() for part in re.split(r"[;\n]", raw or "") if part.strip()]
+
+
+def country_name(code: str | None) -> str | None:
+    """An ISO 3166 code's name as people write it ('VN' -> 'Vietnam'); the code if unknown."""
+    if not code:
+        return None
+    country = pycountry.countries.get(alpha_2=code) or pycountry.countries.get(alpha_3=code)
+    if country is None:
+        return code
+    return getattr(country, "common_name", None) or country.name
+
+
+def status_note(project: Project) -> str | None:
+    """The canonical status, where it says something the registry's own label does not."""
+    canonical = project.status_canonical
+    if canonical and (project.status or "").strip().casefold() != canonical.casefold():
+        return canonical.replace("_", " ").capitalize()
+    return None
+
+
+def _display_value(project: Project, name: str, kind: str):
+    value = getattr(project, name, None)
+    if name == "country" and not value:
+        value = country_name(project.country_code)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if name == "state":  # 'ARKANSAS; MISSISSIPPI' -> 'Arkansas; Mississippi'
+        parts = (part.strip() for part in value.split(";"))
+        return "; ".join(state_label(part) for part in parts if part) or None
+    if kind == "list":
+        return certification_names(value) or None
+    if kind == "paragraphs":
+        return paragraphs(value) or None
+    if kind == "date":
+        return value.isoformat() if hasattr(value, "isoformat") else value
+    return value
+
+
+def field_groups(project: Project) -> list[FieldGroup]:
+    """The page's groups of filled fields, each field with its source; empty groups left out."""
     provenance = project.provenance or {}
-    shown = []
-    for name, label in DETAIL_FIELDS:
-        value = getattr(project, name)
-        if value is None or value == "":
-            continue
-        if isinstance(value, bool):
-            value = "Yes" if value else "No"
-        source = provenance.get(name) or project.source
-        shown.append(DetailField(name, label, value, source_label(source)))
-    return shown
+    groups = []
+    for key, title, specs in FIELD_GROUPS:
+        shown = []
+        for name, label, kind in specs:
+            value = _display_value(project, name, kind)
+            if value is None:
+                continue
+            source = source_label(provenance.get(name) or project.source)
+            note = status_note(project) if name == "status" else None
+            shown.append(DetailField(name, label, value, source, kind, note))
+        if shown:
+            groups.append(FieldGroup(key, title, shown))
+    return groups
 
 
 def safe_url(url: str | None) -> str | None:
@@ -107,7 +244,7 @@ def safe_url(url: str | None) -> str | None:
     return url if parts.scheme in ("http", "https") and parts.netloc else None
 
 
-def _yearly_credits(project_pk: int) -> YearlyCredits:
+def query_yearly_credits(project_pk: int) -> YearlyCredits:
     rows = db.session.execute(
         select(Credit.year, Credit.kind, func.sum(Credit.quantity))
         .where(
@@ -132,7 +269,7 @@ def yearly_credits(project: Project) -> YearlyCredits:
     key = cache_key("yearly", str(project.id))
     value = cache.get(key)
     if value is None:
-        value = _yearly_credits(project.id)
+        value = query_yearly_credits(project.id)
         cache.set(key, value)
     return value
 

@@ -28,26 +28,48 @@ REGISTRY_LABELS = {
 STATUS_LABELS = {group: group.capitalize() for group in STATUS_GROUPS}
 
 # Facet name (query parameter) -> the project column it counts.
-FACETS = ("registry", "status", "country", "scope", "type", "methodology", "listed")
+FACETS = (
+    "registry",
+    "status",
+    "country",
+    "state",
+    "scope",
+    "type",
+    "reduction_removal",
+    "methodology",
+    "verifier",
+    "certification",
+    "listed",
+)
+# Facets whose column holds one value per project; the others (state, certification) hold
+# several in one text (app/catalog/multi_values.py).
 FACET_COLUMNS = {
     "registry": "registry",
     "status": "status_group",
     "country": "country",
     "scope": "scope",
     "type": "project_type",
+    "reduction_removal": "reduction_removal",
     "methodology": "methodology",
+    "verifier": "verifier",
     "listed": None,  # computed from project_link: see app/catalog/search.py facet_column
 }
 LISTED_VALUES = ("multiple",)
 LISTED_LABELS = {"multiple": "Listed in more than one registry"}
+MULTI_VALUE_FACETS = ("state", "certification")
+FREE_FACETS = tuple(facet for facet in FACETS if facet not in ("registry", "status", "listed"))
 FACET_LABELS = {
     "registry": "Registry",
     "status": "Status",
     "country": "Country",
+    "state": "State / province",
     "scope": "Scope",
     "type": "Project type",
+    "reduction_removal": "Reduction / removal",
     "methodology": "Methodology",
     "listed": "Registries",
+    "verifier": "Verifier",
+    "certification": "Certification",
 }
 RANGES = ("issued_min", "issued_max", "vintage_from", "vintage_to")
 RANGE_LABELS = {
@@ -74,7 +96,6 @@ DEFAULT_ORDER = {
     "vintage": "desc",
 }
 MAX_QUERY_LENGTH = 200
-_ID_WITH_DASH = re.compile(r"^([a-z]+)[-_]+(\d+)$")
 # Control characters (NUL above all: PostgreSQL refuses it in a string) never mean anything.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 VINTAGE_BOUNDS = (1900, 2200)
@@ -93,6 +114,10 @@ class ProjectQuery:
     type: tuple[str, ...] = ()
     methodology: tuple[str, ...] = ()
     listed: tuple[str, ...] = ()
+    state: tuple[str, ...] = ()
+    reduction_removal: tuple[str, ...] = ()
+    verifier: tuple[str, ...] = ()
+    certification: tuple[str, ...] = ()
     issued_min: int | None = None
     issued_max: int | None = None
     vintage_from: int | None = None
@@ -107,8 +132,8 @@ class ProjectQuery:
 
     @property
     def terms(self) -> list[str]:
-        """Folded search terms; an id typed with a dash ('vcs-191') is matched as 'vcs191'."""
-        return [_ID_WITH_DASH.sub(r"\1\2", term) for term in query_terms(self.q)]
+        """Folded search terms; a typed id ('GS 561', 'vcs-191') is its canonical id."""
+        return query_terms(self.q)
 
     @property
     def is_filtered(self) -> bool:
@@ -232,10 +257,7 @@ def parse_project_query(args: MultiDict) -> tuple[ProjectQuery, list[str]]:
     registry = _parse_choices(args, "registry", REGISTRY_VALUES, warnings, fold=str.upper)
     status = _parse_choices(args, "status", STATUS_GROUPS, warnings)
     listed = _parse_choices(args, "listed", LISTED_VALUES, warnings)
-    free = {
-        facet: tuple(sorted(_clean_values(args.getlist(facet))))
-        for facet in ("country", "scope", "type", "methodology")
-    }
+    free = {facet: tuple(sorted(_clean_values(args.getlist(facet)))) for facet in FREE_FACETS}
     for facet in FACET_LABELS:
         if len(args.getlist(facet)) > MAX_FILTER_VALUES:
             warnings.append(f"Used the first {MAX_FILTER_VALUES} {facet} values only.")

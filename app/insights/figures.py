@@ -92,7 +92,7 @@ def _ratio_chart(stats: dict) -> Chart | None:
     known = sum(row["issued"] for row in rows)
     filters = stats["filters"]
     if filters["year_from"] is None and filters["year_to"] is None:
-        of_all = f" of the {stats['totals']['issued']:,}"
+        of_all = f" of the {stats['totals']['records_issued']:,}"
     else:  # the totals count years of transactions, the ratio vintages: not comparable
         of_all = ""
     note = (

@@ -40,7 +40,9 @@ def market_stats(filters: StatsFilters | None = None) -> dict:
 def _market_stats(data_version: int, filters: StatsFilters) -> dict:
     credit_rows = _credits_by_registry_year_vintage(filters)
     projects_rows = _projects_by_registry_and_status(filters)
-    by_registry = _by_registry(projects_rows, credit_rows)
+    by_registry = _by_registry(
+        projects_rows, credit_rows, use_project_totals=not filters.has_year_range
+    )
     return {
         "data_version": data_version,
         "filters": filters.as_dict(),
@@ -116,8 +118,15 @@ def _vintage_rows(filters: StatsFilters, credit_rows: list) -> list:
 
 
 def _projects_by_registry_and_status(filters: StatsFilters) -> list:
+    """(registry, status group, projects, their issued total, their retired total)."""
     statement = (
-        select(Project.registry, Project.status_group, func.count(Project.id))
+        select(
+            Project.registry,
+            Project.status_group,
+            func.count(Project.id),
+            func.coalesce(func.sum(Project.issued), 0),
+            func.coalesce(func.sum(Project.retired), 0),
+        )
         .where(*_project_conditions(filters))
         .group_by(Project.registry, Project.status_group)
     )
@@ -163,12 +172,28 @@ def _registry_order(registry: str) -> tuple[int, str]:
     return (REGISTRIES.index(registry) if registry in REGISTRIES else len(REGISTRIES), registry)
 
 
-def _by_registry(projects_rows: list, credit_rows: list) -> list[dict]:
-    figures: dict[str, dict] = defaultdict(lambda: {"projects": 0, "issued": 0, "retired": 0})
-    for registry, _status_group, count in projects_rows:
+def _by_registry(
+    projects_rows: list, credit_rows: list, *, use_project_totals: bool = True
+) -> list[dict]:
+    """Per registry: projects, credits issued, retired and remaining, and what the credit
+    records add up to (``records_issued``, ``records_retired``).
+
+    The headline figures are the projects' own totals, as the catalogue, the project pages
+    and the sources publish them; a year range can only be read from the credit records, so
+    with one the figures are the records'. Where the two differ, pages show both.
+    """
+    empty = {"projects": 0, "issued": 0, "retired": 0, "records_issued": 0, "records_retired": 0}
+    figures: dict[str, dict] = defaultdict(lambda: dict(empty))
+    for registry, _status_group, count, issued, retired in projects_rows:
         figures[registry]["projects"] += count
+        figures[registry]["issued"] += int(issued or 0)
+        figures[registry]["retired"] += int(retired or 0)
     for registry, _year, _vintage, kind, quantity in credit_rows:
-        figures[registry][_measure(kind)] += int(quantity or 0)
+        figures[registry][f"records_{_measure(kind)}"] += int(quantity or 0)
+    if not use_project_totals:
+        for values in figures.values():
+            values["issued"] = values["records_issued"]
+            values["retired"] = values["records_retired"]
     return [
         {
             "registry": registry,
@@ -179,11 +204,11 @@ def _by_registry(projects_rows: list, credit_rows: list) -> list[dict]:
     ]
 
 
+TOTAL_FIGURES = ("projects", "issued", "retired", "remaining", "records_issued", "records_retired")
+
+
 def _totals(by_registry: list[dict]) -> dict:
-    return {
-        name: sum(row[name] for row in by_registry)
-        for name in ("projects", "issued", "retired", "remaining")
-    }
+    return {name: sum(row[name] for row in by_registry) for name in TOTAL_FIGURES}
 
 
 def _by_year(credit_rows: list) -> list[dict]:
@@ -216,7 +241,7 @@ def _ratio_by_vintage(vintage_rows: list) -> list[dict]:
 
 def _projects_by_status(projects_rows: list) -> list[dict]:
     counts: dict[str, int] = defaultdict(int)
-    for _registry, status_group, count in projects_rows:
+    for _registry, status_group, count, _issued, _retired in projects_rows:
         counts[status_group or "unknown"] += count
 
     def order(group: str) -> tuple[int, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, jsonify, request, url_for
+from flask import abort, jsonify, redirect, request, url_for
 
 from app.blueprints.api import (
     NOT_MODIFIED,
@@ -14,6 +14,7 @@ from app.blueprints.api import (
     problem,
     problem_response,
 )
+from app.catalog.project_chart import yearly_figures
 from app.catalog.projects import get_project, yearly_credits
 from app.catalog.query import (
     MAX_PAGE,
@@ -25,6 +26,7 @@ from app.catalog.query import (
     parse_project_query,
 )
 from app.catalog.search import search_projects
+from app.catalog.totals import remaining_credits, retired_exceeds_issued
 from app.links.queries import also_listed_as
 from app.models import STATUS_GROUPS
 from app.request_input import ascii_int
@@ -54,10 +56,60 @@ SUMMARY_FIELDS = (
     "stage",
     "registry_url",
     "website",
+    "status_canonical",
+    "country_code",
+    "state",
+    "reduction_removal",
+    "verifier",
+    "certifications",
 )
+# Every further field a source gives (issue 12), in the project resource beyond the summary.
+PROJECT_FIELDS = (
+    "methodology_code",
+    "methodology_version",
+    "registry_project_type",
+    "site_location",
+    "project_owner",
+    "operator",
+    "designee",
+    "estimated_annual_reductions",
+    "buffer_deposits",
+    "reversals_covered",
+    "reversals_not_covered",
+    "buffer_released",
+    "arb_project",
+    "arb_id",
+    "arb_status",
+    "poa_id",
+    "poa_status",
+    "registered_at",
+    "crediting_period_start",
+    "crediting_period_end",
+    "registry_notes",
+    "berkeley_notes",
+    "date_added",
+)
+_COUNT_FIELDS = {
+    "estimated_annual_reductions",
+    "buffer_deposits",
+    "reversals_covered",
+    "reversals_not_covered",
+    "buffer_released",
+}
+_DATE_FIELDS = {"registered_at", "crediting_period_start", "crediting_period_end", "date_added"}
+
+
+def _project_field_schema(name: str) -> dict:
+    if name in _COUNT_FIELDS:
+        return {"type": ["integer", "null"]}
+    if name in _DATE_FIELDS:
+        return {"type": ["string", "null"], "format": "date"}
+    return {"type": ["string", "null"]}
+
+
 DETAIL_FIELDS = (
     *SUMMARY_FIELDS,
-    "state",
+    *PROJECT_FIELDS,
     "description",
     "documents_url",
     "listed_at",
@@ -76,7 +128,8 @@ def project_json(project, fields: tuple[str, ...] = SUMMARY_FIELDS) -> dict:
     body = {name: _json_value(getattr(project, name)) for name in fields}
     body["issued"] = int(body["issued"] or 0)
     body["retired"] = int(body["retired"] or 0)
-    body["remaining"] = body["issued"] - body["retired"]
+    body["remaining"] = remaining_credits(project)
+    body["retired_exceeds_issued"] = retired_exceeds_issued(project)
     body["url"] = url_for("api.project", project_id=project.project_id)
     return body
 
@@ -109,6 +162,8 @@ def projects():
         page=result.page,
         pages=result.pages,
         per_page=result.per_page,
+        issued=result.issued,
+        retired=result.retired,
     )
 
 
@@ -117,9 +172,16 @@ def project(project_id: str):
     found = get_project(project_id)
     if found is None:
         abort(404, description=f"There is no project with the id {project_id[:100]}.")
+    if found.project_id != project_id:  # an alias ('GS561'): the resource lives at its canonical id
+        return redirect(url_for("api.project", project_id=found.project_id), code=301)
     credits = yearly_credits(found)
     body = project_json(found, DETAIL_FIELDS)
     body["provenance"] = body["provenance"] or {}
+    body["flags"] = found.flags or {}
+    body["yearly_figures"] = {
+        block: [{"year": year, "quantity": quantity} for year, quantity in figures]
+        for block, figures in yearly_figures(found).items()
+    }
     body["credits"] = [
         {"year": year, "issued": issued, "retired": retired}
         for year, issued, retired in zip(
@@ -174,6 +236,15 @@ SEARCH_PARAMETERS = [
         "'multiple': only projects confirmed as listed in more than one registry.",
         {"type": "string", "enum": ["multiple"]},
     ),
+    list_parameter("state", "State or province, one of a project's listed ones.", _FREE_TEXT),
+    list_parameter("reduction_removal", "Reduction / removal (Reduction, Mixed, ...).", _FREE_TEXT),
+    list_parameter("verifier", "Verifier, exactly as listed.", _FREE_TEXT),
+    list_parameter(
+        "certification",
+        "A named certification in the project's certifications (ICVCM CCP, CORSIA, Article 6, "
+        "CCB, Social Carbon, ...).",
+        _FREE_TEXT,
+    ),
     _integer_parameter("issued_min", "At least this many credits issued.", 0, MAX_ISSUED),
     _integer_parameter("issued_max", "At most this many credits issued.", 0, MAX_ISSUED),
     _integer_parameter("vintage_from", "Vintages overlapping from this year.", *VINTAGE_BOUNDS),
@@ -199,18 +270,39 @@ _PROJECT_PROPERTIES = {
     "developer": _NULLABLE_TEXT,
     "issued": {"type": "integer", "description": "Credits issued (total)."},
     "retired": {"type": "integer", "description": "Credits retired (total)."},
-    "remaining": {"type": "integer", "description": "Issued minus retired."},
+    "remaining": {
+        "type": ["integer", "null"],
+        "description": "Issued minus retired; null where the source reports more retired than "
+        "issued (see retired_exceeds_issued).",
+    },
+    "retired_exceeds_issued": {
+        "type": "boolean",
+        "description": "The registry reports more credits retired than issued.",
+    },
     "first_vintage": _NULLABLE_YEAR,
     "last_vintage": _NULLABLE_YEAR,
     "source": {"type": "string", "enum": ["offsetsdb", "vrod", "both", "community"]},
     "stage": {"type": ["string", "null"], "description": "Community projects only."},
     "registry_url": _NULLABLE_TEXT,
     "website": _NULLABLE_TEXT,
+    "status_canonical": {
+        "type": ["string", "null"],
+        "description": "The status in CarbonScope's one vocabulary; `status` is the registry's.",
+    },
+    "country_code": {"type": ["string", "null"], "description": "ISO 3166 code."},
+    "state": _NULLABLE_TEXT,
+    "reduction_removal": _NULLABLE_TEXT,
+    "verifier": _NULLABLE_TEXT,
+    "certifications": {
+        "type": ["string", "null"],
+        "description": "As the source writes them, separated by semicolons.",
+    },
     "url": {"type": "string", "description": "This project in the API."},
 }
+
 _DETAIL_PROPERTIES = {
     **_PROJECT_PROPERTIES,
-    "state": _NULLABLE_TEXT,
+    **{name: _project_field_schema(name) for name in PROJECT_FIELDS},
     "description": _NULLABLE_TEXT,
     "documents_url": _NULLABLE_TEXT,
     "listed_at": {"type": ["string", "null"], "format": "date"},
@@ -227,6 +319,24 @@ _DETAIL_PROPERTIES = {
         "description": "The same project's records in other registries: confirmed links, then"
         " the matcher's suggestions waiting for review (rejected pairs are left out).",
         "items": {"$ref": "#/components/schemas/LinkedRecord"},
+    },
+    "flags": {
+        "type": "object",
+        "description": "Data-quality flags, such as retired_exceeds_issued (as the source says).",
+    },
+    "yearly_figures": {
+        "type": "object",
+        "description": "The source's yearly blocks (issued_by_vintage, issued_by_year, "
+        "retired_by_year, remaining_by_vintage); year null is the source's 'year unknown'.",
+        "additionalProperties": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["year", "quantity"],
+                "properties": {"year": _NULLABLE_YEAR, "quantity": {"type": "integer"}},
+                "additionalProperties": False,
+            },
+        },
     },
 }
 
@@ -256,12 +366,25 @@ OPENAPI_PATHS: dict = {
                     "name": "project_id",
                     "in": "path",
                     "required": True,
-                    "description": "The canonical id, such as VCS191 or GLD1001.",
+                    "description": (
+                        "The canonical id, such as VCS191 or GLD1001. An alias a user might type "
+                        "(GS561, gs-561, VCS 191, vcs191) answers 301 with the canonical URL in "
+                        "Location."
+                    ),
                     "schema": {"type": "string", "minLength": 1, "maxLength": 64},
                 }
             ],
             "responses": {
                 "200": ok_response("The project.", "ProjectDetail"),
+                "301": {
+                    "description": "The id is an alias: the project is at its canonical id.",
+                    "headers": {
+                        "Location": {
+                            "description": "/api/v1/projects/<canonical id>",
+                            "schema": {"type": "string"},
+                        }
+                    },
+                },
                 "304": NOT_MODIFIED,
                 "404": problem_response("No project has this id."),
             },
@@ -284,13 +407,19 @@ OPENAPI_SCHEMAS: dict = {
     },
     "ProjectPage": {
         "type": "object",
-        "required": ["items", "total", "page", "pages", "per_page"],
+        "required": ["items", "total", "page", "pages", "per_page", "issued", "retired"],
         "properties": {
             "items": {"type": "array", "items": {"$ref": "#/components/schemas/Project"}},
             "total": {"type": "integer", "minimum": 0},
             "page": {"type": "integer", "minimum": 1},
             "pages": {"type": "integer", "minimum": 1},
             "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+            "issued": {
+                "type": "integer",
+                "description": "Credits issued by every matching project (their own totals); "
+                "unfiltered, the market's total as /stats gives it.",
+            },
+            "retired": {"type": "integer", "description": "Credits retired, likewise."},
         },
         "additionalProperties": False,
     },

@@ -98,9 +98,19 @@ OPENAPI_PATHS: dict = {
 
 _REGISTRY_FIGURES = {
     "projects": _COUNT,
-    "issued": _CREDITS,
-    "retired": _CREDITS,
+    "issued": {
+        **_CREDITS,
+        "description": "Credits issued: the projects' own totals, as the catalogue and the "
+        "sources publish them (with a year range: the credit records of those years).",
+    },
+    "retired": {**_CREDITS, "description": "Credits retired or cancelled, as `issued` counts."},
     "remaining": _CREDITS,
+    "records_issued": {
+        **_CREDITS,
+        "description": "What the credit records add up to; where it differs from `issued`, "
+        "/data lists the projects and why.",
+    },
+    "records_retired": {**_CREDITS, "description": "Retired, as the credit records add up."},
 }
 
 OPENAPI_SCHEMAS: dict = {
