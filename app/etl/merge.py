@@ -187,13 +187,14 @@ def choose_sets(
     transactions where it has any, else VROD's figures where VROD knows the project, else
     OffsetsDB's totals (without rows). Retired above issued can then only be a source's own."""
     ids = projects[c.PROJECT_ID]
-    with_transactions = ids.isin(set(offsetsdb_credits[c.PROJECT_ID]))
-    in_vrod = ids.isin(set(vrod_projects[c.PROJECT_ID]))
+    # unique() first: a set() of a million arrow strings iterates them one by one in Python.
+    with_transactions = ids.isin(offsetsdb_credits[c.PROJECT_ID].unique())
+    in_vrod = ids.isin(vrod_projects[c.PROJECT_ID].unique())
     set_source = pd.Series(
         np.where(with_transactions | ~in_vrod, c.OFFSETSDB, c.VROD), index=projects.index
     )
-    from_vrod = set(ids[set_source == c.VROD])
-    from_offsetsdb = set(ids[set_source == c.OFFSETSDB])
+    from_vrod = ids[set_source == c.VROD].unique()
+    from_offsetsdb = ids[set_source == c.OFFSETSDB].unique()
     totals = {
         c.OFFSETSDB: offsetsdb_projects.set_index(c.PROJECT_ID),
         c.VROD: vrod_projects.set_index(c.PROJECT_ID),
@@ -371,7 +372,7 @@ def _joined(name, code) -> str | None:
 
 def orphan_credits(credits: pd.DataFrame, projects: pd.DataFrame) -> pd.Series:
     """Which credit rows belong to no project (a boolean mask)."""
-    return ~credits[c.PROJECT_ID].isin(set(projects[c.PROJECT_ID]))
+    return ~credits[c.PROJECT_ID].isin(projects[c.PROJECT_ID].unique())
 
 
 def totals_mismatches(projects: pd.DataFrame, credits: pd.DataFrame) -> pd.DataFrame:
@@ -530,9 +531,9 @@ def split_placeholders(
     knows takes VROD's project whole; one VROD does not know is left out and reported."""
     placeholder = is_placeholder(offsetsdb_projects)
     ids = offsetsdb_projects.loc[placeholder, c.PROJECT_ID]
-    known = ids.isin(set(vrod_projects[c.PROJECT_ID]))
-    dropped_rows = offsetsdb_credits[c.PROJECT_ID].isin(set(ids))
-    left_out_rows = offsetsdb_credits[c.PROJECT_ID].isin(set(ids[~known]))
+    known = ids.isin(vrod_projects[c.PROJECT_ID].unique())
+    dropped_rows = offsetsdb_credits[c.PROJECT_ID].isin(ids.unique())
+    left_out_rows = offsetsdb_credits[c.PROJECT_ID].isin(ids[~known].unique())
     rules = {
         "placeholders_taken_from_vrod": _example_list(ids[known]),
         "placeholders_left_out": {

@@ -284,3 +284,18 @@ def test_every_yearly_figure_matches_the_release(synced, release):
     per_block = ours.groupby("block")["quantity"].sum().to_dict()
     assert per_block["issued_by_vintage"] == per_block["issued_by_year"] == 2_554_813_143
     assert per_block["retired_by_year"] == 1_462_296_090
+
+
+def test_vintage_range_follows_rule_3(synced, release):
+    projects, _, _ = synced
+    issued = _release_yearly(release).query("block == 'issued_by_vintage'")
+    vintages = issued.groupby("project_id")["year"].agg(["min", "max"])
+    ours = projects.loc[release.index]
+    given = release["First Year of Project (Vintage)"]
+    # VROD's first year where it gives one, else its first vintage with issuance.
+    expected_first = given.astype("Int64").fillna(
+        vintages["min"].reindex(release.index).astype("Int64")
+    )
+    expected_last = vintages["max"].reindex(release.index).astype("Int64")
+    assert (ours["first_vintage"].astype("Int64").fillna(-1) == expected_first.fillna(-1)).all()
+    assert (ours["last_vintage"].astype("Int64").fillna(-1) == expected_last.fillna(-1)).all()

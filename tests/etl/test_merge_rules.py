@@ -145,3 +145,44 @@ def test_vintage_range_falls_back_to_the_sets_issued_by_vintage():
     )
     gld1 = result.projects.set_index("project_id").loc["GLD1"]
     assert (gld1["first_vintage"], gld1["last_vintage"]) == (2016, 2018)
+
+
+def test_the_offsetsdb_format_sample_beside_vrod_makes_no_impossible_figure():
+    from pathlib import Path
+
+    from app.etl import offsetsdb, vrod
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "etl"
+    off_projects, off_credits = offsetsdb.read(offsetsdb.find_inputs(fixtures / "offsetsdb"))
+    vrod_projects, vrod_credits, vrod_yearly, _ = vrod.read(
+        fixtures / "derived_projects_sample.csv"
+    )
+    result = merge.build_catalogue(
+        off_projects,
+        off_credits,
+        vrod_projects,
+        vrod_credits,
+        vrod_yearly,
+        inputs={},
+        warnings=[],
+    )
+    projects = result.projects.set_index("project_id")
+    rules = result.report["rules"]
+    assert not projects["name"].isna().any()  # no placeholder became a nameless project
+    placeholders = off_projects["name"].isna() & off_projects["status"].isna()
+    assert rules["placeholders_taken_from_vrod"]["count"] + rules["placeholders_left_out"][
+        "count"
+    ] == int(placeholders.sum())
+    assert rules["placeholders_left_out"]["count"] > 0
+    # Each project's rows come from the source its totals come from.
+    set_source = projects["provenance"].map(lambda p: p["issued"])
+    row_sources = result.credits.groupby("project_id")["source"].unique()
+    for pid, sources in row_sources.items():
+        assert list(sources) == [set_source[pid]], pid
+    # Retired above issued only as a source itself reports it, and flagged.
+    above = projects[projects["retired"] > projects["issued"]]
+    assert all(flags.get("retired_exceeds_issued") for flags in above["flags"])
+    for pid, row in above.iterrows():
+        source = off_projects if set_source[pid] == "offsetsdb" else vrod_projects
+        own = source.set_index("project_id").loc[pid]
+        assert (own["issued"], own["retired"]) == (row["issued"], row["retired"])
