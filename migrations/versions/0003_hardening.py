@@ -1,7 +1,7 @@
 """A session token per account: signing out ends every session and remember cookie
 
 Revision ID: 0003_hardening
-Revises: 0002
+Revises: 0003_links
 
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_hardening"
-down_revision = "0002"
+down_revision = "0003_links"
 branch_labels = None
 depends_on = None
 
