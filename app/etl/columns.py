@@ -34,6 +34,43 @@ LAST_VINTAGE = "last_vintage"
 SOURCE = "source"
 PROVENANCE = "provenance"
 SEARCH_TEXT = "search_text"
+# project fields the registries' own data adds (the model's columns of the same names)
+COUNTRY_CODE = "country_code"
+REGISTRY_PROJECT_TYPE = "registry_project_type"
+REDUCTION_REMOVAL = "reduction_removal"
+SITE_LOCATION = "site_location"
+PROJECT_OWNER = "project_owner"
+OPERATOR = "operator"
+DESIGNEE = "designee"
+VERIFIER = "verifier"
+ESTIMATED_ANNUAL_REDUCTIONS = "estimated_annual_reductions"
+ARB_ID = "arb_id"
+ARB_STATUS = "arb_status"
+POA_ID = "poa_id"
+REGISTERED_AT = "registered_at"
+CREDITING_PERIOD_START = "crediting_period_start"
+CREDITING_PERIOD_END = "crediting_period_end"
+CERTIFICATIONS = "certifications"
+REGISTRY_NOTES = "registry_notes"
+REGISTRY_FIELDS = (
+    COUNTRY_CODE,
+    REGISTRY_PROJECT_TYPE,
+    REDUCTION_REMOVAL,
+    SITE_LOCATION,
+    PROJECT_OWNER,
+    OPERATOR,
+    DESIGNEE,
+    VERIFIER,
+    ESTIMATED_ANNUAL_REDUCTIONS,
+    ARB_ID,
+    ARB_STATUS,
+    POA_ID,
+    REGISTERED_AT,
+    CREDITING_PERIOD_START,
+    CREDITING_PERIOD_END,
+    CERTIFICATIONS,
+    REGISTRY_NOTES,
+)
 
 # The fields a source supplies; provenance records which source gave each.
 PROJECT_FIELDS = (
@@ -59,12 +96,13 @@ PROJECT_FIELDS = (
     RETIRED,
     FIRST_VINTAGE,
     LAST_VINTAGE,
+    *REGISTRY_FIELDS,
 )
+DATE_FIELDS = (LISTED_AT, REGISTERED_AT, CREDITING_PERIOD_START, CREDITING_PERIOD_END)
+INTEGER_FIELDS = (ISSUED, RETIRED, FIRST_VINTAGE, LAST_VINTAGE, ESTIMATED_ANNUAL_REDUCTIONS)
 PROJECT_COLUMNS = (PROJECT_ID, *PROJECT_FIELDS, SOURCE, PROVENANCE, SEARCH_TEXT)
 TEXT_FIELDS = tuple(
-    f
-    for f in PROJECT_FIELDS
-    if f not in (ISSUED, RETIRED, FIRST_VINTAGE, LAST_VINTAGE, LISTED_AT, IS_COMPLIANCE)
+    f for f in PROJECT_FIELDS if f not in (*INTEGER_FIELDS, *DATE_FIELDS, IS_COMPLIANCE)
 )
 
 # credit (project_id holds the canonical id string until the load maps it to project.id)
@@ -77,6 +115,8 @@ BENEFICIARY = "beneficiary"
 REASON = "reason"
 NOTE = "note"
 ACCOUNT = "account"
+SERIAL_RANGE = "serial_range"
+CANCELLATION_REASON = "cancellation_reason"
 CREDIT_COLUMNS = (
     PROJECT_ID,
     KIND,
@@ -90,13 +130,18 @@ CREDIT_COLUMNS = (
     NOTE,
     ACCOUNT,
 )
+# Every column of a credit record the load writes: the registries' own data adds the serial
+# range and the cancellation reason, which OffsetsDB and VROD do not give.
+CREDIT_RECORD_COLUMNS = (*CREDIT_COLUMNS, SERIAL_RANGE, CANCELLATION_REASON)
 
 ISSUANCE = "issuance"
 RETIREMENT = "retirement"
 CANCELLATION = "cancellation"
+BUFFER = "buffer"
 
 REGISTRIES = ("VCS", "GLD", "ACR", "CAR", "ART")
 
 OFFSETSDB = "offsetsdb"
 VROD = "vrod"
 BOTH = "both"
+REGISTRY_SOURCE = "registry"

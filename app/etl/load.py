@@ -48,6 +48,9 @@ class LoadCounts:
 def load_catalogue(connection: Connection, projects: pd.DataFrame, credits: pd.DataFrame):
     """Make the database's registry projects and credits equal to the frames; bump the
     data version. Runs inside ``connection``'s transaction; returns LoadCounts."""
+    # Sources that lack a field (an older export, a merge before the registries) load it empty.
+    projects = projects.reindex(columns=list(dict.fromkeys([*projects.columns, *FIELDS])))
+    credits = credits.reindex(columns=list(c.CREDIT_RECORD_COLUMNS))
     counts = LoadCounts(credit_rows=len(credits))
     existing = _existing_projects(connection)
     new_rows = {row[c.PROJECT_ID]: row for row in _records(projects)}
@@ -117,11 +120,11 @@ def _plain(name: str, value):
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
-    if name in (c.ISSUED, c.RETIRED, c.FIRST_VINTAGE, c.LAST_VINTAGE):
+    if name in c.INTEGER_FIELDS:
         return int(value)
     if name == c.IS_COMPLIANCE:
         return bool(value)
-    if name == c.LISTED_AT:
+    if name in c.DATE_FIELDS:
         return value.date() if isinstance(value, datetime) else value
     return value if isinstance(value, (int, date)) else str(value)
 
@@ -155,7 +158,7 @@ def _insert_credits(connection: Connection, credits: pd.DataFrame) -> None:
     if connection.dialect.name == "postgresql":
         _copy_credits(connection, credits)
         return
-    columns = list(c.CREDIT_COLUMNS)
+    columns = list(c.CREDIT_RECORD_COLUMNS)
     statement = Credit.__table__.insert()
     for start in range(0, len(credits), 50_000):
         part = credits.iloc[start : start + 50_000]
@@ -180,7 +183,7 @@ def _plain_credit(name: str, value):
 
 def _copy_credits(connection: Connection, credits: pd.DataFrame) -> None:
     """PostgreSQL's COPY, in batches of CSV text, on the transaction's own connection."""
-    columns = list(c.CREDIT_COLUMNS)
+    columns = list(c.CREDIT_RECORD_COLUMNS)
     cursor = connection.connection.dbapi_connection.cursor()
     statement = f"COPY credit ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
     try:
@@ -206,7 +209,7 @@ def _stored_credit_prints(connection: Connection) -> dict[int, tuple[int, int, i
 def _stored_credits(connection: Connection) -> pd.DataFrame:
     """All credit rows as text (dates as YYYY-MM-DD), keyed by ``project.id``."""
     credit = Credit.__table__
-    names = list(c.CREDIT_COLUMNS)
+    names = list(c.CREDIT_RECORD_COLUMNS)
     if connection.dialect.name != "postgresql":
         rows = connection.execute(select(*(credit.c[name] for name in names))).all()
         frame = pd.DataFrame(rows, columns=names, dtype=object)
@@ -254,7 +257,7 @@ def _digests(credits: pd.DataFrame) -> dict:
         return {}
     # Column by column, so no second copy of a million rows is ever held at once.
     hashes = np.zeros(len(credits), dtype=np.uint64)
-    for name in c.CREDIT_COLUMNS:
+    for name in c.CREDIT_RECORD_COLUMNS:
         if name == c.PROJECT_ID:
             continue
         values = credits[name]
