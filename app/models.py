@@ -427,6 +427,10 @@ class SyncRun(db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     source_dir: Mapped[str | None] = mapped_column(Text)
+    # Only these registries' adapters ('verra,car'), laid over the stored merge; None: all.
+    registries: Mapped[str | None] = mapped_column(String(200))
+    # Fetch every registry whole and check it against its own totals (no daily delta).
+    reconcile: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

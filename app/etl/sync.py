@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.etl import merge, offsetsdb, sources, vrod
+from app.etl import merge, offsetsdb, registry_sync, sources, vrod
 from app.etl.errors import SourceError
 from app.etl.load import load_catalogue
 from app.extensions import db
@@ -87,6 +87,10 @@ def _pipeline(run: _Run, folder: Path | None, archive) -> None:
     run_id = run.row.id
     raw_dir = Path(current_app.config["RAW_ARCHIVE_DIR"]) / str(run_id)
     raw_dir.mkdir(parents=True, exist_ok=True)
+    if registry_sync.registry_only(run.row, folder):  # registries over the stored merge
+        catalogue = lambda: registry_sync.registry_catalogue(run.row, folder, raw_dir)  # noqa: E731
+        _finish(run, *run.timed("registries", catalogue))
+        return
     if folder is not None:
         inputs = run.timed("read", lambda: _local_inputs(folder, raw_dir, run.warnings))
     else:
@@ -113,6 +117,16 @@ def _pipeline(run: _Run, folder: Path | None, archive) -> None:
         ),
         rows=sum(len(frame) for frame in parsed if frame is not None),
     )
+    projects, credits = run.timed(
+        "registries",
+        lambda: registry_sync.lay_over(projects, credits, report, run.row, folder, raw_dir),
+    )
+    _finish(run, projects, credits, report)
+
+
+def _finish(run: _Run, projects, credits, report: dict) -> None:
+    """Record the report, then load the catalogue and mark the run succeeded, together."""
+    run_id = run.row.id
     run.row.report = report
     db.session.commit()
 

@@ -28,8 +28,16 @@ def _set_sources(sources: str) -> None:
 
 def upgrade():
     _set_sources("'offsetsdb', 'vrod', 'both', 'community', 'registry'")
+    with op.batch_alter_table("sync_run", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("registries", sa.String(length=200), nullable=True))
+        batch_op.add_column(
+            sa.Column("reconcile", sa.Boolean(), server_default=sa.text("false"), nullable=False)
+        )
 
 
 def downgrade():
+    with op.batch_alter_table("sync_run", schema=None) as batch_op:
+        batch_op.drop_column("reconcile")
+        batch_op.drop_column("registries")
     op.execute("UPDATE project SET source = 'offsetsdb' WHERE source = 'registry'")
     _set_sources("'offsetsdb', 'vrod', 'both', 'community'")

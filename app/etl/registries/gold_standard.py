@@ -57,7 +57,7 @@ CREDIT_FIELDS = (
     Field(c.PROJECT_TYPE, ("Project Type",)),
     Field(c.METHODOLOGY, ("Methodology",)),
     Field(c.VINTAGE, ("Vintage",), required=True),
-    Field("status", ("Credit Status", "Status"), required=True),
+    Field("credit_status", ("Credit Status", "Status"), required=True),
     Field(c.QUANTITY, ("Quantity", "Number of Credits"), required=True),
     Field("issued_on", ("Issuance Date",)),
     Field("left_on", ("Retirement Date", "Cancellation Date")),
@@ -141,7 +141,7 @@ def issuance_rows(rows: pd.DataFrame) -> pd.DataFrame:
 def retirement_rows(rows: pd.DataFrame) -> pd.DataFrame:
     """Retired blocks are retirements; canceled ones cancellations, their note the reason."""
     rows = _common(rows)
-    status = rows["status"].astype("string").str.strip().str.lower()
+    status = rows["credit_status"].astype("string").str.strip().str.lower()
     cancelled = status.str.startswith("cancel").fillna(False)
     return rows.assign(
         **{

@@ -1,0 +1,312 @@
+"""The registries' part of a sync: refresh each registry's data, all or nothing per
+registry, record its state, and lay every registry's last good data over the merge.
+
+A registry whose export or fetch fails keeps its last good data set (the store) and
+its ``source_state`` row says since when and why; the other registries go on. Runs
+that name registries (``--registry verra,car``, a registry's own schedule, the admin
+page's per-registry button) lay them over the stored OffsetsDB + VROD merge instead of
+downloading those again.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+import pandas as pd
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.etl import columns as c
+from app.etl.errors import SourceError
+from app.etl.http import HttpSettings, RegistryClient, user_agent
+from app.etl.registries import ADAPTERS, Adapter, RegistryData, adapter_for
+from app.etl.registries.base import FetchSettings
+from app.etl.registries.overlay import apply_registries
+from app.etl.registries.store import RegistryStore
+from app.extensions import db
+from app.models import COMMUNITY, Project, SourceState, SyncRun, utcnow
+
+log = logging.getLogger(__name__)
+
+# Seconds between two requests to each registry (REGISTRY_PACE_SECONDS overrides all):
+# Verra answered 1 request/s; GreenTrace allows ~100 calls per 10 minutes.
+PACE = {"verra": 1.0, "gold_standard": 1.0, "acr": 6.0, "car": 1.0, "art": 1.0}
+# A daily delta asks again for the last days too: events are sometimes dated back.
+DELTA_OVERLAP = timedelta(days=3)
+# How a delta's events are told apart from the stored ones.
+EVENT_KEY = [c.PROJECT_ID, c.KIND, c.SERIAL_RANGE, c.TRANSACTION_DATE, c.QUANTITY]
+
+
+def parse_registry_names(value: str | None) -> list[str] | None:
+    """'verra, CAR' -> ['verra', 'car']; None or 'all' -> None (every registry).
+    An unknown name raises ValueError naming the known ones."""
+    if value is None or value.strip().lower() in ("", "all"):
+        return None
+    try:
+        return list(
+            dict.fromkeys(adapter_for(name).key for name in value.split(",") if name.strip())
+        )
+    except KeyError as error:
+        raise ValueError(error.args[0]) from error
+
+
+def store() -> RegistryStore:
+    return RegistryStore(Path(current_app.config["REGISTRY_DATA_DIR"]))
+
+
+def registry_inputs(folder: Path) -> list[Path]:
+    """Every CSV under the folder (registry exports may sit in sub-folders)."""
+    return sorted(path for path in folder.rglob("*.csv") if path.is_file())
+
+
+def has_registry_exports(folder: Path) -> bool:
+    paths = registry_inputs(folder)
+    return any(adapter.find_exports(paths) for adapter in ADAPTERS.values())
+
+
+def fetch_disabled(adapter: Adapter) -> str | None:
+    """Why this registry is not fetched, or None."""
+    config = current_app.config
+    if adapter.key == "gold_standard" and not config["GOLD_STANDARD_API"]:
+        return (
+            "Gold Standard's API is off (its terms allow downloads only through its own "
+            "pages): drop its manual export into SYNC_SOURCE_DIR or upload it on /admin/sync"
+        )
+    if not config.get(adapter.url_setting):
+        return f"{adapter.url_setting} is not set"
+    return None
+
+
+def http_settings(adapter: Adapter) -> HttpSettings:
+    config = current_app.config
+    pace = config["REGISTRY_PACE_SECONDS"]
+    return HttpSettings(
+        user_agent=user_agent(
+            config["APP_VERSION"],
+            config["REGISTRY_CONTACT_URL"],
+            browser=adapter.key == "gold_standard",  # Cloudflare refuses other agents
+        ),
+        connect_timeout=config["REGISTRY_CONNECT_TIMEOUT_SECONDS"],
+        read_timeout=config["REGISTRY_READ_TIMEOUT_SECONDS"],
+        max_bytes=config["REGISTRY_MAX_BYTES"],
+        attempts=config["REGISTRY_RETRIES"],
+        backoff=config["REGISTRY_BACKOFF_SECONDS"],
+        max_wait=config["REGISTRY_MAX_WAIT_SECONDS"],
+        pace=PACE[adapter.key] if pace is None else pace,
+    )
+
+
+def _state(key: str) -> SourceState:
+    state = db.session.scalar(select(SourceState).where(SourceState.source == key))
+    if state is None:
+        state = SourceState(source=key)
+        db.session.add(state)
+    return state
+
+
+def _since(adapter: Adapter, reconcile: bool) -> str | None:
+    """The date a daily delta starts from, when the endpoint allows one and we hold data."""
+    if reconcile or not adapter.incremental:
+        return None
+    state = db.session.scalar(select(SourceState).where(SourceState.source == adapter.key))
+    if state is None or state.last_success_at is None or store().load(adapter.key) is None:
+        return None
+    return (state.last_success_at - DELTA_OVERLAP).date().isoformat()
+
+
+def merge_delta(stored: RegistryData, delta: RegistryData) -> RegistryData:
+    """The stored data set with a delta's projects replacing theirs and its new events added."""
+    projects = pd.concat([delta.projects, stored.projects], ignore_index=True)
+    credits = pd.concat([stored.credits, delta.credits], ignore_index=True)
+    return RegistryData(
+        projects=projects.drop_duplicates(c.PROJECT_ID, keep="first").reset_index(drop=True),
+        credits=credits.drop_duplicates(EVENT_KEY, keep="first").reset_index(drop=True),
+        counts={**stored.counts, **{f"delta_{k}": v for k, v in delta.counts.items()}},
+    )
+
+
+def _fetch(adapter: Adapter, raw_dir: Path, reconcile: bool) -> tuple[RegistryData, str]:
+    config = current_app.config
+    since = _since(adapter, reconcile)
+    settings = FetchSettings(
+        base_url=config[adapter.url_setting],
+        since=since,
+        extra={
+            "config_url": config["VERRA_APP_CONFIG_URL"],
+            "raw_dir": str(raw_dir / adapter.key),
+        },
+    )
+    with RegistryClient(http_settings(adapter)) as client:
+        data = adapter.fetch(client, settings)
+    if since is None:
+        return data, "fetched whole"
+    stored, _ = store().load(adapter.key)
+    return merge_delta(stored, data), f"fetched the events since {since}"
+
+
+def _check(adapter: Adapter, data: RegistryData) -> None:
+    if data.projects.empty:
+        raise SourceError(f"{adapter.label}: no projects at all in what the registry gave")
+
+
+def refresh_registry(adapter: Adapter, folder: Path | None, raw_dir: Path, run, reconcile: bool):
+    """Refresh one registry; its outcome for the report. Never raises for a bad source."""
+    outcome = {"label": adapter.label}
+    paths = registry_inputs(folder) if folder is not None else []
+    if folder is not None and not adapter.find_exports(paths):
+        return {**outcome, "status": "kept", "message": f"no {adapter.label} export in {folder}"}
+    disabled = fetch_disabled(adapter) if folder is None else None
+    if disabled:
+        return {**outcome, "status": "kept", "message": disabled}
+    state = _state(adapter.key)
+    now = utcnow()
+    state.last_attempt_at = now
+    state.last_run_id = run.id
+    try:
+        if folder is not None:
+            data, how = adapter.read_exports(paths), f"read the export files in {folder}"
+        else:
+            data, how = _fetch(adapter, raw_dir, reconcile)
+        _check(adapter, data)
+        store().save(adapter.key, data, now)
+    except SourceError as error:
+        state.last_error = str(error)
+        db.session.commit()
+        log.warning("registry %s failed, last good data kept: %s", adapter.key, error)
+        return {**outcome, "status": "failed", "message": str(error)}
+    state.as_of = now
+    state.last_success_at = now
+    state.last_error = None
+    state.counts = {
+        "projects": len(data.projects),
+        "credit_rows": len(data.credits),
+        "registry_totals": data.counts,
+    }
+    state.cursor = {"since": now.date().isoformat()}
+    db.session.commit()
+    return {**outcome, "status": "fresh", "message": how, **state.counts}
+
+
+def refresh_registries(
+    run: SyncRun, folder: Path | None, raw_dir: Path, keys: list[str] | None
+) -> dict:
+    """Refresh the named registries (all when None); each one's outcome."""
+    wanted = keys or list(ADAPTERS)
+    return {
+        key: refresh_registry(ADAPTERS[key], folder, raw_dir, run, bool(run.reconcile))
+        for key in wanted
+    }
+
+
+def stored_datasets() -> dict[str, RegistryData]:
+    datasets = {}
+    for key in ADAPTERS:
+        loaded = store().load(key)
+        if loaded is not None:
+            datasets[key] = loaded[0]
+    return datasets
+
+
+def lay_over(
+    projects: pd.DataFrame,
+    credits: pd.DataFrame,
+    report: dict,
+    run: SyncRun,
+    folder: Path | None,
+    raw_dir: Path,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """After a full merge: keep the merge for later registry-only runs, refresh every
+    registry, lay each one's last good data over the merge, and report."""
+    store().save_catalogue(projects, credits, utcnow())
+    outcomes = refresh_registries(run, folder, raw_dir, parse_registry_names(run.registries))
+    return _apply(projects, credits, report, outcomes)
+
+
+def _apply(projects, credits, report, outcomes):
+    projects, credits, summary = apply_registries(projects, credits, stored_datasets())
+    report["registries"] = {**summary, "outcomes": outcomes}
+    failed = [o for o in outcomes.values() if o["status"] == "failed"]
+    report.setdefault("warnings", []).extend(
+        f"{o['label']} not refreshed, its last good data kept: {o['message']}" for o in failed
+    )
+    if c.SOURCE in projects:
+        report["projects_by_source"] = {
+            **report.get("projects_by_source", {}),
+            c.REGISTRY_SOURCE: int((projects[c.SOURCE] == c.REGISTRY_SOURCE).sum()),
+        }
+    report["credit_rows_by_source"] = {
+        **report.get("credit_rows_by_source", {}),
+        c.REGISTRY_SOURCE: int((credits[c.SOURCE] == c.REGISTRY_SOURCE).sum()),
+    }
+    return projects, credits
+
+
+def registry_only(run: SyncRun, folder: Path | None) -> bool:
+    """Whether this run refreshes registries only (over the stored merge): it names
+    registries, or its folder holds registry exports and no OffsetsDB/VROD file."""
+    if run.registries:
+        return True
+    if folder is None or not folder.is_dir():
+        return False
+    from app.etl import offsetsdb, vrod
+
+    has_base = offsetsdb.find_inputs(folder) is not None or vrod.find_input(folder) is not None
+    return not has_base and has_registry_exports(folder)
+
+
+def stored_catalogue() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The last OffsetsDB + VROD merge; empty on a catalogue that has none yet. A loaded
+    catalogue without a stored merge is refused: overlaying an empty one would drop it."""
+    stored = store().load_catalogue()
+    if stored is not None:
+        return stored
+    loaded = db.session.scalar(
+        select(func.count())
+        .select_from(Project)
+        .where(Project.registry != COMMUNITY, Project.source != c.REGISTRY_SOURCE)
+    )
+    if loaded:
+        raise SourceError(
+            "no stored OffsetsDB + VROD merge to lay the registries over: "
+            "run a full sync (without --registry) once first"
+        )
+    from app.etl.merge import empty_credits, empty_projects
+
+    projects = empty_projects().assign(
+        **{
+            c.SOURCE: pd.Series(dtype=object),
+            c.PROVENANCE: pd.Series(dtype=object),
+            c.SEARCH_TEXT: pd.Series(dtype=object),
+        }
+    )
+    return projects.reindex(columns=list(c.PROJECT_COLUMNS)), empty_credits()
+
+
+def registry_report(run: SyncRun) -> dict:
+    """The report a registry-only run starts from: the last full run's, so the Data page
+    keeps its tables."""
+    last = db.session.scalar(
+        select(SyncRun)
+        .where(SyncRun.status == "succeeded", SyncRun.registries.is_(None), SyncRun.id != run.id)
+        .order_by(SyncRun.id.desc())
+        .limit(1)
+    )
+    report = dict(last.report or {}) if last is not None else {}
+    report["warnings"] = []
+    return report
+
+
+def registry_catalogue(run: SyncRun, folder: Path | None, raw_dir: Path):
+    """A registry-only run's catalogue: the stored merge with the registries laid over."""
+    projects, credits = stored_catalogue()
+    outcomes = refresh_registries(run, folder, raw_dir, parse_registry_names(run.registries))
+    report = registry_report(run)
+    projects, credits = _apply(projects, credits, report, outcomes)
+    if all(o["status"] == "failed" for o in outcomes.values()):
+        raise SourceError(
+            "every registry of this run failed, nothing changed: "
+            + "; ".join(f"{o['label']}: {o['message']}" for o in outcomes.values())
+        )
+    return projects, credits, report
