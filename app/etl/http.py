@@ -177,7 +177,7 @@ class RegistryClient:
                 ) from error
             return error.retry_after
         backoff = wait_exponential_jitter(
-            initial=self.settings.backoff,
+            multiplier=self.settings.backoff,
             max=self.settings.max_wait,
             jitter=self.settings.backoff,
         )

@@ -105,7 +105,6 @@ def project_rows(raw: pd.DataFrame) -> pd.DataFrame:
         **{
             c.PROJECT_ID: prefixed_ids(raw[c.PROJECT_ID], CODE),
             c.POA_ID: prefixed_ids(raw[c.POA_ID], CODE),
-            c.REGISTRY_PROJECT_TYPE: raw[c.PROJECT_TYPE],
             "labels": sdg_labels(raw["sdgs"]),
         }
     )
@@ -159,6 +158,11 @@ def assemble(projects: pd.DataFrame, events: pd.DataFrame) -> RegistryData:
         pd.concat([projects["labels"], events["labels"]], ignore_index=True),
     )
     projects = with_event_projects(projects, events)
+    if c.REGISTRY_PROJECT_TYPE not in projects:
+        projects[c.REGISTRY_PROJECT_TYPE] = pd.NA
+    projects[c.REGISTRY_PROJECT_TYPE] = projects[c.REGISTRY_PROJECT_TYPE].fillna(
+        projects[c.PROJECT_TYPE]
+    )
     ids = projects[c.PROJECT_ID]
     projects = projects.assign(
         **{

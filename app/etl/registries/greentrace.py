@@ -115,11 +115,20 @@ def _get(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series(pd.NA, index=frame.index, dtype="object")
 
 
+_SMALL_WORDS = {"Of", "On", "For", "And", "The", "To", "In", "A"}
+
+
 def _words(values: pd.Series) -> pd.Series:
-    """'ENVIRONMENTAL_BENEFIT' -> 'Environmental Benefit'."""
+    """'ON_BEHALF_OF_THIRD_PARTY' -> 'On Behalf of Third Party', as the exports write it."""
     text = values.astype("string")
     coded = text.str.fullmatch(r"[A-Z0-9_]+").fillna(False)
-    return text.where(~coded, text.str.replace("_", " ").str.title())
+    spelled = text.str.replace("_", " ").str.title().map(_small_words, na_action="ignore")
+    return text.where(~coded, spelled)
+
+
+def _small_words(text: str) -> str:
+    first, *rest = text.split(" ")
+    return " ".join([first, *(w.lower() if w in _SMALL_WORDS else w for w in rest)])
 
 
 def _flag(values: pd.Series) -> pd.Series:

@@ -92,7 +92,7 @@ def project_rows(raw: pd.DataFrame) -> pd.DataFrame:
     return raw.assign(
         **{
             c.PROJECT_ID: ids,
-            c.REGISTRY_PROJECT_TYPE: kind.where(afolu.isna(), kind + " (" + afolu + ")"),
+            c.REGISTRY_PROJECT_TYPE: kind + (" (" + afolu + ")").fillna(""),
             c.ESTIMATED_ANNUAL_REDUCTIONS: numbers(raw[c.ESTIMATED_ANNUAL_REDUCTIONS]),
         }
     ).drop(columns=["afolu"])
@@ -122,6 +122,11 @@ def assemble(projects: pd.DataFrame, events: pd.DataFrame) -> RegistryData:
     """The registry's data set: projects (with the labels their credits carry) and credits."""
     labels = certifications(events[c.PROJECT_ID], events["labels"])
     projects = with_event_projects(projects, events)
+    if c.REGISTRY_PROJECT_TYPE not in projects:
+        projects[c.REGISTRY_PROJECT_TYPE] = pd.NA
+    projects[c.REGISTRY_PROJECT_TYPE] = projects[c.REGISTRY_PROJECT_TYPE].fillna(
+        projects[c.PROJECT_TYPE]
+    )
     ids = projects[c.PROJECT_ID]
     projects = projects.assign(
         **{

@@ -19,7 +19,7 @@ from app.etl import columns as c
 from app.etl.http import FetchError, RegistryClient
 from app.etl.registries import verra
 from app.etl.registries.base import FetchSettings, RegistryData
-from app.etl.registries.exports import numbers, prefixed_ids, vintage_years
+from app.etl.registries.exports import numbers, prefixed_ids, sdg_labels, vintage_years
 
 PAGE = 400
 WINDOW = 10_000
@@ -221,6 +221,7 @@ def _labels(rows: pd.DataFrame) -> pd.Series:
 
 
 def issuance_events(rows: pd.DataFrame) -> pd.DataFrame:
+    """Issuances, with the SDGs (``goals``) their project claims among their labels."""
     if rows.empty:
         return rows
     return pd.DataFrame(
@@ -231,7 +232,9 @@ def issuance_events(rows: pd.DataFrame) -> pd.DataFrame:
             c.TRANSACTION_DATE: _column(rows, "issueDate"),
             c.QUANTITY: numbers(_column(rows, "quantity", "holdingQuantity")),
             c.SERIAL_RANGE: _column(rows, "serialNo"),
-            "labels": _labels(rows),
+            "labels": _labels(rows).str.cat(
+                sdg_labels(_column(rows, "goals")), sep="; ", na_rep=""
+            ),
         }
     )
 
