@@ -137,7 +137,7 @@ def base_config(tmp_path: Path) -> dict:
         "RAW_ARCHIVE_DIR": str(tmp_path / "raw"),
         "REGISTRY_DATA_DIR": str(tmp_path / "registries"),
         # No registry is fetched unless a test points one at its local server.
-        **{name: "" for name in REGISTRY_URLS},
+        **dict.fromkeys(REGISTRY_URLS, ""),
         "NEWS_FEEDS": [],
         "SERVER_NAME": None,
     }

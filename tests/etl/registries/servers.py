@@ -208,7 +208,8 @@ def serve_reports(
         )
         response = Response(
             f"<html><body><div class='pager'>1 - 50 : {rows + knobs.total_offset:,}</div>"
-            f"<form name='frmDownload' method='post' action='../include/rptdownload.asp'>{fields}</form>"
+            "<form name='frmDownload' method='post' action='../include/rptdownload.asp'>"
+            f"{fields}</form>"
             "</body></html>",
             content_type="text/html",
         )

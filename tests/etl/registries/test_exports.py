@@ -64,7 +64,7 @@ def test_verra_labels_and_projects_only_the_transactions_name():
     assert bale[c.COUNTRY] == "Ethiopia"
     assert "CCB-No Distinction" in bale[c.CERTIFICATIONS]
     labelled = data.projects[c.CERTIFICATIONS].dropna()
-    assert labelled.str.contains("Article 6 Authorized – NDC Use").any()
+    assert labelled.str.contains("Article 6 Authorized \u2013 NDC Use").any()
     assert labelled.str.contains("SDG 13").any()
 
 
@@ -95,7 +95,8 @@ def test_acr_export_gives_buffer_deposits_cancellation_types_and_country_codes()
     assert cancelled[c.CANCELLATION_REASON].tolist() == ["Convert to Ecology offset credits"]
     assert cancelled[c.TRANSACTION_DATE].tolist() == [pd.Timestamp("2026-01-22")]
     aws = data.credits[data.credits[c.BENEFICIARY] == "AWS"]
-    assert set(aws[c.KIND]) == {c.RETIREMENT} and aws[c.QUANTITY].sum() > 0
+    assert set(aws[c.KIND]) == {c.RETIREMENT}
+    assert aws[c.QUANTITY].sum() > 0
     assert (data.credits[c.KIND] == c.BUFFER).sum() > 0
 
 
@@ -163,7 +164,10 @@ def test_cp1252_without_a_charset_is_read(tmp_path):
 
 
 def test_stray_quotes_in_a_quoted_line_stay_in_their_field():
-    line = '"2026","CAR-1-US-1480-46-1156-FL-2026-10272-852724 to 860723","8000","06/16/2026","CAR1480","On "Earth, Day" event"\n'
+    line = (
+        '"2026","CAR-1-US-1480-46-1156-FL-2026-10272-852724 to 860723","8000",'
+        '"06/16/2026","CAR1480","On "Earth, Day" event"\n'
+    )
     header = "Vintage,Serial,Quantity,Status Effective,Project ID,Retirement Reason Details\n"
     frame = read_export((header + repair_quotes(line)).encode(), "car retirements")
     assert frame["retirement reason details"].tolist() == ['On "Earth, Day" event']
@@ -186,7 +190,7 @@ def test_a_missing_required_column_names_the_file_and_the_column(tmp_path):
 def test_an_incomplete_export_set_says_which_file_is_missing(tmp_path):
     folder = _copy(tmp_path, "gold_standard")
     (folder / "retirements.csv").unlink()
-    with pytest.raises(SourceError, match="Gold Standard export incomplete.*no retirements"):
+    with pytest.raises(SourceError, match=r"Gold Standard export incomplete.*no retirements"):
         parsed("gold_standard", folder)
 
 
@@ -194,5 +198,5 @@ def test_a_truncated_export_is_refused(tmp_path):
     folder = _copy(tmp_path, "verra")
     data = (folder / "transactions.csv").read_bytes()
     (folder / "transactions.csv").write_bytes(data[: len(data) // 2].rstrip(b"\n"))
-    with pytest.raises(SourceError, match="truncated"):
+    with pytest.raises(SourceError, match=r"truncated"):
         parsed("verra", folder)

@@ -13,14 +13,14 @@ from tests.etl.registries.test_exports import parsed
 
 
 def client(**overrides) -> RegistryClient:
-    settings = dict(
-        user_agent="Mozilla/5.0 (compatible; CarbonScope/test)",
-        attempts=2,
-        backoff=0.01,
-        max_wait=1,
-        pace=0,
-        read_timeout=5,
-    )
+    settings = {
+        "user_agent": "Mozilla/5.0 (compatible; CarbonScope/test)",
+        "attempts": 2,
+        "backoff": 0.01,
+        "max_wait": 1,
+        "pace": 0,
+        "read_timeout": 5,
+    }
     return RegistryClient(HttpSettings(**{**settings, **overrides}), sleep=lambda s: None)
 
 
@@ -51,7 +51,7 @@ def same_projects(fetched: pd.DataFrame, exported: pd.DataFrame, fields) -> None
 
 
 @pytest.mark.parametrize(
-    "key, folder, reports",
+    ("key", "folder", "reports"),
     [("car", "climate-action-reserve", car.REPORTS), ("art", "art-trees", art.REPORTS)],
 )
 def test_report_download_gives_exactly_the_export(httpserver, tmp_path, key, folder, reports):
@@ -69,7 +69,7 @@ def test_a_stale_token_home_page_fails_the_report_download(httpserver):
     servers.serve_reports(
         httpserver, "/car", "climate-action-reserve", car.REPORTS, servers.Knobs(html=True)
     )
-    with pytest.raises(FetchError, match="HTML page with 200.*'Registry home'"):
+    with pytest.raises(FetchError, match=r"HTML page with 200.*'Registry home'"):
         fetch("car", httpserver, "/car")
 
 
@@ -133,25 +133,25 @@ def test_verra_above_the_window_is_split_by_vintage_and_each_split_narrows(https
 def test_verra_ignoring_a_filter_fails_saying_so(httpserver, monkeypatch):
     monkeypatch.setattr(verra_api, "WINDOW", 150)
     servers.serve_verra(httpserver, servers.Knobs(ignore_filters=True))
-    with pytest.raises(FetchError, match="filter vintage=.* did not narrow .*ignored it"):
+    with pytest.raises(FetchError, match=r"filter vintage=.* did not narrow .*ignored it"):
         fetch("verra", httpserver, servers.VERRA_PATH)
 
 
 def test_verra_capped_page_fails(httpserver):
     servers.serve_verra(httpserver, servers.Knobs(cap=100))
-    with pytest.raises(FetchError, match="page at 0 has 100 rows, expected 400 .*capped"):
+    with pytest.raises(FetchError, match=r"page at 0 has 100 rows, expected 400 .*capped"):
         fetch("verra", httpserver, servers.VERRA_PATH)
 
 
 def test_verra_total_differing_from_the_rows_fails(httpserver):
     servers.serve_verra(httpserver, servers.Knobs(total_offset=2))
-    with pytest.raises(FetchError, match="Verra project: page at 0 has 106 rows.*of 108"):
+    with pytest.raises(FetchError, match=r"Verra project: page at 0 has 106 rows.*of 108"):
         fetch("verra", httpserver, servers.VERRA_PATH)
 
 
 def test_verra_spa_page_with_200_fails(httpserver):
     servers.serve_verra(httpserver, servers.Knobs(html=True))
-    with pytest.raises(FetchError, match="answered an HTML page with 200"):
+    with pytest.raises(FetchError, match=r"answered an HTML page with 200"):
         fetch("verra", httpserver, servers.VERRA_PATH)
 
 
@@ -165,7 +165,8 @@ def test_verra_delta_asks_only_for_events_since_a_date(httpserver):
     with client() as http:
         data = ADAPTERS["verra"].fetch(http, settings)
     retired = data.credits[data.credits[c.KIND] == c.RETIREMENT]
-    assert len(retired) and (retired[c.TRANSACTION_DATE] > pd.Timestamp("2026-04-08")).all()
+    assert len(retired)
+    assert (retired[c.TRANSACTION_DATE] > pd.Timestamp("2026-04-08")).all()
     sent = [body["searchFilter"]["filterModel"] for r, body in knobs.calls if r == "retirements"]
     assert sent[0] == {
         "retiredDate": {"filterType": "date", "type": "greaterThan", "dateFrom": "2026-04-08"}
@@ -198,7 +199,7 @@ def test_gold_standard_api_gives_the_export_issuances_and_totals(httpserver):
 
 def test_gold_standard_capped_page_fails(httpserver):
     servers.serve_gold_standard(httpserver, servers.Knobs(cap=20))
-    with pytest.raises(FetchError, match="page 1 has 20 rows, expected 150.*capped"):
+    with pytest.raises(FetchError, match=r"page 1 has 20 rows, expected 150.*capped"):
         fetch("gold_standard", httpserver, servers.GS_PATH)
 
 
@@ -239,24 +240,24 @@ def test_greentrace_gives_the_export_retirements_cancellations_and_projects(http
 def test_greentrace_ignored_status_filter_fails(httpserver):
     servers.serve_greentrace(httpserver, servers.Knobs(ignore_filters=True))
     with pytest.raises(
-        FetchError, match="holdingStatus=ISSUED but the reply holds \\['holdings'\\]"
+        FetchError, match=r"holdingStatus=ISSUED but the reply holds \\['holdings'\\]"
     ):
         fetch("acr", httpserver, servers.GREENTRACE_PATH)
 
 
 def test_greentrace_rate_limit_with_an_hour_retry_after_fails_the_run(httpserver):
     servers.serve_greentrace(httpserver, servers.Knobs(status=429, headers={"Retry-After": "3600"}))
-    with pytest.raises(FetchError, match="retry after 3600 s"):
+    with pytest.raises(FetchError, match=r"retry after 3600 s"):
         fetch("acr", httpserver, servers.GREENTRACE_PATH)
 
 
 def test_greentrace_401_block_fails_with_the_message(httpserver):
     servers.serve_greentrace(httpserver, servers.Knobs(status=401))
-    with pytest.raises(FetchError, match="HTTP 401 .*Invalid API Key"):
+    with pytest.raises(FetchError, match=r"HTTP 401 .*Invalid API Key"):
         fetch("acr", httpserver, servers.GREENTRACE_PATH)
 
 
 def test_greentrace_capped_page_fails(httpserver):
     servers.serve_greentrace(httpserver, servers.Knobs(cap=10))
-    with pytest.raises(FetchError, match="gave 10 rows, expected .*capped"):
+    with pytest.raises(FetchError, match=r"gave 10 rows, expected .*capped"):
         fetch("acr", httpserver, servers.GREENTRACE_PATH)

@@ -46,7 +46,7 @@ def test_a_retry_after_beyond_the_longest_wait_fails_at_once_saying_so(httpserve
         "", status=429, headers={"Retry-After": "3600"}
     )
     http, waits = client()
-    with pytest.raises(FetchError, match="retry after 3600 s, longer than the 5 s"):
+    with pytest.raises(FetchError, match=r"retry after 3600 s, longer than the 5 s"):
         http.request("GET", httpserver.url_for("/hour"))
     assert waits == []
 
@@ -54,9 +54,10 @@ def test_a_retry_after_beyond_the_longest_wait_fails_at_once_saying_so(httpserve
 def test_server_errors_are_retried_with_backoff_then_give_up(httpserver):
     httpserver.expect_request("/down").respond_with_data("", status=503)
     http, waits = client()
-    with pytest.raises(FetchError, match="HTTP 503 .*gave up after 3 attempts"):
+    with pytest.raises(FetchError, match=r"HTTP 503 .*gave up after 3 attempts"):
         http.request("GET", httpserver.url_for("/down"))
-    assert len(waits) == 2 and all(0 < wait <= 5 for wait in waits)
+    assert len(waits) == 2
+    assert all(0 < wait <= 5 for wait in waits)
 
 
 def test_a_401_block_fails_with_what_the_registry_said(httpserver):
@@ -64,7 +65,7 @@ def test_a_401_block_fails_with_what_the_registry_said(httpserver):
         {"message": "Invalid API Key"}, status=401
     )
     http, waits = client()
-    with pytest.raises(FetchError, match="HTTP 401.*Invalid API Key"):
+    with pytest.raises(FetchError, match=r"HTTP 401.*Invalid API Key"):
         http.request("GET", httpserver.url_for("/blocked"))
     assert waits == []
 
@@ -75,7 +76,7 @@ def test_an_html_page_answered_with_200_is_refused(httpserver):
         content_type="text/html",
     )
     http, _ = client()
-    with pytest.raises(FetchError, match="HTML page with 200.*'Verra Registry'"):
+    with pytest.raises(FetchError, match=r"HTML page with 200.*'Verra Registry'"):
         http.request("POST", httpserver.url_for("/spa"))
 
 
@@ -87,14 +88,14 @@ def test_a_truncated_body_is_caught(httpserver):
 
     httpserver.expect_request("/cut").respond_with_handler(cut_short)
     http, _ = client()
-    with pytest.raises(FetchError, match="connection broke off|not complete JSON"):
+    with pytest.raises(FetchError, match=r"connection broke off|not complete JSON"):
         http.request("GET", httpserver.url_for("/cut")).json()
 
 
 def test_a_body_over_the_size_limit_is_refused(httpserver):
     httpserver.expect_request("/big").respond_with_data(b"x" * 5000, content_type="text/csv")
     http, _ = client(max_bytes=1000)
-    with pytest.raises(FetchError, match="over the 1,000 byte limit|more than the 1,000"):
+    with pytest.raises(FetchError, match=r"over the 1,000 byte limit|more than the 1,000"):
         http.request("GET", httpserver.url_for("/big"), expect="csv")
 
 
@@ -104,7 +105,8 @@ def test_requests_are_paced(httpserver):
     http = RegistryClient(HttpSettings(user_agent="x", pace=10), sleep=waits.append)
     http.request("GET", httpserver.url_for("/paced"))
     http.request("GET", httpserver.url_for("/paced"))
-    assert len(waits) == 1 and 9 < waits[0] <= 10
+    assert len(waits) == 1
+    assert 9 < waits[0] <= 10
 
 
 def test_retry_after_as_an_http_date():
