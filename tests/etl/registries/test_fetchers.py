@@ -240,7 +240,7 @@ def test_greentrace_gives_the_export_retirements_cancellations_and_projects(http
 def test_greentrace_ignored_status_filter_fails(httpserver):
     servers.serve_greentrace(httpserver, servers.Knobs(ignore_filters=True))
     with pytest.raises(
-        FetchError, match=r"holdingStatus=ISSUED but the reply holds \\['holdings'\\]"
+        FetchError, match=r"holdingStatus=ISSUED but the reply holds \['holdings'\]"
     ):
         fetch("acr", httpserver, servers.GREENTRACE_PATH)
 
