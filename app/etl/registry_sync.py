@@ -225,13 +225,14 @@ def lay_over(
 
 
 def _apply(projects, credits, report, outcomes):
-    projects, credits, summary = apply_registries(projects, credits, stored_datasets())
+    datasets = stored_datasets()
+    projects, credits, summary = apply_registries(projects, credits, datasets)
     report["registries"] = {**summary, "outcomes": outcomes}
     failed = [o for o in outcomes.values() if o["status"] == "failed"]
     report.setdefault("warnings", []).extend(
         f"{o['label']} not refreshed, its last good data kept: {o['message']}" for o in failed
     )
-    if c.SOURCE in projects:
+    if datasets:
         report["projects_by_source"] = {
             **report.get("projects_by_source", {}),
             c.REGISTRY_SOURCE: int((projects[c.SOURCE] == c.REGISTRY_SOURCE).sum()),
@@ -252,8 +253,14 @@ def registry_only(run: SyncRun, folder: Path | None) -> bool:
         return False
     from app.etl import offsetsdb, vrod
 
-    has_base = offsetsdb.find_inputs(folder) is not None or vrod.find_input(folder) is not None
-    return not has_base and has_registry_exports(folder)
+    exports = {
+        path for a in ADAPTERS.values() for path in a.find_exports(registry_inputs(folder)).values()
+    }
+    offsets = offsetsdb.find_inputs(folder)
+    base = [offsets] if isinstance(offsets, Path) else list(offsets or [])
+    base.append(vrod.find_input(folder))
+    # A registry's own projects.csv is not OffsetsDB's, nor its CSV VROD's, whatever its name.
+    return bool(exports) and all(path is None or path in exports for path in base)
 
 
 def stored_catalogue() -> tuple[pd.DataFrame, pd.DataFrame]:
