@@ -128,6 +128,7 @@ def load_settings(instance_path: Path) -> dict:
         # Gold Standard's terms allow downloads only through its own pages (docs/DATA.md).
         "GOLD_STANDARD_API": _env("GOLD_STANDARD_API", "off") == "on",
         "REGISTRY_CONTACT_URL": _env("REGISTRY_CONTACT_URL"),
+        "REGISTRY_STALE_HOURS": int(_env("REGISTRY_STALE_HOURS", "48")),
         "REGISTRY_DATA_DIR": _env("REGISTRY_DATA_DIR", str(instance_path / "registries")),
         "REGISTRY_CONNECT_TIMEOUT_SECONDS": float(_env("REGISTRY_CONNECT_TIMEOUT_SECONDS", "10")),
         "REGISTRY_READ_TIMEOUT_SECONDS": float(_env("REGISTRY_READ_TIMEOUT_SECONDS", "60")),

@@ -18,6 +18,7 @@ SOURCE_LABELS = {
     "vrod": "VROD",
     "both": "OffsetsDB + VROD",
     "community": "Community",
+    "registry": "The registry itself",
 }
 # (field, label) in the order a project page lists them.
 DETAIL_FIELDS = (

@@ -98,6 +98,8 @@ def overlay_credits(
     owned = set(registry[c.PROJECT_ID].unique())
     kept = credits[~credits[c.PROJECT_ID].isin(owned)]
     combined = pd.concat([kept, registry], ignore_index=True)
+    # An empty side (no stored merge yet) must not turn the dates into plain objects.
+    combined[c.TRANSACTION_DATE] = pd.to_datetime(combined[c.TRANSACTION_DATE])
     totals = credit_totals(registry)
     ids = projects[c.PROJECT_ID]
     mask = ids.isin(owned).to_numpy()
