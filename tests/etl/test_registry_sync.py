@@ -64,7 +64,7 @@ def test_source_dir_of_the_five_registries_loads_every_field(app):
     assert 535461 in [row.quantity for row in buffer]
     cancelled = credits("ACR1185", "cancellation")
     assert [row.cancellation_reason for row in cancelled] == ["Convert to Ecology offset credits"]
-    retired = [r for r in credits("VCS3005", "retirement") if r.quantity == 28571][0]
+    retired = next(r for r in credits("VCS3005", "retirement") if r.quantity == 28571)
     assert retired.beneficiary == "Lindblad Expeditions Family of Companies"
     assert retired.reason == "Environmental Benefit"
     assert retired.note.startswith("Retired on behalf of the Lindblad")
