@@ -290,3 +290,46 @@ def _key(pid):
 def _chunks(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def load_projects(connection: Connection, projects: pd.DataFrame, credits: pd.DataFrame):
+    """Make just these registry projects, and all the credit rows of each, equal to the
+    frames; every other project is left as it is. For runs that change a few projects (a
+    registry's daily delta): no other row is read or written. Returns LoadCounts."""
+    projects = projects.reindex(columns=list(dict.fromkeys([*projects.columns, *FIELDS])))
+    credits = credits.reindex(columns=list(c.CREDIT_RECORD_COLUMNS))
+    counts = LoadCounts(credit_rows=len(credits))
+    rows = {row[c.PROJECT_ID]: row for row in _records(projects)}
+    table = Project.__table__
+    existing = {}
+    for chunk in _chunks(list(rows), BATCH):
+        found = connection.execute(
+            select(table.c.id, *(table.c[name] for name in (c.PROJECT_ID, *FIELDS))).where(
+                table.c.project_id.in_(chunk), table.c.registry != COMMUNITY
+            )
+        ).mappings()
+        existing.update({row[c.PROJECT_ID]: (row["id"], dict(row)) for row in found})
+    added = [row for pid, row in rows.items() if pid not in existing]
+    changed = [
+        {**row, "key": existing[pid][0]}
+        for pid, row in rows.items()
+        if pid in existing and any(existing[pid][1][name] != row[name] for name in FIELDS)
+    ]
+    _update_projects(connection, changed)
+    _insert_projects(connection, added)
+    keys = {pid: key for pid, (key, _) in existing.items()}
+    for chunk in _chunks(list(rows), BATCH):
+        keys.update(
+            connection.execute(
+                select(table.c.project_id, table.c.id).where(table.c.project_id.in_(chunk))
+            ).all()
+        )
+    for chunk in _chunks([keys[pid] for pid in rows], BATCH):
+        connection.execute(Credit.__table__.delete().where(Credit.project_id.in_(chunk)))
+    fresh = credits[credits[c.PROJECT_ID].isin(set(rows))]
+    _insert_credits(connection, fresh.assign(**{c.PROJECT_ID: fresh[c.PROJECT_ID].map(keys)}))
+    rebuild_credit_summary(connection)
+    bump_data_version(connection)
+    counts.added = len(added)
+    counts.updated = len(rows) - len(added)
+    return counts

@@ -227,21 +227,25 @@ def lay_over(
 def _apply(projects, credits, report, outcomes):
     datasets = stored_datasets()
     projects, credits, summary = apply_registries(projects, credits, datasets)
-    report["registries"] = {**summary, "outcomes": outcomes}
-    failed = [o for o in outcomes.values() if o["status"] == "failed"]
-    report.setdefault("warnings", []).extend(
-        f"{o['label']} not refreshed, its last good data kept: {o['message']}" for o in failed
-    )
+    _report(report, summary, outcomes)
     if datasets:
         report["projects_by_source"] = {
             **report.get("projects_by_source", {}),
             c.REGISTRY_SOURCE: int((projects[c.SOURCE] == c.REGISTRY_SOURCE).sum()),
         }
-    report["credit_rows_by_source"] = {
-        **report.get("credit_rows_by_source", {}),
-        c.REGISTRY_SOURCE: int((credits[c.SOURCE] == c.REGISTRY_SOURCE).sum()),
-    }
+        report["credit_rows_by_source"] = {
+            **report.get("credit_rows_by_source", {}),
+            c.REGISTRY_SOURCE: int((credits[c.SOURCE] == c.REGISTRY_SOURCE).sum()),
+        }
     return projects, credits
+
+
+def _report(report: dict, summary: dict, outcomes: dict) -> None:
+    report["registries"] = {**summary, "outcomes": outcomes}
+    failed = [o for o in outcomes.values() if o["status"] == "failed"]
+    report.setdefault("warnings", []).extend(
+        f"{o['label']} not refreshed, its last good data kept: {o['message']}" for o in failed
+    )
 
 
 def registry_only(run: SyncRun, folder: Path | None) -> bool:
@@ -305,15 +309,71 @@ def registry_report(run: SyncRun) -> dict:
     return report
 
 
+def changed_projects(before: RegistryData | None, after: RegistryData) -> set[str]:
+    """The projects whose registry fields or credit rows differ between two data sets."""
+    from app.etl.load import credit_prints
+
+    ids_after = set(after.projects[c.PROJECT_ID]) | set(after.credits[c.PROJECT_ID])
+    if before is None:
+        return ids_after
+    ids_before = set(before.projects[c.PROJECT_ID]) | set(before.credits[c.PROJECT_ID])
+    old, new = credit_prints(before.credits), credit_prints(after.credits)
+    changed = {pid for pid in old.keys() | new.keys() if old.get(pid) != new.get(pid)}
+    return changed | (ids_before ^ ids_after) | _changed_fields(before.projects, after.projects)
+
+
+def _changed_fields(before: pd.DataFrame, after: pd.DataFrame) -> set[str]:
+    def digests(frame: pd.DataFrame) -> pd.Series:
+        frame = frame.drop_duplicates(c.PROJECT_ID).set_index(c.PROJECT_ID)
+        columns = sorted(frame.columns)
+        return pd.util.hash_pandas_object(frame[columns].astype("string"), index=False)
+
+    old, new = digests(before), digests(after)
+    joined = pd.concat([old.rename("old"), new.rename("new")], axis=1)
+    return set(joined.index[joined["old"] != joined["new"]])
+
+
+def _only(data: RegistryData, ids: set[str]) -> RegistryData:
+    return RegistryData(
+        projects=data.projects[data.projects[c.PROJECT_ID].isin(ids)],
+        credits=data.credits[data.credits[c.PROJECT_ID].isin(ids)],
+        counts=data.counts,
+    )
+
+
+def apply_refreshed(
+    base: tuple[pd.DataFrame, pd.DataFrame],
+    before: dict[str, RegistryData | None],
+    after: dict[str, RegistryData],
+) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Only the projects the refreshed registries changed, rebuilt from the stored merge
+    with every registry's data laid over: what a registry-only run loads."""
+    touched: set[str] = set()
+    for key, old in before.items():
+        if key in after:
+            touched |= changed_projects(old, after[key])
+    projects, credits = base
+    projects = projects[projects[c.PROJECT_ID].isin(touched)]
+    credits = credits[credits[c.PROJECT_ID].isin(touched)]
+    datasets = {key: _only(data, touched) for key, data in after.items()}
+    return apply_registries(projects, credits, datasets)
+
+
 def registry_catalogue(run: SyncRun, folder: Path | None, raw_dir: Path):
-    """A registry-only run's catalogue: the stored merge with the registries laid over."""
-    projects, credits = stored_catalogue()
-    outcomes = refresh_registries(run, folder, raw_dir, parse_registry_names(run.registries))
-    report = registry_report(run)
-    projects, credits = _apply(projects, credits, report, outcomes)
+    """A registry-only run: the projects its registries changed, rebuilt from the stored
+    merge with every registry's last good data laid over (loaded with load_projects)."""
+    base = stored_catalogue()
+    keys = parse_registry_names(run.registries) or list(ADAPTERS)
+    before = {key: (store().load(key) or (None,))[0] for key in keys}
+    outcomes = refresh_registries(run, folder, raw_dir, keys)
     if all(o["status"] == "failed" for o in outcomes.values()):
         raise SourceError(
             "every registry of this run failed, nothing changed: "
             + "; ".join(f"{o['label']}: {o['message']}" for o in outcomes.values())
         )
+    refreshed = {key: old for key, old in before.items() if outcomes[key]["status"] == "fresh"}
+    projects, credits, summary = apply_refreshed(base, refreshed, stored_datasets())
+    report = registry_report(run)
+    _report(report, summary, outcomes)
+    report["registries"]["projects_changed"] = len(projects)
     return projects, credits, report

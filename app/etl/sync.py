@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.etl import merge, offsetsdb, registry_sync, sources, vrod
 from app.etl.errors import SourceError
-from app.etl.load import load_catalogue
+from app.etl.load import load_catalogue, load_projects
 from app.extensions import db
 from app.models import SyncRun, utcnow
 
@@ -89,7 +89,7 @@ def _pipeline(run: _Run, folder: Path | None, archive) -> None:
     raw_dir.mkdir(parents=True, exist_ok=True)
     if registry_sync.registry_only(run.row, folder):  # registries over the stored merge
         catalogue = lambda: registry_sync.registry_catalogue(run.row, folder, raw_dir)  # noqa: E731
-        _finish(run, *run.timed("registries", catalogue))
+        _finish(run, *run.timed("registries", catalogue), loader=load_projects)
         return
     if folder is not None:
         inputs = run.timed("read", lambda: _local_inputs(folder, raw_dir, run.warnings))
@@ -124,8 +124,9 @@ def _pipeline(run: _Run, folder: Path | None, archive) -> None:
     _finish(run, projects, credits, report)
 
 
-def _finish(run: _Run, projects, credits, report: dict) -> None:
-    """Record the report, then load the catalogue and mark the run succeeded, together."""
+def _finish(run: _Run, projects, credits, report: dict, loader=None) -> None:
+    """Record the report, then load the catalogue (or, with ``load_projects``, just these
+    projects) and mark the run succeeded, together."""
     run_id = run.row.id
     run.row.report = report
     db.session.commit()
@@ -134,7 +135,7 @@ def _finish(run: _Run, projects, credits, report: dict) -> None:
         # The run is recorded succeeded in the load's own transaction: data and record
         # commit together, so a crash never leaves new data behind a "running" run.
         with db.engine.begin() as connection:
-            counts = load_catalogue(connection, projects, credits)
+            counts = (loader or load_catalogue)(connection, projects, credits)
             connection.execute(
                 update(SyncRun)
                 .where(SyncRun.id == run_id)
