@@ -172,6 +172,7 @@ def project_frame(rng: np.random.Generator, count: int) -> pd.DataFrame:
         )
     ]
     frame["provenance"] = json.dumps({"name": "offsetsdb", "country": "vrod"})
+    frame["flags"] = "{}"  # NOT NULL, and COPY skips the model's Python default
     return frame
 
 
@@ -233,6 +234,7 @@ def _community_projects(count: int, start: int) -> pd.DataFrame:
             "retired": 0,
             "search_text": [build_search_text(i, n) for i, n in zip(ids, names, strict=True)],
             "provenance": "{}",
+            "flags": "{}",
         }
     )
 

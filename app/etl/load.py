@@ -292,10 +292,17 @@ def _chunks(items: list, size: int) -> Iterator[list]:
         yield items[start : start + size]
 
 
-def load_projects(connection: Connection, projects: pd.DataFrame, credits: pd.DataFrame):
+def load_projects(
+    connection: Connection,
+    projects: pd.DataFrame,
+    credits: pd.DataFrame,
+    append_to: frozenset[str] = frozenset(),
+):
     """Make just these registry projects, and all the credit rows of each, equal to the
     frames; every other project is left as it is. For runs that change a few projects (a
-    registry's daily delta): no other row is read or written. Returns LoadCounts."""
+    registry's daily delta): no other row is read or written. For the projects in
+    ``append_to`` the credit rows given are added to those stored (a delta's new events)
+    instead of replacing them. Returns LoadCounts."""
     projects = projects.reindex(columns=list(dict.fromkeys([*projects.columns, *FIELDS])))
     credits = credits.reindex(columns=list(c.CREDIT_RECORD_COLUMNS))
     counts = LoadCounts(credit_rows=len(credits))
@@ -324,7 +331,8 @@ def load_projects(connection: Connection, projects: pd.DataFrame, credits: pd.Da
                 select(table.c.project_id, table.c.id).where(table.c.project_id.in_(chunk))
             ).all()
         )
-    for chunk in _chunks([keys[pid] for pid in rows], BATCH):
+    replaced = [keys[pid] for pid in rows if pid not in append_to]
+    for chunk in _chunks(replaced, BATCH):
         connection.execute(Credit.__table__.delete().where(Credit.project_id.in_(chunk)))
     fresh = credits[credits[c.PROJECT_ID].isin(set(rows))]
     _insert_credits(connection, fresh.assign(**{c.PROJECT_ID: fresh[c.PROJECT_ID].map(keys)}))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +22,7 @@ from sqlalchemy import func, select
 from app.etl import columns as c
 from app.etl.errors import SourceError
 from app.etl.http import HttpSettings, RegistryClient, user_agent
+from app.etl.load import load_projects
 from app.etl.registries import ADAPTERS, Adapter, RegistryData, adapter_for
 from app.etl.registries.base import FetchSettings
 from app.etl.registries.overlay import apply_registries
@@ -116,14 +118,22 @@ def _since(adapter: Adapter, reconcile: bool) -> str | None:
     return (state.last_success_at - DELTA_OVERLAP).date().isoformat()
 
 
+def _event_hashes(credits: pd.DataFrame) -> pd.Series:
+    return pd.util.hash_pandas_object(credits[EVENT_KEY].astype("string"), index=False)
+
+
 def merge_delta(stored: RegistryData, delta: RegistryData) -> RegistryData:
-    """The stored data set with a delta's projects replacing theirs and its new events added."""
+    """The stored data set with a delta's projects replacing theirs and its new events added
+    (``appended``: those not stored already, as the delta's overlap asks again)."""
     projects = pd.concat([delta.projects, stored.projects], ignore_index=True)
-    credits = pd.concat([stored.credits, delta.credits], ignore_index=True)
+    hashes = _event_hashes(delta.credits)
+    new = ~hashes.isin(set(_event_hashes(stored.credits))) & ~hashes.duplicated()
+    appended = delta.credits[new.to_numpy()].reset_index(drop=True)
     return RegistryData(
         projects=projects.drop_duplicates(c.PROJECT_ID, keep="first").reset_index(drop=True),
-        credits=credits.drop_duplicates(EVENT_KEY, keep="first").reset_index(drop=True),
+        credits=pd.concat([stored.credits, appended], ignore_index=True),
         counts={**stored.counts, **{f"delta_{k}": v for k, v in delta.counts.items()}},
+        appended=appended,
     )
 
 
@@ -156,10 +166,14 @@ def refresh_registry(adapter: Adapter, folder: Path | None, raw_dir: Path, run, 
     outcome = {"label": adapter.label}
     paths = registry_inputs(folder) if folder is not None else []
     if folder is not None and not adapter.find_exports(paths):
-        return {**outcome, "status": "kept", "message": f"no {adapter.label} export in {folder}"}
+        return {
+            **outcome,
+            "status": "kept",
+            "message": f"no {adapter.label} export in {folder}",
+        }, None
     disabled = fetch_disabled(adapter) if folder is None else None
     if disabled:
-        return {**outcome, "status": "kept", "message": disabled}
+        return {**outcome, "status": "kept", "message": disabled}, None
     state = _state(adapter.key)
     now = utcnow()
     state.last_attempt_at = now
@@ -175,7 +189,7 @@ def refresh_registry(adapter: Adapter, folder: Path | None, raw_dir: Path, run, 
         state.last_error = str(error)
         db.session.commit()
         log.warning("registry %s failed, last good data kept: %s", adapter.key, error)
-        return {**outcome, "status": "failed", "message": str(error)}
+        return {**outcome, "status": "failed", "message": str(error)}, None
     state.as_of = now
     state.last_success_at = now
     state.last_error = None
@@ -186,18 +200,22 @@ def refresh_registry(adapter: Adapter, folder: Path | None, raw_dir: Path, run, 
     }
     state.cursor = {"since": now.date().isoformat()}
     db.session.commit()
-    return {**outcome, "status": "fresh", "message": how, **state.counts}
+    return {**outcome, "status": "fresh", "message": how, **state.counts}, data
 
 
 def refresh_registries(
     run: SyncRun, folder: Path | None, raw_dir: Path, keys: list[str] | None
-) -> dict:
-    """Refresh the named registries (all when None); each one's outcome."""
-    wanted = keys or list(ADAPTERS)
-    return {
-        key: refresh_registry(ADAPTERS[key], folder, raw_dir, run, bool(run.reconcile))
-        for key in wanted
-    }
+) -> tuple[dict, dict[str, RegistryData]]:
+    """Refresh the named registries (all when None): each one's outcome, and the data
+    sets of those refreshed."""
+    outcomes, fresh = {}, {}
+    for key in keys or list(ADAPTERS):
+        outcomes[key], data = refresh_registry(
+            ADAPTERS[key], folder, raw_dir, run, bool(run.reconcile)
+        )
+        if data is not None:
+            fresh[key] = data
+    return outcomes, fresh
 
 
 def stored_datasets() -> dict[str, RegistryData]:
@@ -220,7 +238,7 @@ def lay_over(
     """After a full merge: keep the merge for later registry-only runs, refresh every
     registry, lay each one's last good data over the merge, and report."""
     store().save_catalogue(projects, credits, utcnow())
-    outcomes = refresh_registries(run, folder, raw_dir, parse_registry_names(run.registries))
+    outcomes, _ = refresh_registries(run, folder, raw_dir, parse_registry_names(run.registries))
     return _apply(projects, credits, report, outcomes)
 
 
@@ -267,10 +285,11 @@ def registry_only(run: SyncRun, folder: Path | None) -> bool:
     return bool(exports) and all(path is None or path in exports for path in base)
 
 
-def stored_catalogue() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The last OffsetsDB + VROD merge; empty on a catalogue that has none yet. A loaded
-    catalogue without a stored merge is refused: overlaying an empty one would drop it."""
-    stored = store().load_catalogue()
+def stored_catalogue(ids: set[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The last OffsetsDB + VROD merge (only these projects of it, if given); empty on a
+    catalogue that has none yet. A loaded catalogue without a stored merge is refused:
+    overlaying an empty one would drop it."""
+    stored = store().load_catalogue(ids)
     if stored is not None:
         return stored
     loaded = db.session.scalar(
@@ -341,39 +360,87 @@ def _only(data: RegistryData, ids: set[str]) -> RegistryData:
     )
 
 
+def _last_load_succeeded(key: str) -> bool:
+    """Whether the database holds this registry's kept data: the last run that refreshed
+    it finished (a run whose load failed leaves newer kept data than the database's)."""
+    state = db.session.scalar(select(SourceState).where(SourceState.source == key))
+    if state is None or state.last_run_id is None:
+        return False
+    run = db.session.get(SyncRun, state.last_run_id)
+    return run is not None and run.status == "succeeded"
+
+
+def _before(key: str, delta: bool) -> RegistryData | None:
+    """The kept data set before this run: whole, or (before a delta) its projects and the
+    projects its credit rows belong to."""
+    loaded = store().load(key, credit_columns=[c.PROJECT_ID] if delta else None)
+    return loaded[0] if loaded is not None else None
+
+
+def touched_projects(before: RegistryData | None, after: RegistryData, in_database: bool):
+    """(projects to rebuild, those of them whose stored credit rows stay and get only the
+    delta's new rows added)."""
+    if before is None or not in_database:
+        return changed_projects(None, after), set()
+    if after.appended is None:
+        return changed_projects(before, after), set()
+    new_rows = set(after.appended[c.PROJECT_ID])
+    touched = new_rows | _changed_fields(before.projects, after.projects)
+    had_rows = set(before.credits[c.PROJECT_ID])
+    return touched, (touched - new_rows) | (new_rows & had_rows)
+
+
 def apply_refreshed(
-    base: tuple[pd.DataFrame, pd.DataFrame],
+    fresh: dict[str, RegistryData],
     before: dict[str, RegistryData | None],
-    after: dict[str, RegistryData],
-) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    in_database: dict[str, bool],
+) -> tuple[pd.DataFrame, pd.DataFrame, dict, frozenset[str]]:
     """Only the projects the refreshed registries changed, rebuilt from the stored merge
-    with every registry's data laid over: what a registry-only run loads."""
+    with their registry's data laid over (registries never share a project): what a
+    registry-only run loads, and the projects that only get new credit rows appended."""
     touched: set[str] = set()
-    for key, old in before.items():
-        if key in after:
-            touched |= changed_projects(old, after[key])
-    projects, credits = base
-    projects = projects[projects[c.PROJECT_ID].isin(touched)]
-    credits = credits[credits[c.PROJECT_ID].isin(touched)]
-    datasets = {key: _only(data, touched) for key, data in after.items()}
-    return apply_registries(projects, credits, datasets)
+    append_to: set[str] = set()
+    for key, data in fresh.items():
+        ids, appendable = touched_projects(before.get(key), data, in_database.get(key, False))
+        touched |= ids
+        append_to |= appendable
+    projects, credits = stored_catalogue(touched)
+    datasets = {key: _only(data, touched) for key, data in fresh.items()}
+    projects, credits, summary = apply_registries(projects, credits, datasets)
+    if append_to:
+        appended = pd.concat(
+            [data.appended for data in fresh.values() if data.appended is not None],
+            ignore_index=True,
+        )
+        credits = pd.concat(
+            [
+                credits[~credits[c.PROJECT_ID].isin(append_to)],
+                appended[appended[c.PROJECT_ID].isin(append_to)],
+            ],
+            ignore_index=True,
+        )
+    return projects, credits, summary, frozenset(append_to)
 
 
 def registry_catalogue(run: SyncRun, folder: Path | None, raw_dir: Path):
     """A registry-only run: the projects its registries changed, rebuilt from the stored
-    merge with every registry's last good data laid over (loaded with load_projects)."""
-    base = stored_catalogue()
+    merge with their registry's data laid over; and how to load them (``load_projects``)."""
     keys = parse_registry_names(run.registries) or list(ADAPTERS)
-    before = {key: (store().load(key) or (None,))[0] for key in keys}
-    outcomes = refresh_registries(run, folder, raw_dir, keys)
+    stored_catalogue(set())  # refuse early when there is no merge to lay them over
+    in_database = {key: _last_load_succeeded(key) for key in keys}
+    before = {
+        key: _before(key, folder is None and _since(ADAPTERS[key], bool(run.reconcile)) is not None)
+        for key in keys
+    }
+    outcomes, fresh = refresh_registries(run, folder, raw_dir, keys)
     if all(o["status"] == "failed" for o in outcomes.values()):
         raise SourceError(
             "every registry of this run failed, nothing changed: "
             + "; ".join(f"{o['label']}: {o['message']}" for o in outcomes.values())
         )
-    refreshed = {key: old for key, old in before.items() if outcomes[key]["status"] == "fresh"}
-    projects, credits, summary = apply_refreshed(base, refreshed, stored_datasets())
+    projects, credits, summary, append_to = apply_refreshed(fresh, before, in_database)
     report = registry_report(run)
     _report(report, summary, outcomes)
     report["registries"]["projects_changed"] = len(projects)
-    return projects, credits, report
+    report["registries"]["projects_appended_to"] = len(append_to)
+    return projects, credits, report, partial(load_projects, append_to=append_to)

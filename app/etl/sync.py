@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.etl import merge, offsetsdb, registry_sync, sources, vrod
 from app.etl.errors import SourceError
-from app.etl.load import load_catalogue, load_projects
+from app.etl.load import load_catalogue
 from app.extensions import db
 from app.models import SyncRun, utcnow
 
@@ -89,7 +89,8 @@ def _pipeline(run: _Run, folder: Path | None, archive) -> None:
     raw_dir.mkdir(parents=True, exist_ok=True)
     if registry_sync.registry_only(run.row, folder):  # registries over the stored merge
         catalogue = lambda: registry_sync.registry_catalogue(run.row, folder, raw_dir)  # noqa: E731
-        _finish(run, *run.timed("registries", catalogue), loader=load_projects)
+        projects, credits, report, loader = run.timed("registries", catalogue)
+        _finish(run, projects, credits, report, loader=loader)
         return
     if folder is not None:
         inputs = run.timed("read", lambda: _local_inputs(folder, raw_dir, run.warnings))

@@ -3,6 +3,7 @@ the real exports, the same records fetched from local servers, all or nothing pe
 registry, and the freshest source winning field by field."""
 
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -215,3 +216,39 @@ def test_registry_exports_alone_are_laid_over_the_stored_merge(app, tmp_path, fo
     assert run.status == "succeeded", run.message
     assert project("ACR1089") is not None  # the stored merge is kept
     assert project("VCS5957").source == "registry"
+
+
+def test_a_daily_delta_appends_the_new_events_to_the_kept_ones(app, httpserver):
+    assert sync(EXPORTS / "verra").status == "succeeded"
+    before = {r.serial_range for r in credits("VCS3005")}
+    retired_before = project("VCS3005").retired
+    verra = state("verra")
+    verra.last_success_at = datetime(2026, 4, 8, 3, 0, tzinfo=UTC)
+    db.session.commit()
+    new_event = {
+        "entityId": 110299999999999,
+        "projectId": 3005,
+        "vintage": "2022",
+        "holdingQuantity": 500.0,
+        "serialNo": "19999-941412555-941413054-VCS-VCU-1310-VER-CN-13-3005-01012022-31102022-0",
+        "retiredDate": "2026-11-29T08:00:00",
+        "beneficialOwner": "Example Airlines",
+        "stateCode": "RETIRED",
+    }
+    knobs = servers.serve_verra(httpserver, servers.Knobs(extra={"retirements": [new_event]}))
+    app.config.update(
+        VERRA_API_URL=httpserver.url_for(servers.VERRA_PATH),
+        VERRA_APP_CONFIG_URL=httpserver.url_for("/verra/config/environment.config.json"),
+        REGISTRY_PACE_SECONDS=0,
+    )
+    run = sync(registries="verra")
+    assert run.status == "succeeded", run.message
+    outcome = run.report["registries"]["outcomes"]["verra"]
+    assert outcome["message"] == "fetched the events since 2026-04-05"
+    assert run.report["registries"]["projects_appended_to"] >= 1
+    sent = [body["searchFilter"]["filterModel"] for r, body in knobs.calls if r == "retirements"]
+    assert sent[0]["retiredDate"]["dateFrom"] == "2026-04-05"
+    rows = credits("VCS3005")
+    assert {r.serial_range for r in rows} == before | {new_event["serialNo"]}
+    assert project("VCS3005").retired == retired_before + 500
+    assert len(rows) == len({(r.kind, r.serial_range, r.transaction_date) for r in rows})

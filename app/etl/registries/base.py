@@ -37,6 +37,8 @@ class RegistryData:
     credits: pd.DataFrame
     # What the registry itself says it holds (its totals), for the report.
     counts: dict = field(default_factory=dict)
+    # When this is the stored set plus a daily delta: the credit rows the delta added.
+    appended: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)

@@ -73,8 +73,7 @@ def read_export(source: Path | bytes, label: str) -> pd.DataFrame:
     keep = [i for i, key in enumerate(keys) if key and not _UNNAMED.match(key)]
     frame = frame.iloc[:, keep]
     frame.columns = [keys[i] for i in keep]
-    frame = frame.loc[:, ~frame.columns.duplicated()]
-    return frame.apply(lambda column: column.str.strip()).replace("", pd.NA)
+    return frame.loc[:, ~frame.columns.duplicated()]
 
 
 def header_of(path: Path) -> set[str]:
@@ -110,7 +109,8 @@ def pick(raw: pd.DataFrame, fields: tuple[Field, ...], label: str) -> pd.DataFra
                 raise SourceError(f"{label}: no {names} column")
             picked[field.name] = pd.Series(pd.NA, index=raw.index, dtype="string")
         else:
-            picked[field.name] = raw[found].astype("string")
+            values = raw[found].astype("string").str.strip()
+            picked[field.name] = values.mask(values == "")
     return pd.DataFrame(picked, index=raw.index)
 
 
@@ -218,10 +218,17 @@ def labels_where(flag: pd.Series, label: str) -> pd.Series:
 def certifications(ids: pd.Series, *labels: pd.Series) -> pd.Series:
     """Per project id, the distinct labels of its rows ('CORSIA; ICVCM CCP'), in first-seen
     order; a label cell may itself list several, separated by ';' or ','."""
-    long = pd.concat(
-        [pd.DataFrame({c.PROJECT_ID: ids, "label": values.astype("string")}) for values in labels],
-        ignore_index=True,
-    ).dropna()
+    long = (
+        pd.concat(
+            [
+                pd.DataFrame({c.PROJECT_ID: ids, "label": values.astype("string")})
+                for values in labels
+            ],
+            ignore_index=True,
+        )
+        .dropna()
+        .drop_duplicates()  # a million rows carry a few thousand distinct label cells
+    )
     long = long.assign(label=long["label"].str.split(r"\s*;\s*")).explode("label")
     long = long[long["label"].notna() & (long["label"].str.strip() != "")]
     long = long.assign(label=long["label"].str.strip()).drop_duplicates()

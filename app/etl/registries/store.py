@@ -45,14 +45,17 @@ class RegistryStore:
         partial.rename(target)
         shutil.rmtree(previous, ignore_errors=True)
 
-    def load(self, name: str) -> tuple[RegistryData, datetime] | None:
+    def load(
+        self, name: str, credit_columns: list[str] | None = None, ids: set[str] | None = None
+    ) -> tuple[RegistryData, datetime] | None:
+        """A kept data set; only some credit columns, or only some projects' rows, if asked."""
         folder = self._dir(name)
         if not (folder / "meta.json").exists():
             return None
         meta = json.loads((folder / "meta.json").read_text())
         data = RegistryData(
             projects=_from_parquet(folder / "projects.parquet"),
-            credits=_from_parquet(folder / "credits.parquet"),
+            credits=_from_parquet(folder / "credits.parquet", credit_columns, ids),
             counts=meta.get("counts") or {},
         )
         return data, datetime.fromisoformat(meta["as_of"])
@@ -61,11 +64,14 @@ class RegistryStore:
         """The merged OffsetsDB + VROD catalogue, before any registry was laid over it."""
         self.save(BASE, RegistryData(projects=projects, credits=credits), as_of)
 
-    def load_catalogue(self) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-        stored = self.load(BASE)
+    def load_catalogue(self, ids: set[str] | None = None):
+        """The stored merge (projects, credits), or only these projects of it; None if none."""
+        stored = self.load(BASE, ids=ids)
         if stored is None:
             return None
         data, _ = stored
+        if ids is not None:
+            return data.projects[data.projects[c.PROJECT_ID].isin(ids)], data.credits
         return data.projects, data.credits
 
 
@@ -76,8 +82,11 @@ def _to_parquet(frame: pd.DataFrame, path: Path) -> None:
     frame.to_parquet(path, index=False)
 
 
-def _from_parquet(path: Path) -> pd.DataFrame:
-    frame = pd.read_parquet(path)
+def _from_parquet(path: Path, columns=None, ids: set[str] | None = None) -> pd.DataFrame:
+    filters = [(c.PROJECT_ID, "in", sorted(ids))] if ids is not None else None
+    frame = pd.read_parquet(path, columns=columns, filters=filters if ids else None)
+    if ids is not None and not ids:
+        frame = frame.head(0)
     if c.PROVENANCE in frame.columns:
         frame[c.PROVENANCE] = frame[c.PROVENANCE].map(lambda v: json.loads(v) if v else {})
     return frame

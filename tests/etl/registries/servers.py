@@ -31,6 +31,7 @@ class Knobs:
     status: int | None = None  # answer every data request with this status
     headers: dict = field(default_factory=dict)
     calls: list = field(default_factory=list)
+    extra: dict = field(default_factory=dict)  # resource -> more recorded rows (new events)
 
 
 def _load(*parts: str):
@@ -50,7 +51,8 @@ def serve_verra(httpserver, knobs: Knobs | None = None) -> Knobs:
     countries = {str(p["resourceIdentifier"]): p.get("country") for p in projects}
     data = {
         name: sorted(
-            _load("verra", f"{name}.json"), key=lambda e: e.get("entityId") or e.get("entity_id")
+            _load("verra", f"{name}.json") + knobs.extra.get(name, []),
+            key=lambda e: e.get("entityId") or e.get("entity_id"),
         )
         for name in ("project", "issuances", "retirements", "cancellations")
     }
