@@ -373,7 +373,7 @@ def delta_frame(stored, rng) -> pd.DataFrame:
     sample = stored.credits.iloc[rng.integers(0, len(stored.credits), DELTA_ROWS)]
     return sample.assign(
         **{
-            c.SERIAL_RANGE: [f"delta-{n}" for n in range(DELTA_ROWS)],
+            c.SERIAL_RANGE: [f"delta-{time.time_ns()}-{n}" for n in range(DELTA_ROWS)],
             c.TRANSACTION_DATE: pd.Timestamp("2026-11-29"),
             c.YEAR: 2026,
         }
@@ -394,7 +394,16 @@ def child_delta(url: str, registry_dir: str) -> None:
         return registry_sync.merge_delta(stored, delta), "the recorded delta"
 
     registry_sync._fetch = recorded_delta
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.enable()
     status, wall, steps, message = run_sync(app, "verra", None, reconcile=False)
+    if os.environ.get("BENCH_PROFILE"):
+        profile.disable()
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
     print(
         f"delta of {DELTA_ROWS:,} Verra transactions: {status}, {wall:.1f} s wall, "
         f"peak RSS {peak_mb():,.0f} MB"

@@ -119,21 +119,34 @@ def _since(adapter: Adapter, reconcile: bool) -> str | None:
 
 
 def _event_hashes(credits: pd.DataFrame) -> pd.Series:
-    return pd.util.hash_pandas_object(credits[EVENT_KEY].astype("string"), index=False)
+    return pd.util.hash_pandas_object(credits[EVENT_KEY], index=False)
+
+
+def _ids(values: pd.Series) -> set[str]:
+    return set(pd.unique(values.dropna()))
 
 
 def merge_delta(stored: RegistryData, delta: RegistryData) -> RegistryData:
     """The stored data set with a delta's projects replacing theirs and its new events added
     (``appended``: those not stored already, as the delta's overlap asks again)."""
     projects = pd.concat([delta.projects, stored.projects], ignore_index=True)
+    projects = projects.drop_duplicates(c.PROJECT_ID, keep="first").reset_index(drop=True)
+    delta_ids = _ids(delta.credits[c.PROJECT_ID])
+    # Only the stored rows of the delta's projects can be asked again.
+    stored_rows = stored.credits[stored.credits[c.PROJECT_ID].isin(delta_ids)]
     hashes = _event_hashes(delta.credits)
-    new = ~hashes.isin(set(_event_hashes(stored.credits))) & ~hashes.duplicated()
+    new = ~hashes.isin(set(_event_hashes(stored_rows))) & ~hashes.duplicated()
     appended = delta.credits[new.to_numpy()].reset_index(drop=True)
+    new_rows = _ids(appended[c.PROJECT_ID])
+    changed = new_rows | _changed_fields(stored.projects, projects)
+    had_rows = _ids(stored_rows.loc[stored_rows[c.PROJECT_ID].isin(new_rows), c.PROJECT_ID])
     return RegistryData(
-        projects=projects.drop_duplicates(c.PROJECT_ID, keep="first").reset_index(drop=True),
+        projects=projects,
         credits=pd.concat([stored.credits, appended], ignore_index=True),
         counts={**stored.counts, **{f"delta_{k}": v for k, v in delta.counts.items()}},
         appended=appended,
+        changed=changed,
+        appendable=(changed - new_rows) | had_rows,
     )
 
 
@@ -332,10 +345,10 @@ def changed_projects(before: RegistryData | None, after: RegistryData) -> set[st
     """The projects whose registry fields or credit rows differ between two data sets."""
     from app.etl.load import credit_prints
 
-    ids_after = set(after.projects[c.PROJECT_ID]) | set(after.credits[c.PROJECT_ID])
+    ids_after = _ids(after.projects[c.PROJECT_ID]) | _ids(after.credits[c.PROJECT_ID])
     if before is None:
         return ids_after
-    ids_before = set(before.projects[c.PROJECT_ID]) | set(before.credits[c.PROJECT_ID])
+    ids_before = _ids(before.projects[c.PROJECT_ID]) | _ids(before.credits[c.PROJECT_ID])
     old, new = credit_prints(before.credits), credit_prints(after.credits)
     changed = {pid for pid in old.keys() | new.keys() if old.get(pid) != new.get(pid)}
     return changed | (ids_before ^ ids_after) | _changed_fields(before.projects, after.projects)
@@ -371,23 +384,19 @@ def _last_load_succeeded(key: str) -> bool:
 
 
 def _before(key: str, delta: bool) -> RegistryData | None:
-    """The kept data set before this run: whole, or (before a delta) its projects and the
-    projects its credit rows belong to."""
-    loaded = store().load(key, credit_columns=[c.PROJECT_ID] if delta else None)
+    """The kept data set before this run, to compare with; a delta tells its own changes."""
+    loaded = None if delta else store().load(key)
     return loaded[0] if loaded is not None else None
 
 
 def touched_projects(before: RegistryData | None, after: RegistryData, in_database: bool):
     """(projects to rebuild, those of them whose stored credit rows stay and get only the
     delta's new rows added)."""
-    if before is None or not in_database:
+    if not in_database:  # the kept data is newer than the database's: rebuild them all
         return changed_projects(None, after), set()
-    if after.appended is None:
-        return changed_projects(before, after), set()
-    new_rows = set(after.appended[c.PROJECT_ID])
-    touched = new_rows | _changed_fields(before.projects, after.projects)
-    had_rows = set(before.credits[c.PROJECT_ID])
-    return touched, (touched - new_rows) | (new_rows & had_rows)
+    if after.changed is not None:
+        return after.changed, after.appendable or set()
+    return changed_projects(before, after), set()
 
 
 def apply_refreshed(

@@ -12,7 +12,14 @@ from sqlalchemy import func, select
 from app.etl.commands import sync_command
 from app.etl.sync import execute_sync
 from app.extensions import db
-from app.models import Credit, Project, SourceState, SyncRun
+from app.models import (
+    Credit,
+    CreditSummary,
+    Project,
+    SourceState,
+    SyncRun,
+    rebuild_credit_summary,
+)
 from app.sync_queue import request_sync
 from tests.etl.registries import servers
 from tests.etl.test_sync import write_inputs
@@ -252,3 +259,15 @@ def test_a_daily_delta_appends_the_new_events_to_the_kept_ones(app, httpserver):
     assert {r.serial_range for r in rows} == before | {new_event["serialNo"]}
     assert project("VCS3005").retired == retired_before + 500
     assert len(rows) == len({(r.kind, r.serial_range, r.transaction_date) for r in rows})
+    # The statistics' summary got the new rows added: exactly what a rebuild gives.
+    added_to = summary_rows()
+    with db.engine.begin() as connection:
+        rebuild_credit_summary(connection)
+    assert added_to == summary_rows()
+
+
+def summary_rows() -> list[tuple]:
+    table = CreditSummary.__table__
+    columns = [col for col in table.c if col.name != "id"]
+    rows = db.session.execute(select(*columns)).all()
+    return sorted((tuple(row) for row in rows), key=repr)

@@ -37,8 +37,11 @@ class RegistryData:
     credits: pd.DataFrame
     # What the registry itself says it holds (its totals), for the report.
     counts: dict = field(default_factory=dict)
-    # When this is the stored set plus a daily delta: the credit rows the delta added.
+    # When this is the stored set plus a daily delta: the credit rows the delta added, the
+    # projects it changed, and those of them that only get rows added (they had some).
     appended: pd.DataFrame | None = None
+    changed: set[str] | None = None
+    appendable: set[str] | None = None
 
 
 @dataclass(frozen=True)

@@ -120,10 +120,19 @@ def numbers(values: pd.Series) -> pd.Series:
     return pd.to_numeric(cleaned, errors="coerce").round().astype("Int64")
 
 
-def dates(values: pd.Series) -> pd.Series:
-    """Registry dates as midnight timestamps: ISO ('2026-04-13T12:35:58'), US
-    ('11/3/2025 7:10:41 PM', '02/28/2025'); anything else missing."""
-    text = values.astype("string").str.strip()
+def by_unique(values: pd.Series, convert) -> pd.Series:
+    """``convert`` applied to each distinct value once: a million dates hold a few thousand."""
+    text = values.astype("string")
+    codes, uniques = pd.factorize(text)
+    if len(uniques) == 0:
+        return convert(pd.Series([pd.NA] * len(values), index=values.index, dtype="string"))
+    converted = convert(pd.Series(uniques, dtype="string")).to_numpy()
+    result = pd.Series(converted[codes], index=values.index)
+    return result.where(codes >= 0)
+
+
+def _parse_dates(text: pd.Series) -> pd.Series:
+    text = text.str.strip()
     us = text.str.extract(_US_DATE)
     from_us = pd.to_datetime(
         us[2] + "-" + us[0].str.zfill(2) + "-" + us[1].str.zfill(2),
@@ -134,9 +143,15 @@ def dates(values: pd.Series) -> pd.Series:
     return from_us.fillna(from_iso).astype("datetime64[ns]")
 
 
+def dates(values: pd.Series) -> pd.Series:
+    """Registry dates as midnight timestamps: ISO ('2026-04-13T12:35:58'), US
+    ('11/3/2025 7:10:41 PM', '02/28/2025'); anything else missing."""
+    return by_unique(values, _parse_dates).astype("datetime64[ns]")
+
+
 def vintage_years(values: pd.Series) -> pd.Series:
     """'2021', '2020-01-01', '2003 - 2004' -> the (first) year."""
-    return numbers(values.astype("string").str.extract(r"(\d{4})")[0])
+    return by_unique(values, lambda text: numbers(text.str.extract(r"(\d{4})")[0])).astype("Int64")
 
 
 def yes(values: pd.Series) -> pd.Series:

@@ -95,7 +95,7 @@ def overlay_credits(
     """Projects with registry credit rows take them as a set, with their totals."""
     if registry.empty:
         return projects, credits
-    owned = set(registry[c.PROJECT_ID].unique())
+    owned = set(pd.unique(registry[c.PROJECT_ID]))
     kept = credits[~credits[c.PROJECT_ID].isin(owned)]
     combined = pd.concat([kept, registry], ignore_index=True)
     # An empty side (no stored merge yet) must not turn the dates into plain objects.
@@ -155,9 +155,9 @@ def apply_registries(
     known_before = set(projects[c.PROJECT_ID])
     projects = overlay_fields(projects, registry) if len(registry) else projects
     # Credit rows of a project no list names still belong to a project: skip them, counted.
-    orphans = ~rows[c.PROJECT_ID].isin(set(projects[c.PROJECT_ID]))
+    orphans = ~rows[c.PROJECT_ID].isin(set(pd.unique(projects[c.PROJECT_ID])))
     projects, credits = overlay_credits(projects, credits, rows[~orphans])
-    changed = set(registry[c.PROJECT_ID]) | set(rows[c.PROJECT_ID])
+    changed = set(pd.unique(registry[c.PROJECT_ID])) | set(pd.unique(rows[c.PROJECT_ID]))
     projects = finish(projects, changed)[list(c.PROJECT_COLUMNS)]
     summary = {
         key: {
