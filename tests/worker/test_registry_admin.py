@@ -3,6 +3,7 @@ or by the worker's schedule."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -143,3 +144,29 @@ def test_each_registry_has_its_own_cron_and_gold_standard_waits_for_its_api(app)
     assert "registry-gold_standard" not in jobs
     app.config["GOLD_STANDARD_API"] = True
     assert "registry-gold_standard" in {job.id for job in build_scheduler(app).get_jobs()}
+
+
+def test_an_uploaded_gold_standard_export_is_laid_over_the_catalogue(admin_client, app):
+    from app.etl.sync import execute_sync
+    from tests.etl.registries.servers import EXPORTS
+
+    folder = EXPORTS / "gold-standard"
+    data = {
+        "files": [
+            (io.BytesIO((folder / name).read_bytes()), name)
+            for name in ("projects.csv", "issuances.csv", "retirements.csv")
+        ]
+    }
+    response = admin_client.post(
+        "/admin/sync/upload",
+        data=data,
+        content_type="multipart/form-data",
+        headers=HX | {"HX-Target": "sync-history"},
+    )
+    assert response.status_code == 200
+    run = db.session.scalar(sa.select(SyncRun))
+    finished = execute_sync(run.id)
+    assert finished.status == "succeeded", finished.message
+    assert finished.report["registries"]["outcomes"]["gold_standard"]["status"] == "fresh"
+    html = admin_client.get("/projects/GLD23574").get_data(as_text=True)
+    assert "Gold Standard: as of" in html
