@@ -213,6 +213,13 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    """This process's CPU time: less sensitive than wall time to a machine shared with others
+    (the database server's own work is not in it)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _sample(folder: str, table: str) -> pd.DataFrame:
     return pd.read_csv(SAMPLES / folder / f"{table}.csv", dtype=str, keep_default_na=False)
 
@@ -348,10 +355,11 @@ def run_sync(app, registries: str, folder: Path | None, reconcile: bool):
             registries=registries,
             reconcile=reconcile,
         )
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds()
         run = execute_sync(run.id)
         wall = time.perf_counter() - started
-        result = (run.status, wall, dict(run.step_timings or {}), run.message)
+        steps = dict(run.step_timings or {}, cpu=round(cpu_seconds() - cpu, 1))
+        result = (run.status, wall, steps, run.message)
         db.engine.dispose()
     return result
 
@@ -361,7 +369,10 @@ def child_reconcile(url: str, folder: str, registry_dir: str) -> None:
     status, wall, steps, message = run_sync(
         app, "verra,gold_standard,acr,car,art", Path(folder), reconcile=True
     )
-    print(f"full reconcile: {status}, {wall:.1f} s wall, peak RSS {peak_mb():,.0f} MB")
+    print(
+        f"full reconcile: {status}, {wall:.1f} s wall, {steps['cpu']:.1f} s CPU, "
+        f"peak RSS {peak_mb():,.0f} MB; load average {os.getloadavg()[0]:.1f}"
+    )
     print(f"  steps: {steps}")
     print(f"  {message}")
 

@@ -341,7 +341,8 @@ def load_projects(
     ``append_to`` the credit rows given are added to those stored (a delta's new events)
     instead of replacing them. Returns LoadCounts."""
     projects = projects.reindex(columns=list(dict.fromkeys([*projects.columns, *FIELDS])))
-    credits = credits.reindex(columns=list(c.CREDIT_RECORD_COLUMNS))
+    if list(credits.columns) != list(c.CREDIT_RECORD_COLUMNS):
+        credits = credits.reindex(columns=list(c.CREDIT_RECORD_COLUMNS))
     counts = LoadCounts(credit_rows=len(credits))
     rows = {row[c.PROJECT_ID]: row for row in _records(projects)}
     table = Project.__table__
@@ -371,7 +372,9 @@ def load_projects(
     replaced = [keys[pid] for pid in rows if pid not in append_to]
     for chunk in _chunks(replaced, BATCH):
         connection.execute(Credit.__table__.delete().where(Credit.project_id.in_(chunk)))
-    fresh = credits[credits[c.PROJECT_ID].isin(set(rows))]
+    belongs = credits[c.PROJECT_ID].isin(set(rows))
+    fresh = credits if belongs.all() else credits[belongs]
+    del belongs
     _insert_credits(connection, fresh.assign(**{c.PROJECT_ID: fresh[c.PROJECT_ID].map(keys)}))
     # Rows only added, to projects whose summary groups stay: add them to the summary.
     regrouped = any(

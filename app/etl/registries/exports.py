@@ -23,7 +23,9 @@ from app.etl.standardize import country_name, status_group
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _UNNAMED = re.compile(r"^unnamed \d+$")
 # A quote inside a quoted field that is neither a field boundary nor already doubled.
-_STRAY_QUOTE = re.compile(r'(?<=[^,"])"(?=[^,"])')
+_STRAY_QUOTE = re.compile(rb'(?<=[^,"])"(?=[^,"])')
+# A whole line in quotes: '"2026","CAR-1-…","8000"' (its line break left out).
+_QUOTED_LINE = re.compile(rb'(?m)^"[^\r\n]*"(?=\r?$)')
 _US_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
@@ -43,32 +45,43 @@ def decode(data: bytes, label: str) -> str:
             raise SourceError(f"{label}: neither UTF-8 nor cp1252 text ({error})") from error
 
 
-def repair_quotes(text: str) -> str:
-    """Double the stray quotes of fully quoted lines (CAR: ``"On "Earth" day"``)."""
-    lines = text.splitlines(keepends=True)
-    repaired = []
-    for line in lines:
-        body = line.rstrip("\r\n")
-        if len(body) > 1 and body.startswith('"') and body.endswith('"') and '","' in body:
-            inner = '","'.join(_STRAY_QUOTE.sub('""', part) for part in body[1:-1].split('","'))
-            line = f'"{inner}"' + line[len(body) :]
-        repaired.append(line)
-    return "".join(repaired)
+def repair_quotes(data: bytes) -> bytes:
+    """Double the stray quotes of fully quoted lines (CAR: ``"On "Earth" day"``), on the
+    raw bytes (a decoded copy of a 100 MB export would cost several times its size)."""
+    if not (data.startswith(b'"') or b'\n"' in data):
+        return data
+    return _QUOTED_LINE.sub(_repair_line, data)
+
+
+def _repair_line(match: re.Match) -> bytes:
+    line = match.group(0)
+    if b'","' not in line:
+        return line
+    inner = b'","'.join(_STRAY_QUOTE.sub(b'""', part) for part in line[1:-1].split(b'","'))
+    return b'"' + inner + b'"'
 
 
 def read_export(source: Path | bytes, label: str) -> pd.DataFrame:
-    """One export file as text columns keyed by ``header_key``; ``Unnamed: N`` dropped."""
+    """One export file as text columns keyed by ``header_key``; ``Unnamed: N`` dropped.
+    UTF-8 (with or without BOM), else cp1252: exports rarely say which."""
     data = source.read_bytes() if isinstance(source, Path) else source
     require_complete_text(data, label)
-    text = repair_quotes(decode(data, label))
-    if text.lstrip()[:1] == "<":
+    if data.lstrip()[:1] == b"<":
         raise SourceError(f"{label}: an HTML page, not a CSV export")
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=False
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise SourceError(f"{label}: not a readable CSV ({error})") from error
+    data = repair_quotes(data)
+    frame = None
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            frame = pd.read_csv(
+                io.BytesIO(data), dtype=str, keep_default_na=False, encoding=encoding
+            )
+            break
+        except UnicodeDecodeError as error:
+            problem = error
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+            raise SourceError(f"{label}: not a readable CSV ({error})") from error
+    if frame is None:
+        raise SourceError(f"{label}: neither UTF-8 nor cp1252 text ({problem})")
     keys = [header_key(name) for name in frame.columns]
     keep = [i for i, key in enumerate(keys) if key and not _UNNAMED.match(key)]
     frame = frame.iloc[:, keep]

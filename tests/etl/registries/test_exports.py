@@ -169,7 +169,7 @@ def test_stray_quotes_in_a_quoted_line_stay_in_their_field():
         '"06/16/2026","CAR1480","On "Earth, Day" event"\n'
     )
     header = "Vintage,Serial,Quantity,Status Effective,Project ID,Retirement Reason Details\n"
-    frame = read_export((header + repair_quotes(line)).encode(), "car retirements")
+    frame = read_export(repair_quotes((header + line).encode()), "car retirements")
     assert frame["retirement reason details"].tolist() == ['On "Earth, Day" event']
     assert frame["project id"].tolist() == ["CAR1480"]
 
