@@ -20,7 +20,7 @@ from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Column, Connection, MetaData, Table, bindparam, select
+from sqlalchemy import Column, Connection, MetaData, Table, bindparam, func, select
 
 from app.etl import columns as c
 from app.models import (
@@ -172,6 +172,7 @@ def _update_projects_by_copy(connection: Connection, rows: list[dict]) -> None:
         )
     finally:
         cursor.close()
+    connection.exec_driver_sql("ANALYZE project_update")  # else a nested loop over both
     assignments = ", ".join(f"{name} = u.{name}" for name in FIELDS)
     connection.exec_driver_sql(
         f"UPDATE project SET {assignments}, updated_at = now() "  # noqa: S608 (our names)
@@ -438,7 +439,9 @@ def add_to_credit_summary(
                 for *key, total, count in groups.itertuples(index=False, name=None)
             ],
         )
-        same = [summary.c[name].is_not_distinct_from(delta.c[name]) for name in SUMMARY_GROUPS]
+        # NULL-safe equality as plain equality of stand-ins ('' and -1 are never stored), so
+        # the database can hash-join instead of comparing every pair.
+        same = [_group_key(summary.c[name]) == _group_key(delta.c[name]) for name in SUMMARY_GROUPS]
         connection.execute(
             summary.update()
             .where(*same)
@@ -454,6 +457,11 @@ def add_to_credit_summary(
         connection.execute(summary.insert().from_select(names, missing))
     finally:
         delta.drop(connection)
+
+
+def _group_key(column):
+    stand_in = -1 if column.name in (c.YEAR, c.VINTAGE) else ""
+    return func.coalesce(column, stand_in)
 
 
 def _plain_summary(value):
