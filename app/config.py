@@ -18,6 +18,24 @@ DEFAULT_VROD_URL = (
     "https://gspp.berkeley.edu/assets/uploads/page/"
     "Voluntary-Registry-Offsets-Database--v2025-12-year-end.xlsx"
 )
+# The registries' own machine endpoints (../shared/REGISTRIES.md), each a setting so that
+# tests and mirrors can point elsewhere.
+REGISTRY_URLS = {
+    "VERRA_API_URL": "https://prod-us.api.platts.com/ci-raas-prod/raas-report-api/es/public",
+    "VERRA_APP_CONFIG_URL": "https://registry.verra.org/config/environment.config.json",
+    "GOLD_STANDARD_API_URL": "https://public-api.goldstandard.org",
+    "GREENTRACE_API_URL": "https://greentrace.ice.com/api/greentraceservice/v1",
+    "CAR_REPORTS_URL": "https://thereserve2.apx.com",
+    "ART_REPORTS_URL": "https://art.apx.com",
+}
+# When each registry is fetched (UTC, crontab): daily, a few minutes apart.
+REGISTRY_CRONS = {
+    "VERRA_CRON": "10 2 * * *",
+    "GOLD_STANDARD_CRON": "20 2 * * *",
+    "ACR_CRON": "30 2 * * *",
+    "CAR_CRON": "40 2 * * *",
+    "ART_CRON": "50 2 * * *",
+}
 DEFAULT_NEWS_FEEDS = ",".join(
     [
         "https://carbonherald.com/feed/",
@@ -51,6 +69,10 @@ def _with_psycopg2_driver(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg2://" + url.removeprefix(prefix)
     return url
+
+
+def _float_or_none(value: str | None) -> float | None:
+    return float(value) if value is not None else None
 
 
 def _memcached_servers(value: str | None) -> list[str]:
@@ -123,5 +145,22 @@ def load_settings(instance_path: Path) -> dict:
         "CLOUDWATCH_ENABLED": _env("CLOUDWATCH_ENABLED", "false") == "true",
         # The score a matcher suggestion needs to reach the review queue (see docs/DATA.md).
         "LINK_THRESHOLD": float(_env("LINK_THRESHOLD", "0.72")),
+        **{name: _env(name, default) for name, default in REGISTRY_URLS.items()},
+        **{name: _env(name, default) for name, default in REGISTRY_CRONS.items()},
+        # Weekly: every registry fetched whole and checked against its own totals.
+        "REGISTRY_RECONCILE_CRON": _env("REGISTRY_RECONCILE_CRON", "0 1 * * 0"),
+        # Gold Standard's terms allow downloads only through its own pages (docs/DATA.md).
+        "GOLD_STANDARD_API": _env("GOLD_STANDARD_API", "off") == "on",
+        "REGISTRY_CONTACT_URL": _env("REGISTRY_CONTACT_URL"),
+        "REGISTRY_STALE_HOURS": int(_env("REGISTRY_STALE_HOURS", "48")),
+        "REGISTRY_DATA_DIR": _env("REGISTRY_DATA_DIR", str(instance_path / "registries")),
+        "REGISTRY_CONNECT_TIMEOUT_SECONDS": float(_env("REGISTRY_CONNECT_TIMEOUT_SECONDS", "10")),
+        "REGISTRY_READ_TIMEOUT_SECONDS": float(_env("REGISTRY_READ_TIMEOUT_SECONDS", "60")),
+        "REGISTRY_MAX_BYTES": int(_env("REGISTRY_MAX_BYTES", str(512 * 1024 * 1024))),
+        "REGISTRY_RETRIES": int(_env("REGISTRY_RETRIES", "5")),
+        "REGISTRY_BACKOFF_SECONDS": float(_env("REGISTRY_BACKOFF_SECONDS", "2")),
+        "REGISTRY_MAX_WAIT_SECONDS": float(_env("REGISTRY_MAX_WAIT_SECONDS", "300")),
+        # None: each registry's own pace (Verra 1 s, GreenTrace 6 s: ~100 calls / 10 min).
+        "REGISTRY_PACE_SECONDS": _float_or_none(_env("REGISTRY_PACE_SECONDS")),
     }
     return settings

@@ -46,7 +46,7 @@ COMMUNITY = "COMMUNITY"
 STATUS_GROUPS = ("listed", "registered", "completed", "withdrawn", "unknown")
 COMMUNITY_STAGES = ("proposed", "registered", "withdrawn")
 CREDIT_KINDS = ("issuance", "retirement", "cancellation", "buffer")
-PROJECT_SOURCES = ("offsetsdb", "vrod", "both", "community")
+PROJECT_SOURCES = ("offsetsdb", "vrod", "both", "community", "registry")
 SYNC_STATUSES = ("queued", "running", "succeeded", "failed")
 SYNC_TRIGGERS = ("schedule", "admin", "cli")
 ROLES = ("user", "admin")
@@ -483,6 +483,10 @@ class SyncRun(db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     source_dir: Mapped[str | None] = mapped_column(Text)
+    # Only these registries' adapters ('verra,car'), laid over the stored merge; None: all.
+    registries: Mapped[str | None] = mapped_column(String(200))
+    # Fetch every registry whole and check it against its own totals (no daily delta).
+    reconcile: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

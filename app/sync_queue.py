@@ -36,7 +36,11 @@ ACTIVE_STATUSES = ("queued", "running")
 
 
 def request_sync(
-    trigger: str = "admin", requested_by_id: int | None = None, source_dir: str | None = None
+    trigger: str = "admin",
+    requested_by_id: int | None = None,
+    source_dir: str | None = None,
+    registries: str | None = None,
+    reconcile: bool = False,
 ) -> tuple[SyncRun, bool]:
     """Queue a sync run; return ``(run, created)``.
 
@@ -45,7 +49,12 @@ def request_sync(
     and nothing new is queued, so two admins pressing "resync" together get one run.
     """
     run = SyncRun(
-        status="queued", trigger=trigger, requested_by_id=requested_by_id, source_dir=source_dir
+        status="queued",
+        trigger=trigger,
+        requested_by_id=requested_by_id,
+        source_dir=source_dir,
+        registries=registries,
+        reconcile=reconcile,
     )
     db.session.add(run)
     try:
@@ -54,7 +63,7 @@ def request_sync(
         db.session.rollback()
         waiting = queued_run()
         if waiting is None:  # it was claimed between our insert and this read: queue again
-            return request_sync(trigger, requested_by_id, source_dir)
+            return request_sync(trigger, requested_by_id, source_dir, registries, reconcile)
         return waiting, False
     return run, True
 

@@ -18,6 +18,16 @@ def format_datetime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M UTC") -> 
     return value.strftime(fmt) if value else ""
 
 
+def format_as_of(value: datetime | None) -> str:
+    """'30 Nov 2026, 03:10 UTC': how the pages say how fresh a registry's data is."""
+    return f"{value.day} {value.strftime('%b %Y, %H:%M')} UTC" if value else ""
+
+
 def init_templating(app: Flask) -> None:
+    from app.freshness import freshness_for, registry_freshness
+
     app.add_template_filter(format_number, "number")
     app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(format_as_of, "as_of")
+    app.add_template_global(registry_freshness)
+    app.add_template_global(freshness_for)

@@ -4,6 +4,9 @@
 Jobs (APScheduler, each inside an app context):
 
 - ``sync``: on ``SYNC_CRON`` (UTC), queue a run with trigger ``schedule``;
+- ``registry-<key>``: on each registry's own cron (``VERRA_CRON``, ...), queue a run of
+  that registry alone (a daily delta where its endpoint allows one);
+- ``registry-reconcile``: on ``REGISTRY_RECONCILE_CRON`` (weekly), every registry whole;
 - ``news``: on ``NEWS_CRON``, ``app.news.fetch_all_feeds()``;
 - ``poll``: every ``SYNC_POLL_SECONDS`` (2 s), reap runs whose worker died, then,
   if this worker takes the one-sync lock, claim the oldest queued run and execute it.
@@ -31,6 +34,7 @@ from sqlalchemy import update
 
 from app.archive import archive_raw_files
 from app.extensions import db
+from app.freshness import REGISTRY_SOURCES
 from app.metrics import log_run_finished, log_step, put_run_metric
 from app.models import SyncRun, utcnow
 from app.sync_queue import (
@@ -125,6 +129,23 @@ def queue_scheduled_sync(app: Flask) -> None:
         db.session.remove()
 
 
+def queue_registry_sync(app: Flask, registry: str, reconcile: bool = False) -> None:
+    """Queue one registry's (or, comma-separated, several registries') sync.
+
+    Only one run waits in the queue: a registry-only run already waiting takes this
+    registry on too, and a full run already waiting covers every registry anyway."""
+    with app.app_context():
+        run, created = request_sync(trigger="schedule", registries=registry, reconcile=reconcile)
+        if not created and run.registries:
+            wanted = [key for key in registry.split(",") if key not in run.registries.split(",")]
+            if wanted:
+                run.registries = ",".join([run.registries, *wanted])
+            run.reconcile = run.reconcile or reconcile
+            db.session.commit()
+        log.info("registry sync %s: run %s %s", registry, run.id, "queued" if created else "joined")
+        db.session.remove()
+
+
 def fetch_news(app: Flask) -> None:
     with app.app_context():
         try:
@@ -192,6 +213,28 @@ def build_scheduler(app: Flask, scheduler_class=BlockingScheduler):
         cron_trigger(config["SYNC_CRON"]),
         args=[app],
         id="sync",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=3600,
+    )
+    for key, _, _ in REGISTRY_SOURCES:
+        if key == "gold_standard" and not config["GOLD_STANDARD_API"]:
+            continue  # read from its manual export with every sync instead (docs/DATA.md)
+        scheduler.add_job(
+            queue_registry_sync,
+            cron_trigger(config[f"{key.upper()}_CRON"]),
+            args=[app, key],
+            id=f"registry-{key}",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=3600,
+        )
+    scheduler.add_job(
+        queue_registry_sync,
+        cron_trigger(config["REGISTRY_RECONCILE_CRON"]),
+        args=[app, ",".join(key for key, _, _ in REGISTRY_SOURCES)],
+        kwargs={"reconcile": True},
+        id="registry-reconcile",
         coalesce=True,
         max_instances=1,
         misfire_grace_time=3600,

@@ -181,7 +181,7 @@ def project_frame(rng: np.random.Generator, count: int) -> pd.DataFrame:
         )
     ]
     frame["provenance"] = json.dumps({"name": "offsetsdb", "country": "vrod"})
-    frame["flags"] = "{}"
+    frame["flags"] = "{}"  # NOT NULL, and COPY skips the model's Python default
     return frame
 
 

@@ -21,7 +21,7 @@ from flask import g
 from sqlalchemy.engine import make_url
 
 from app import create_app
-from app.config import MEMCACHED_CACHE_TYPE
+from app.config import MEMCACHED_CACHE_TYPE, REGISTRY_URLS
 from app.extensions import db
 
 REPO = Path(__file__).resolve().parent.parent
@@ -135,6 +135,9 @@ def base_config(tmp_path: Path) -> dict:
         "CACHE_TYPE": "SimpleCache",
         "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}:",
         "RAW_ARCHIVE_DIR": str(tmp_path / "raw"),
+        "REGISTRY_DATA_DIR": str(tmp_path / "registries"),
+        # No registry is fetched unless a test points one at its local server.
+        **dict.fromkeys(REGISTRY_URLS, ""),
         "NEWS_FEEDS": [],
         "SERVER_NAME": None,
     }

@@ -25,6 +25,7 @@ from werkzeug.utils import secure_filename
 
 from app.archive_limits import UnpackLimits, unpack_problem
 from app.extensions import db, login_manager
+from app.freshness import REGISTRY_SOURCES
 from app.models import SyncRun
 from app.sync_queue import ACTIVE_STATUSES, request_sync
 
@@ -32,9 +33,10 @@ bp = Blueprint("admin", __name__)
 
 HISTORY_LIMIT = 50
 # The ETL's steps, in order (a run either downloads or reads local files first).
-SYNC_STEPS = ("download or read", "parse", "merge", "load")
-STEP_POSITION = {"download": 0, "read": 0, "parse": 1, "merge": 2, "load": 3}
+SYNC_STEPS = ("download or read", "parse", "merge", "registries", "load")
+STEP_POSITION = {"download": 0, "read": 0, "parse": 1, "merge": 2, "registries": 3, "load": 4}
 UPLOAD_SUFFIXES = (".zip", ".csv", ".xlsx", ".parquet")
+REGISTRY_KEYS = {key: label for key, label, _ in REGISTRY_SOURCES}
 # htmx stops an `every 2s` poll when the response has this status.
 STOP_POLLING = 286
 
@@ -127,6 +129,28 @@ def resync():
             f"Resync queued (run {run.id})." if created else f"Run {run.id} is already queued.",
             "success" if created else "info",
         )
+        return redirect(url_for("admin.sync"), code=303)
+    return _history_page()
+
+
+@bp.post("/admin/sync/registries/<registry>")
+@admin_required
+def resync_registry(registry: str):
+    """Queue one registry's sync (laid over the last merge), or say what waits already."""
+    if registry not in REGISTRY_KEYS:
+        abort(404, description=f"No registry {registry!r}.")
+    label = REGISTRY_KEYS[registry]
+    run, created = request_sync(
+        trigger="admin", requested_by_id=current_user.id, registries=registry
+    )
+    if not created:
+        waiting = f"Run {run.id} is already queued; queue {label} again once it has started."
+        if not request.htmx:
+            flash(waiting, "info")
+            return redirect(url_for("admin.sync"), code=303)
+        return _history_page(409, waiting)
+    if not request.htmx:
+        flash(f"{label} sync queued (run {run.id}).", "success")
         return redirect(url_for("admin.sync"), code=303)
     return _history_page()
 

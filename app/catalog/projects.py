@@ -22,6 +22,7 @@ SOURCE_LABELS = {
     "vrod": "VROD",
     "both": "OffsetsDB + VROD",
     "community": "Community",
+    "registry": "The registry itself",
 }
 # The project page's groups: (key, title, ((field, label, kind), ...)), in page order.
 # Kinds say how a value shows: text, number, date, list (certifications), paragraphs (notes).

@@ -56,6 +56,8 @@ ARB_STATUS = "arb_status"
 POA_ID = "poa_id"
 POA_STATUS = "poa_status"
 REGISTERED_AT = "registered_at"
+CREDITING_PERIOD_START = "crediting_period_start"
+CREDITING_PERIOD_END = "crediting_period_end"
 CERTIFICATIONS = "certifications"
 REGISTRY_NOTES = "registry_notes"
 BERKELEY_NOTES = "berkeley_notes"
@@ -108,6 +110,8 @@ PROJECT_FIELDS = (
     POA_ID,
     POA_STATUS,
     REGISTERED_AT,
+    CREDITING_PERIOD_START,
+    CREDITING_PERIOD_END,
     CERTIFICATIONS,
     REGISTRY_NOTES,
     BERKELEY_NOTES,
@@ -125,7 +129,7 @@ NUMBER_FIELDS = (
     REVERSALS_NOT_COVERED,
     BUFFER_RELEASED,
 )
-DATE_FIELDS = (LISTED_AT, REGISTERED_AT, DATE_ADDED)
+DATE_FIELDS = (LISTED_AT, REGISTERED_AT, CREDITING_PERIOD_START, CREDITING_PERIOD_END, DATE_ADDED)
 # Text whose line breaks are content (paragraphs): white space is folded within lines only.
 MULTILINE_FIELDS = (DESCRIPTION, REGISTRY_NOTES, BERKELEY_NOTES)
 TEXT_FIELDS = tuple(
@@ -150,6 +154,8 @@ RETIRED_BY_YEAR = "retired_by_year"
 REMAINING_BY_VINTAGE = "remaining_by_vintage"
 YEARLY_BLOCKS = (ISSUED_BY_VINTAGE, ISSUED_BY_YEAR, RETIRED_BY_YEAR, REMAINING_BY_VINTAGE)
 
+SERIAL_RANGE = "serial_range"
+CANCELLATION_REASON = "cancellation_reason"
 CREDIT_COLUMNS = (
     PROJECT_ID,
     KIND,
@@ -163,15 +169,20 @@ CREDIT_COLUMNS = (
     NOTE,
     ACCOUNT,
 )
+# Every column of a credit record the load writes: the registries' own data adds the serial
+# range and the cancellation reason, which OffsetsDB and VROD do not give.
+CREDIT_RECORD_COLUMNS = (*CREDIT_COLUMNS, SERIAL_RANGE, CANCELLATION_REASON)
 
 YEARLY_COLUMNS = (PROJECT_ID, BLOCK, YEAR, QUANTITY, SOURCE)
 
 ISSUANCE = "issuance"
 RETIREMENT = "retirement"
 CANCELLATION = "cancellation"
+BUFFER = "buffer"
 
 REGISTRIES = ("VCS", "GLD", "ACR", "CAR", "ART")
 
 OFFSETSDB = "offsetsdb"
 VROD = "vrod"
 BOTH = "both"
+REGISTRY_SOURCE = "registry"

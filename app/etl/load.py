@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import tempfile
 from collections.abc import Iterator
@@ -19,12 +20,13 @@ from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Column, Connection, MetaData, Table, bindparam, func, select
 
 from app.etl import columns as c
 from app.models import (
     COMMUNITY,
     Credit,
+    CreditSummary,
     Project,
     ProjectYearlyFigure,
     bump_data_version,
@@ -56,6 +58,9 @@ def load_catalogue(
     """Make the database's registry projects, credits and yearly figures equal to the
     frames; bump the data version. Runs inside ``connection``'s transaction; returns
     LoadCounts."""
+    # Sources that lack a field (an older export, a merge before the registries) load it empty.
+    projects = projects.reindex(columns=list(dict.fromkeys([*projects.columns, *FIELDS])))
+    credits = credits.reindex(columns=list(c.CREDIT_RECORD_COLUMNS))
     counts = LoadCounts(credit_rows=len(credits))
     yearly = yearly if yearly is not None else pd.DataFrame(columns=list(c.YEARLY_COLUMNS))
     existing = _existing_projects(connection)
@@ -150,6 +155,9 @@ def _plain(name: str, value):
 def _update_projects(connection: Connection, rows: list[dict]) -> None:
     if not rows:
         return
+    if connection.dialect.name == "postgresql" and len(rows) > BATCH:
+        _update_projects_by_copy(connection, rows)
+        return
     table = Project.__table__
     statement = (
         table.update()
@@ -159,6 +167,39 @@ def _update_projects(connection: Connection, rows: list[dict]) -> None:
     now = utcnow()
     for chunk in _chunks(rows, BATCH):
         connection.execute(statement, [row | {"now": now} for row in chunk])
+
+
+def _update_projects_by_copy(connection: Connection, rows: list[dict]) -> None:
+    """Thousands of changed projects in three statements: COPY into a temporary table,
+    one UPDATE from it (an UPDATE per row costs a round trip each)."""
+    names = ["key", *FIELDS]
+    frame = pd.DataFrame(
+        [[row[name] for name in names] for row in rows], columns=names, dtype=object
+    )
+    frame[c.PROVENANCE] = frame[c.PROVENANCE].map(lambda value: json.dumps(value or {}))
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, header=False, na_rep="\\N")
+    buffer.seek(0)
+    fields = ", ".join(FIELDS)
+    connection.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE project_update ON COMMIT DROP AS "  # noqa: S608 (our names)
+        f"SELECT id AS key, {fields} FROM project WITH NO DATA"
+    )
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.copy_expert(
+            f"COPY project_update (key, {fields}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
+            buffer,
+        )
+    finally:
+        cursor.close()
+    connection.exec_driver_sql("ANALYZE project_update")  # else a nested loop over both
+    assignments = ", ".join(f"{name} = u.{name}" for name in FIELDS)
+    connection.exec_driver_sql(
+        f"UPDATE project SET {assignments}, updated_at = now() "  # noqa: S608 (our names)
+        "FROM project_update u WHERE project.id = u.key"
+    )
+    connection.exec_driver_sql("DROP TABLE project_update")
 
 
 def _insert_projects(connection: Connection, rows: list[dict]) -> None:
@@ -176,7 +217,7 @@ def _insert_credits(connection: Connection, credits: pd.DataFrame) -> None:
     if connection.dialect.name == "postgresql":
         _copy_credits(connection, credits)
         return
-    columns = list(c.CREDIT_COLUMNS)
+    columns = list(c.CREDIT_RECORD_COLUMNS)
     statement = Credit.__table__.insert()
     for start in range(0, len(credits), 50_000):
         part = credits.iloc[start : start + 50_000]
@@ -205,7 +246,7 @@ def _copy_credits(connection: Connection, credits: pd.DataFrame) -> None:
     def dates_as_text(part: pd.DataFrame) -> pd.DataFrame:
         return part.assign(**{c.TRANSACTION_DATE: part[c.TRANSACTION_DATE].dt.strftime("%Y-%m-%d")})
 
-    _copy_rows(connection, "credit", credits, list(c.CREDIT_COLUMNS), dates_as_text)
+    _copy_rows(connection, "credit", credits, list(c.CREDIT_RECORD_COLUMNS), dates_as_text)
 
 
 def _copy_rows(
@@ -257,13 +298,13 @@ def _stored_yearly(connection: Connection) -> pd.DataFrame:
 def _stored_credit_prints(connection: Connection) -> dict[int, tuple[int, int, int]]:
     """The digest of each registry project's stored credit rows (see ``credit_prints``),
     from the rows read back."""
-    return _digests(_stored_credits(connection), c.CREDIT_COLUMNS)
+    return _digests(_stored_credits(connection), c.CREDIT_RECORD_COLUMNS)
 
 
 def _stored_credits(connection: Connection) -> pd.DataFrame:
     """All credit rows as text (dates as YYYY-MM-DD), keyed by ``project.id``."""
     credit = Credit.__table__
-    names = list(c.CREDIT_COLUMNS)
+    names = list(c.CREDIT_RECORD_COLUMNS)
     if connection.dialect.name != "postgresql":
         rows = connection.execute(select(*(credit.c[name] for name in names))).all()
         frame = pd.DataFrame(rows, columns=names, dtype=object)
@@ -304,7 +345,8 @@ def credit_prints(credits: pd.DataFrame) -> dict[str, tuple[int, int, int]]:
         return {}
     dates = pd.to_datetime(credits[c.TRANSACTION_DATE], errors="coerce")
     return _digests(
-        credits.assign(**{c.TRANSACTION_DATE: dates.dt.strftime("%Y-%m-%d")}), c.CREDIT_COLUMNS
+        credits.assign(**{c.TRANSACTION_DATE: dates.dt.strftime("%Y-%m-%d")}),
+        c.CREDIT_RECORD_COLUMNS,
     )
 
 
@@ -347,3 +389,143 @@ def _key(pid):
 def _chunks(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def load_projects(
+    connection: Connection,
+    projects: pd.DataFrame,
+    credits: pd.DataFrame,
+    append_to: frozenset[str] = frozenset(),
+):
+    """Make just these registry projects, and all the credit rows of each, equal to the
+    frames; every other project is left as it is. For runs that change a few projects (a
+    registry's daily delta): no other row is read or written. For the projects in
+    ``append_to`` the credit rows given are added to those stored (a delta's new events)
+    instead of replacing them. Returns LoadCounts."""
+    projects = projects.reindex(columns=list(dict.fromkeys([*projects.columns, *FIELDS])))
+    if list(credits.columns) != list(c.CREDIT_RECORD_COLUMNS):
+        credits = credits.reindex(columns=list(c.CREDIT_RECORD_COLUMNS))
+    counts = LoadCounts(credit_rows=len(credits))
+    rows = {row[c.PROJECT_ID]: row for row in _records(projects)}
+    table = Project.__table__
+    existing = {}
+    for chunk in _chunks(list(rows), BATCH):
+        found = connection.execute(
+            select(table.c.id, *(table.c[name] for name in (c.PROJECT_ID, *FIELDS))).where(
+                table.c.project_id.in_(chunk), table.c.registry != COMMUNITY
+            )
+        ).mappings()
+        existing.update({row[c.PROJECT_ID]: (row["id"], dict(row)) for row in found})
+    added = [row for pid, row in rows.items() if pid not in existing]
+    changed = [
+        {**row, "key": existing[pid][0]}
+        for pid, row in rows.items()
+        if pid in existing and any(existing[pid][1][name] != row[name] for name in FIELDS)
+    ]
+    _update_projects(connection, changed)
+    _insert_projects(connection, added)
+    keys = {pid: key for pid, (key, _) in existing.items()}
+    for chunk in _chunks(list(rows), BATCH):
+        keys.update(
+            connection.execute(
+                select(table.c.project_id, table.c.id).where(table.c.project_id.in_(chunk))
+            ).all()
+        )
+    replaced = [keys[pid] for pid in rows if pid not in append_to]
+    for chunk in _chunks(replaced, BATCH):
+        connection.execute(Credit.__table__.delete().where(Credit.project_id.in_(chunk)))
+    belongs = credits[c.PROJECT_ID].isin(set(rows))
+    fresh = credits if belongs.all() else credits[belongs]
+    del belongs
+    _insert_credits(connection, fresh.assign(**{c.PROJECT_ID: fresh[c.PROJECT_ID].map(keys)}))
+    # Rows only added, to projects whose summary groups stay: add them to the summary.
+    regrouped = any(
+        existing[pid][1][name] != rows[pid][name]
+        for pid in existing
+        for name in (c.REGISTRY, c.COUNTRY, c.SCOPE)
+    )
+    if not added and not replaced and not regrouped:
+        add_to_credit_summary(connection, fresh, projects)
+    else:
+        rebuild_credit_summary(connection)
+    bump_data_version(connection)
+    counts.added = len(added)
+    counts.updated = len(rows) - len(added)
+    return counts
+
+
+SUMMARY_GROUPS = (c.REGISTRY, c.COUNTRY, c.SCOPE, c.YEAR, c.VINTAGE, c.KIND)
+
+
+def add_to_credit_summary(
+    connection: Connection, credits: pd.DataFrame, projects: pd.DataFrame
+) -> None:
+    """Add new credit rows to ``credit_summary`` (their projects' groups unchanged): the
+    same totals a rebuild gives, without reading the million stored rows."""
+    if credits.empty:
+        return
+    facets = projects.drop_duplicates(c.PROJECT_ID).set_index(c.PROJECT_ID)
+    rows = credits.assign(
+        **{
+            name: credits[c.PROJECT_ID].map(facets[name])
+            for name in (c.REGISTRY, c.COUNTRY, c.SCOPE)
+        }
+    )
+    groups = (
+        rows.assign(**{c.QUANTITY: rows[c.QUANTITY].astype("int64")})
+        .groupby(list(SUMMARY_GROUPS), dropna=False)[c.QUANTITY]
+        .agg(["sum", "count"])
+        .reset_index()
+    )
+    summary = CreditSummary.__table__
+    delta = Table(
+        "credit_summary_delta",
+        MetaData(),
+        *(Column(column.name, column.type) for column in summary.c if column.name != "id"),
+        prefixes=["TEMPORARY"],
+    )
+    delta.create(connection)
+    try:
+        connection.execute(
+            delta.insert(),
+            [
+                {
+                    **{
+                        name: _plain_summary(value)
+                        for name, value in zip(SUMMARY_GROUPS, key, strict=True)
+                    },
+                    "quantity": int(total),
+                    "credit_rows": int(count),
+                }
+                for *key, total, count in groups.itertuples(index=False, name=None)
+            ],
+        )
+        # NULL-safe equality as plain equality of stand-ins ('' and -1 are never stored), so
+        # the database can hash-join instead of comparing every pair.
+        same = [_group_key(summary.c[name]) == _group_key(delta.c[name]) for name in SUMMARY_GROUPS]
+        connection.execute(
+            summary.update()
+            .where(*same)
+            .values(
+                quantity=summary.c.quantity + delta.c.quantity,
+                credit_rows=summary.c.credit_rows + delta.c.credit_rows,
+            )
+        )
+        names = [*SUMMARY_GROUPS, "quantity", "credit_rows"]
+        missing = select(*(delta.c[name] for name in names)).where(
+            ~select(summary.c.id).where(*same).exists()
+        )
+        connection.execute(summary.insert().from_select(names, missing))
+    finally:
+        delta.drop(connection)
+
+
+def _group_key(column):
+    stand_in = -1 if column.name in (c.YEAR, c.VINTAGE) else ""
+    return func.coalesce(column, stand_in)
+
+
+def _plain_summary(value):
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return int(value) if isinstance(value, (int, np.integer, float)) else str(value)

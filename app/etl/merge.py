@@ -136,8 +136,8 @@ def _merge_flags(*flags) -> dict:
     return merged
 
 
-def yearly_from_transactions(credits: pd.DataFrame) -> pd.DataFrame:
-    """OffsetsDB transactions as the four yearly blocks: issued by vintage and by year,
+def yearly_from_transactions(credits: pd.DataFrame, source: str = c.OFFSETSDB) -> pd.DataFrame:
+    """Transactions (OffsetsDB's, a registry's) as the four yearly blocks: issued by vintage and by year,
     retired (retirements + cancellations) by year (no date -> no year), remaining by vintage."""
     if credits.empty:
         return empty_yearly()
@@ -161,13 +161,26 @@ def yearly_from_transactions(credits: pd.DataFrame) -> pd.DataFrame:
                 c.BLOCK: block,
                 c.YEAR: pd.array(sums.index.get_level_values(1), dtype="Int64"),
                 c.QUANTITY: pd.array(sums.to_numpy(), dtype="Int64"),
-                c.SOURCE: c.OFFSETSDB,
+                c.SOURCE: source,
             }
         )
         for block, sums in blocks.items()
     ]
     yearly = pd.concat(parts, ignore_index=True)
     return yearly[yearly[c.QUANTITY] != 0].reset_index(drop=True)
+
+
+def yearly_of_laid_over_sets(
+    yearly: pd.DataFrame, credits: pd.DataFrame, source: str
+) -> pd.DataFrame:
+    """Projects whose credit rows now come from ``source`` (a registry's data laid over the
+    merge) take yearly blocks built from those rows: totals, rows and figures stay one set."""
+    ids = credits.loc[credits[c.SOURCE] == source, c.PROJECT_ID].unique()
+    if len(ids) == 0:
+        return yearly
+    rows = credits[credits[c.PROJECT_ID].isin(ids)]
+    kept = yearly[~yearly[c.PROJECT_ID].isin(ids)]
+    return pd.concat([kept, yearly_from_transactions(rows, source)], ignore_index=True)
 
 
 def _block_sums(frame: pd.DataFrame, by: str, keep_unknown: bool = False) -> pd.Series:

@@ -17,7 +17,8 @@ from flask import current_app
 from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.etl import merge, offsetsdb, sources, vrod
+from app.etl import merge, offsetsdb, registry_sync, sources, vrod
+from app.etl.columns import REGISTRY_SOURCE
 from app.etl.errors import SourceError
 from app.etl.load import load_catalogue
 from app.extensions import db
@@ -88,6 +89,11 @@ def _pipeline(run: _Run, folder: Path | None, archive) -> None:
     run_id = run.row.id
     raw_dir = Path(current_app.config["RAW_ARCHIVE_DIR"]) / str(run_id)
     raw_dir.mkdir(parents=True, exist_ok=True)
+    if registry_sync.registry_only(run.row, folder):  # registries over the stored merge
+        catalogue = lambda: registry_sync.registry_catalogue(run.row, folder, raw_dir)  # noqa: E731
+        projects, credits, report, loader = run.timed("registries", catalogue)
+        _finish(run, projects, credits, report, loader=loader)
+        return
     if folder is not None:
         inputs = run.timed("read", lambda: _local_inputs(folder, raw_dir, run.warnings))
     else:
@@ -114,6 +120,18 @@ def _pipeline(run: _Run, folder: Path | None, archive) -> None:
         ),
         rows=sum(len(frame) for frame in parsed if frame is not None),
     )
+    projects, credits = run.timed(
+        "registries",
+        lambda: registry_sync.lay_over(projects, credits, report, run.row, folder, raw_dir),
+    )
+    yearly = merge.yearly_of_laid_over_sets(yearly, credits, REGISTRY_SOURCE)
+    _finish(run, projects, credits, report, yearly=yearly)
+
+
+def _finish(run: _Run, projects, credits, report: dict, yearly=None, loader=None) -> None:
+    """Record the report, then load the catalogue (or, with ``load_projects``, just these
+    projects) and mark the run succeeded, together."""
+    run_id = run.row.id
     run.row.report = report
     db.session.commit()
 
@@ -121,7 +139,10 @@ def _pipeline(run: _Run, folder: Path | None, archive) -> None:
         # The run is recorded succeeded in the load's own transaction: data and record
         # commit together, so a crash never leaves new data behind a "running" run.
         with db.engine.begin() as connection:
-            counts = load_catalogue(connection, projects, credits, yearly)
+            if loader is None:
+                counts = load_catalogue(connection, projects, credits, yearly)
+            else:
+                counts = loader(connection, projects, credits)
             connection.execute(
                 update(SyncRun)
                 .where(SyncRun.id == run_id)

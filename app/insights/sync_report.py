@@ -10,7 +10,12 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import SyncRun
 
-SOURCE_LABELS = {"both": "Both sources", "offsetsdb": "OffsetsDB only", "vrod": "VROD only"}
+SOURCE_LABELS = {
+    "both": "Both sources",
+    "offsetsdb": "OffsetsDB only",
+    "vrod": "VROD only",
+    "registry": "A registry's own data only",
+}
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ def test_sync_then_changed_input_counts(app, tmp_path):
     assert ["GS1001", "GLD1015"] in report["rewritten_ids"]["examples"] or report["rewritten_ids"][
         "examples"
     ]
-    assert set(first.step_timings) == {"read", "parse", "merge", "load", "links"}
+    assert set(first.step_timings) == {"read", "parse", "merge", "registries", "load", "links"}
     assert len(first.checksums) == 3
     assert (Path(app.config["RAW_ARCHIVE_DIR"]) / str(first.id) / "projects.csv").exists()
     renamed_key = db.session.scalar(select(Project.id).where(Project.project_id == "ACR1089"))

@@ -15,7 +15,8 @@ def test_jobs_follow_sync_cron_news_cron_and_poll_every_two_seconds(sqlite_app):
     sqlite_app.config.update(SYNC_CRON="30 4 * * 1", NEWS_CRON="5 * * * *")
     scheduler = build_scheduler(sqlite_app, BackgroundScheduler)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"sync", "news", "poll"}
+    registries = {f"registry-{key}" for key in ("verra", "acr", "car", "art", "reconcile")}
+    assert set(jobs) == {"sync", "news", "poll", *registries}
     after = datetime(2026, 1, 1, tzinfo=UTC)  # a Thursday
     assert jobs["sync"].trigger.get_next_fire_time(None, after) == datetime(
         2026, 1, 5, 4, 30, tzinfo=UTC

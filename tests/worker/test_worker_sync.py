@@ -115,7 +115,7 @@ def test_each_step_logs_a_json_line(app, caplog):
         run_queued_sync()
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "carbonscope.sync"]
     steps = [line["step"] for line in lines if line["event"] == "sync_step"]
-    assert steps == ["read", "parse", "merge", "load"]
+    assert steps == ["read", "parse", "merge", "registries", "load"]
     assert lines[-1]["event"] == "sync_finished"
     assert lines[-1]["status"] == "succeeded"
 
