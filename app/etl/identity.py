@@ -278,7 +278,8 @@ def candidate_pairs(records: pd.DataFrame, weights: dict[str, float]) -> pd.Data
     """Row-number pairs (left < right) in two registries, same or unknown country, sharing
     a rare name word: the blocking step that keeps the scoring small."""
     tokens = records[["words"]].explode("words").dropna()
-    tokens = tokens[tokens["words"].map(lambda w: weights.get(w, 0.0) > 0)]
+    # astype(bool): an empty object-typed mask would select columns, not rows.
+    tokens = tokens[tokens["words"].map(lambda w: weights.get(w, 0.0) > 0).astype(bool)]
     tokens = tokens.reset_index().drop_duplicates()
     sizes = tokens.groupby("words")["index"].transform("size")
     tokens = tokens[(sizes > 1) & (sizes <= MAX_BLOCK)]

@@ -58,8 +58,7 @@ def load_catalogue(
     """Make the database's registry projects, credits and yearly figures equal to the
     frames; bump the data version. Runs inside ``connection``'s transaction; returns
     LoadCounts."""
-    # Sources that lack a field (an older export, a merge before the registries) load it empty.
-    projects = projects.reindex(columns=list(dict.fromkeys([*projects.columns, *FIELDS])))
+    projects = with_every_field(projects)
     credits = credits.reindex(columns=list(c.CREDIT_RECORD_COLUMNS))
     counts = LoadCounts(credit_rows=len(credits))
     yearly = yearly if yearly is not None else pd.DataFrame(columns=list(c.YEARLY_COLUMNS))
@@ -118,6 +117,17 @@ def load_catalogue(
     rebuild_credit_summary(connection)
     bump_data_version(connection)
     return counts
+
+
+def with_every_field(projects: pd.DataFrame) -> pd.DataFrame:
+    """Sources that lack a field (an older export, a registry's own project) load it empty;
+    JSON fields load as an empty object, never as NaN."""
+    projects = projects.reindex(columns=list(dict.fromkeys([*projects.columns, *FIELDS])))
+    empty_objects = {
+        name: projects[name].map(lambda value: value if isinstance(value, dict) else {})
+        for name in (c.FLAGS, c.PROVENANCE)
+    }
+    return projects.assign(**empty_objects)
 
 
 def _existing_projects(connection: Connection) -> dict[str, tuple[int, dict]]:
@@ -402,7 +412,7 @@ def load_projects(
     registry's daily delta): no other row is read or written. For the projects in
     ``append_to`` the credit rows given are added to those stored (a delta's new events)
     instead of replacing them. Returns LoadCounts."""
-    projects = projects.reindex(columns=list(dict.fromkeys([*projects.columns, *FIELDS])))
+    projects = with_every_field(projects)
     if list(credits.columns) != list(c.CREDIT_RECORD_COLUMNS):
         credits = credits.reindex(columns=list(c.CREDIT_RECORD_COLUMNS))
     counts = LoadCounts(credit_rows=len(credits))

@@ -137,8 +137,9 @@ def _merge_flags(*flags) -> dict:
 
 
 def yearly_from_transactions(credits: pd.DataFrame, source: str = c.OFFSETSDB) -> pd.DataFrame:
-    """Transactions (OffsetsDB's, a registry's) as the four yearly blocks: issued by vintage and by year,
-    retired (retirements + cancellations) by year (no date -> no year), remaining by vintage."""
+    """Transactions (OffsetsDB's, a registry's) as the four yearly blocks: issued by vintage
+    and by year, retired (retirements + cancellations) by year (no date -> no year),
+    remaining by vintage."""
     if credits.empty:
         return empty_yearly()
     quantity = credits[c.QUANTITY].astype("int64")

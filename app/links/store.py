@@ -19,7 +19,6 @@ import pandas as pd
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import delete, select
-from sqlalchemy.exc import SQLAlchemyError
 
 from app.etl import identity
 from app.extensions import db
@@ -179,9 +178,9 @@ def refresh_after_sync(run) -> None:
     started = time.perf_counter()
     try:
         counts = refresh_links(changed_since=run.started_at)
-    except SQLAlchemyError as error:
+    except Exception:  # the sync's data is committed: a matcher fault must not fail it
         db.session.rollback()
-        log.warning("sync run %s: linking projects failed: %s", run.id, error)
+        log.exception("sync run %s: linking projects failed", run.id)
         return
     run.step_timings = {
         **(run.step_timings or {}),
