@@ -172,6 +172,7 @@ def project_frame(rng: np.random.Generator, count: int) -> pd.DataFrame:
         )
     ]
     frame["provenance"] = json.dumps({"name": "offsetsdb", "country": "vrod"})
+    frame["flags"] = "{}"
     return frame
 
 
@@ -233,6 +234,7 @@ def _community_projects(count: int, start: int) -> pd.DataFrame:
             "retired": 0,
             "search_text": [build_search_text(i, n) for i, n in zip(ids, names, strict=True)],
             "provenance": "{}",
+            "flags": "{}",
         }
     )
 
@@ -246,8 +248,8 @@ def build(url: str) -> None:
     connection = _connect(url)
     with connection, connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO user_account (id, email, password_hash, role) "
-            "VALUES (1, 'bench@example.org', 'x', 'user')"
+            "INSERT INTO user_account (id, email, password_hash, role, session_token) "
+            "VALUES (1, 'bench@example.org', 'x', 'user', 'bench')"
         )
         _copy(cursor, "project", projects)
         _copy(cursor, "project", community)
