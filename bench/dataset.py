@@ -257,8 +257,8 @@ def build(url: str) -> None:
     connection = _connect(url)
     with connection, connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO user_account (id, email, password_hash, role) "
-            "VALUES (1, 'bench@example.org', 'x', 'user')"
+            "INSERT INTO user_account (id, email, password_hash, role, session_token) "
+            "VALUES (1, 'bench@example.org', 'x', 'user', 'bench')"
         )
         _copy(cursor, "project", projects)
         _copy(cursor, "project", community)

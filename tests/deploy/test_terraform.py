@@ -21,7 +21,7 @@ SKIPS_FILE = Path(__file__).with_name("checkov_skips.txt")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 EXPECTED_MODULES = {
     "vpc", "subnet", "igw", "route", "nat", "sg", "key", "instance",
-    "rds", "elasticache", "s3", "iamrole", "cloudwatch", "sns",
+    "rds", "elasticache", "s3", "iamrole", "cloudwatch", "sns", "alb", "asg",
 }  # fmt: skip
 MODULE_META_ARGUMENTS = {"source", "version", "count", "for_each", "providers", "depends_on"}
 PARSER_KEYS = {"__is_block__", "__comments__"}  # python-hcl2's own bookkeeping
@@ -249,3 +249,100 @@ def test_checkov_passes_with_only_the_listed_skips():
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert re.search(r"Passed checks: [1-9]\d*, Failed checks: 0", result.stdout)
+
+
+# --- the scale-out shape (issue 19) ------------------------------------------------------
+
+
+def value(item):
+    """A parsed attribute as Terraform means it (python-hcl2 keeps a string's quotes)."""
+    return unquote(item) if isinstance(item, str) else item
+
+
+def resources(module: str, type_: str) -> dict[str, dict]:
+    """The module's resources of one type, by name."""
+    found = {}
+    for block in parse_dir(MODULES / module).get("resource", []):
+        for name, body in block.get(f'"{type_}"', block.get(type_, {})).items():
+            found[unquote(name)] = body
+    return found
+
+
+def one(module: str, type_: str) -> dict:
+    (body,) = resources(module, type_).values()
+    return body
+
+
+def variable_default(directory: Path, name: str):
+    for block in parse_dir(directory).get("variable", []):
+        for variable, body in block.items():
+            if unquote(variable) == name:
+                return body.get("default")
+    raise AssertionError(f"no variable {name} in {directory}")
+
+
+def test_the_load_balancer_serves_https_and_redirects_http():
+    assert value(one("alb", "aws_lb")["load_balancer_type"]) == "application"
+    assert one("alb", "aws_lb")["drop_invalid_header_fields"] is True
+    listeners = resources("alb", "aws_lb_listener")
+    https, http = listeners["https"], listeners["http"]
+    assert (https["port"], value(https["protocol"])) == (443, "HTTPS")
+    assert "aws_acm_certificate_validation.site.certificate_arn" in str(https["certificate_arn"])
+    assert "TLS13" in value(https["ssl_policy"])
+    redirect = http["default_action"][0]["redirect"][0]
+    assert (http["port"], value(redirect["protocol"]), value(redirect["port"])) == (
+        80,
+        "HTTPS",
+        "443",
+    )
+    assert value(one("alb", "aws_acm_certificate")["validation_method"]) == "DNS"
+    check = one("alb", "aws_lb_target_group")["health_check"][0]
+    assert (value(check["path"]), value(check["matcher"])) == ("/healthz", "200")
+
+
+def test_web_instances_are_an_autoscaling_group_of_at_least_two_from_a_launch_template():
+    group = one("asg", "aws_autoscaling_group")
+    assert value(group["health_check_type"]) == "ELB"
+    assert "aws_launch_template.web.id" in str(group["launch_template"])
+    assert variable_default(MODULES / "asg", "min_size") >= 2
+    assert variable_default(TERRAFORM / "envs" / "prod", "web_min_instances") >= 2
+    template = one("asg", "aws_launch_template")
+    assert value(template["metadata_options"][0]["http_tokens"]) == "required"
+    assert "--no-deps web" in str(parse_dir(MODULES / "asg")["locals"])
+
+
+def test_the_worker_has_its_own_instance_and_runs_the_migrations():
+    assert value(variable_default(MODULES / "instance", "compose_services")) == "worker"
+    assert "${compose_services}" in (MODULES / "instance" / "user_data.sh.tftpl").read_text()
+
+
+def test_memcached_has_two_nodes_or_more_and_rds_multi_az_is_an_option():
+    assert variable_default(MODULES / "elasticache", "num_cache_nodes") >= 2
+    assert variable_default(TERRAFORM / "envs" / "prod", "cache_nodes") >= 2
+    assert value(one("elasticache", "aws_elasticache_cluster")["az_mode"]) == "cross-az"
+    assert variable_default(TERRAFORM / "envs" / "prod", "db_multi_az") is True
+
+
+def test_alarms_on_5xx_rate_and_p95_latency_go_to_sns():
+    alarms = resources("cloudwatch", "aws_cloudwatch_metric_alarm")
+    rate, latency = alarms["web_5xx_rate"], alarms["web_p95_latency"]
+    assert "HTTPCode_Target_5XX_Count" in str(rate["metric_query"])
+    assert "RequestCount" in str(rate["metric_query"])
+    assert value(latency["metric_name"]) == "TargetResponseTime"
+    assert value(latency["extended_statistic"]) == "p95"
+    for alarm in (rate, latency):
+        assert [value(arn) for arn in alarm["alarm_actions"]] == ["${var.alarm_topic_arn}"]
+
+
+def test_the_app_knows_it_is_behind_exactly_one_proxy():
+    (settings,) = [
+        block["app_settings"]
+        for block in parse_dir(TERRAFORM / "envs" / "prod")["locals"]
+        if "app_settings" in block
+    ]
+    text = str(settings)
+    assert 'TRUSTED_PROXY_COUNT = "1"' in text
+    assert 'SESSION_COOKIE_SECURE = "true"' in text
+    # The app instances take traffic from the load balancer's group only.
+    rule = resources("sg", "aws_security_group_rule")["app_from_alb"]
+    assert value(rule["source_security_group_id"]) == "${aws_security_group.alb.id}"

@@ -19,6 +19,7 @@ from app.models import Comment, UserAccount
 from tests.accounts.helpers import sign_in_as
 from tests.factories import make_credit, make_project, make_user
 
+pytestmark = pytest.mark.slow
 ROUTES = sorted(
     (rule.rule, sorted(rule.methods - {"HEAD", "OPTIONS"}))
     for rule in create_app({"TESTING": True}).url_map.iter_rules()

@@ -52,10 +52,22 @@ BAD_REQUEST = {
 }
 
 
+# What app/request_input.py refuses in every query string, said in each text parameter's schema.
+NO_CONTROL_CHARACTERS = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
+
+
+def _text_schema_without_controls(schema: dict) -> None:
+    target = schema.get("items", schema) if schema.get("type") == "array" else schema
+    if target.get("type") == "string" and "pattern" not in target:
+        target["pattern"] = NO_CONTROL_CHARACTERS
+
+
 def _with_shared_responses(paths: dict) -> dict:
     """Every operation may answer 400 (the one input check) and 429 (the API's rate limit)."""
     for operations in paths.values():
         for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                _text_schema_without_controls(parameter.get("schema", {}))
             responses = operation.setdefault("responses", {})
             responses.setdefault("400", BAD_REQUEST)
             responses.setdefault("429", TOO_MANY_REQUESTS)

@@ -74,9 +74,21 @@ module "sns" {
 module "cloudwatch" {
   source = "../../modules/cloudwatch"
 
-  name            = local.name
-  log_group_name  = local.log_group_name
-  alarm_topic_arn = module.sns.topic_arn
+  name                     = local.name
+  log_group_name           = local.log_group_name
+  alarm_topic_arn          = module.sns.topic_arn
+  load_balancer_arn_suffix = module.alb.arn_suffix
+  target_group_arn_suffix  = module.alb.target_group_arn_suffix
+}
+
+module "alb" {
+  source = "../../modules/alb"
+
+  name               = local.name
+  vpc_id             = module.vpc.vpc_id
+  public_subnet_ids  = module.subnet.public_subnet_ids
+  security_group_ids = [module.sg.alb_security_group_id]
+  site_domain        = var.site_domain
 }
 
 module "s3" {
@@ -118,12 +130,37 @@ module "elasticache" {
   subnet_ids         = module.subnet.private_subnet_ids
   security_group_ids = [module.sg.cache_security_group_id]
   node_type          = var.cache_node_type
+  num_cache_nodes    = var.cache_nodes
 }
 
+# The web tier: at least two instances behind the load balancer, health-checked on /healthz.
+module "asg" {
+  source = "../../modules/asg"
+
+  name                  = "${local.name}-web"
+  instance_type         = var.web_instance_type
+  subnet_ids            = module.subnet.private_subnet_ids
+  security_group_ids    = [module.sg.app_security_group_id]
+  instance_profile_name = module.iamrole.instance_profile_name
+  target_group_arn      = module.alb.target_group_arn
+  min_size              = var.web_min_instances
+  max_size              = var.web_max_instances
+  aws_region            = var.aws_region
+  ssm_parameter_path    = local.ssm_path
+  log_group_name        = module.cloudwatch.log_group_name
+  app_repository_url    = var.app_repository_url
+  app_version           = var.app_version
+
+  # The settings exist before the first boot reads them.
+  depends_on = [aws_ssm_parameter.app, module.route]
+}
+
+# The worker on its own instance: migrations, scheduled syncs and news (the sync lock keeps
+# one sync at a time even if a second worker were started).
 module "instance" {
   source = "../../modules/instance"
 
-  name                  = local.name
+  name                  = "${local.name}-worker"
   instance_type         = var.instance_type
   subnet_id             = module.subnet.public_subnet_ids[0]
   security_group_ids    = [module.sg.app_security_group_id]

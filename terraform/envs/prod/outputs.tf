@@ -1,15 +1,30 @@
-output "site_ip" {
-  description = "Public address of the app instance: point the site's DNS name here."
+output "load_balancer_dns_name" {
+  description = "The load balancer's DNS name: point the site's name at it (CNAME or alias)."
+  value       = module.alb.dns_name
+}
+
+output "certificate_validation_records" {
+  description = "DNS records to create once, so ACM issues the site's certificate."
+  value       = module.alb.certificate_validation_records
+}
+
+output "web_autoscaling_group" {
+  description = "Auto-scaling group of the web instances."
+  value       = module.asg.autoscaling_group_name
+}
+
+output "worker_ip" {
+  description = "Public address of the worker instance (SSH, deploys, the CLI)."
   value       = module.instance.public_ip
 }
 
 output "ssh_command" {
-  description = "How to reach the instance (from ssh_allowed_cidr, with the operators' key)."
+  description = "How to reach the worker instance (from ssh_allowed_cidr, with the operators' key)."
   value       = "ssh ec2-user@${module.instance.public_ip}"
 }
 
 output "instance_id" {
-  description = "ID of the app instance."
+  description = "ID of the worker instance."
   value       = module.instance.instance_id
 }
 

@@ -6,12 +6,6 @@ resource "random_password" "secret_key" {
 }
 
 locals {
-  https = var.site_domain != null
-  tls_settings = {
-    # Behind Caddy (web is published on 127.0.0.1 only), trust its X-Forwarded-* headers.
-    for name, value in { COMPOSE_PROFILES = "tls", SITE_DOMAIN = var.site_domain, FORWARDED_ALLOW_IPS = "*" } :
-    name => value if local.https
-  }
   app_settings = merge(
     {
       DATABASE_URL          = "postgresql://${module.rds.username}:${random_password.db.result}@${module.rds.address}:${module.rds.port}/${module.rds.db_name}"
@@ -19,14 +13,20 @@ locals {
       SECRET_KEY            = random_password.secret_key.result
       RAW_BUCKET            = module.s3.bucket_name
       AWS_REGION            = var.aws_region
-      SESSION_COOKIE_SECURE = local.https ? "true" : "false"
-      PREFERRED_URL_SCHEME  = local.https ? "https" : "http"
-      WEB_PORT              = local.https ? "127.0.0.1:8000" : "80"
+      SESSION_COOKIE_SECURE = "true"
+      PREFERRED_URL_SCHEME  = "https"
+      WEB_PORT              = "8000"
       WEB_CONCURRENCY       = tostring(var.web_concurrency)
       CACHE_KEY_PREFIX      = "carbonscope-${var.environment}:"
       LOG_LEVEL             = "INFO"
+      # Nothing bundled: RDS and ElastiCache; TLS ends at the load balancer.
+      COMPOSE_PROFILES = ""
+      # The load balancer is the one proxy: gunicorn takes its X-Forwarded-Proto (the security
+      # group lets only the load balancer in), and the app takes the last X-Forwarded-For entry
+      # as the client's address, which the sign-in and API rate limits count.
+      FORWARDED_ALLOW_IPS = "*"
+      TRUSTED_PROXY_COUNT = "1"
     },
-    local.tls_settings,
     var.extra_app_settings,
   )
   # The names alone, so for_each does not depend on the (sensitive) values.
@@ -34,9 +34,9 @@ locals {
     [
       "DATABASE_URL", "MEMCACHED_SERVERS", "SECRET_KEY", "RAW_BUCKET", "AWS_REGION",
       "SESSION_COOKIE_SECURE", "PREFERRED_URL_SCHEME", "WEB_PORT", "WEB_CONCURRENCY",
-      "CACHE_KEY_PREFIX", "LOG_LEVEL",
+      "CACHE_KEY_PREFIX", "LOG_LEVEL", "COMPOSE_PROFILES", "FORWARDED_ALLOW_IPS",
+      "TRUSTED_PROXY_COUNT",
     ],
-    local.https ? ["COMPOSE_PROFILES", "SITE_DOMAIN", "FORWARDED_ALLOW_IPS"] : [],
     keys(var.extra_app_settings),
   )
 }

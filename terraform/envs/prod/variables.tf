@@ -41,7 +41,7 @@ variable "ssh_allowed_cidr" {
 
 variable "web_ingress_cidrs" {
   type        = list(string)
-  description = "Ranges allowed on ports 80/443: the internet, or a load balancer's subnets."
+  description = "Ranges allowed on the load balancer's ports 80/443 (the internet)."
   default     = ["0.0.0.0/0"]
 }
 
@@ -52,8 +52,32 @@ variable "ssh_public_key" {
 
 variable "instance_type" {
   type        = string
-  description = "EC2 instance type of the app host."
+  description = "EC2 instance type of the worker instance (syncs hold a release in memory)."
   default     = "t3.medium"
+}
+
+variable "web_instance_type" {
+  type        = string
+  description = "EC2 instance type of a web instance."
+  default     = "t3.small"
+}
+
+variable "web_min_instances" {
+  type        = number
+  description = "Fewest web instances behind the load balancer (at least 2)."
+  default     = 2
+}
+
+variable "web_max_instances" {
+  type        = number
+  description = "Most web instances the CPU scaling policy may start."
+  default     = 6
+}
+
+variable "cache_nodes" {
+  type        = number
+  description = "ElastiCache Memcached nodes (at least 2, across zones)."
+  default     = 2
 }
 
 variable "db_instance_class" {
@@ -64,7 +88,7 @@ variable "db_instance_class" {
 
 variable "db_multi_az" {
   type        = bool
-  description = "Keep a PostgreSQL standby in the second availability zone."
+  description = "RDS Multi-AZ: keep a PostgreSQL standby in the second availability zone (false halves the database's cost)."
   default     = true
 }
 
@@ -81,7 +105,7 @@ variable "raw_bucket_name" {
 
 variable "alarm_email" {
   type        = string
-  description = "E-mail address that receives the sync alarms."
+  description = "E-mail address that receives the alarms (syncs, web 5xx rate, web latency)."
 }
 
 variable "app_repository_url" {
@@ -96,13 +120,12 @@ variable "app_version" {
 
 variable "site_domain" {
   type        = string
-  description = "DNS name of the site; when set, Caddy serves HTTPS for it with automatic certificates. null serves plain HTTP on port 80."
-  default     = null
+  description = "DNS name of the site: the load balancer's ACM certificate is issued for it."
 }
 
 variable "web_concurrency" {
   type        = number
-  description = "gunicorn worker processes in the web container."
+  description = "gunicorn worker processes in each web instance's container."
   default     = 3
 }
 

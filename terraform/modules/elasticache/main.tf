@@ -10,7 +10,7 @@ resource "aws_elasticache_cluster" "this" {
   engine_version       = var.engine_version
   node_type            = var.node_type
   num_cache_nodes      = var.num_cache_nodes
-  az_mode              = var.num_cache_nodes > 1 ? "cross-az" : "single-az"
+  az_mode              = "cross-az"
   port                 = 11211
   parameter_group_name = "default.memcached1.6"
   subnet_group_name    = aws_elasticache_subnet_group.this.name

@@ -27,6 +27,11 @@ variable "node_type" {
 
 variable "num_cache_nodes" {
   type        = number
-  description = "Number of cache nodes (more than one spreads them across zones)."
-  default     = 1
+  description = "Number of cache nodes, spread across zones; the app hashes keys over them all."
+  default     = 2
+
+  validation {
+    condition     = var.num_cache_nodes >= 2
+    error_message = "Keep at least two cache nodes: losing one then loses only part of the cache."
+  }
 }

@@ -1,4 +1,5 @@
-# The app host: Docker runs the compose stack (web, worker, migrate) against RDS and ElastiCache.
+# The worker host: Docker runs the compose stack's migrate and worker against RDS and ElastiCache
+# (the web instances are the auto-scaling group's, module asg).
 data "aws_ssm_parameter" "al2023_ami" {
   name = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
 }
@@ -12,6 +13,7 @@ locals {
     app_version        = var.app_version
     log_group_name     = var.log_group_name
     compose_version    = var.compose_version
+    compose_services   = var.compose_services
   })
 }
 

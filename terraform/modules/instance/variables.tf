@@ -66,6 +66,12 @@ variable "app_version" {
   description = "Git tag or commit the first boot deploys; later versions are rolled out with deploy.sh."
 }
 
+variable "compose_services" {
+  type        = string
+  description = "What `docker compose up -d` starts here: the worker (its migrate runs first)."
+  default     = "worker"
+}
+
 variable "compose_version" {
   type        = string
   description = "Docker Compose plugin release installed on the instance."

@@ -1,7 +1,16 @@
-# app: the web instance. db and cache accept traffic from the app group only.
+# alb: the load balancer, open to the web clients. app: the web and worker instances, reached
+# on 8000 from the load balancer only. db and cache accept traffic from the app group only.
+resource "aws_security_group" "alb" {
+  name        = "${var.name}-alb"
+  description = "CarbonScope load balancer: HTTP(S) from the web clients, to the app on 8000"
+  vpc_id      = var.vpc_id
+
+  tags = { Name = "${var.name}-alb" }
+}
+
 resource "aws_security_group" "app" {
   name        = "${var.name}-app"
-  description = "CarbonScope app instance: web from the internet or load balancer, SSH from the admins"
+  description = "CarbonScope app instances: 8000 from the load balancer, SSH from the admins"
   vpc_id      = var.vpc_id
 
   tags = { Name = "${var.name}-app" }
@@ -23,16 +32,36 @@ resource "aws_security_group" "cache" {
   tags = { Name = "${var.name}-cache" }
 }
 
-resource "aws_security_group_rule" "app_web" {
+resource "aws_security_group_rule" "alb_web" {
   for_each = toset(["80", "443"])
 
   type              = "ingress"
-  description       = "HTTP(S) on ${each.value} from the web clients"
-  security_group_id = aws_security_group.app.id
+  description       = "HTTP(S) on ${each.value} from the web clients (80 only redirects)"
+  security_group_id = aws_security_group.alb.id
   protocol          = "tcp"
   from_port         = tonumber(each.value)
   to_port           = tonumber(each.value)
   cidr_blocks       = var.web_ingress_cidrs
+}
+
+resource "aws_security_group_rule" "alb_to_app" {
+  type                     = "egress"
+  description              = "gunicorn on 8000 of the app instances"
+  security_group_id        = aws_security_group.alb.id
+  protocol                 = "tcp"
+  from_port                = var.app_port
+  to_port                  = var.app_port
+  source_security_group_id = aws_security_group.app.id
+}
+
+resource "aws_security_group_rule" "app_from_alb" {
+  type                     = "ingress"
+  description              = "gunicorn on 8000 from the load balancer only"
+  security_group_id        = aws_security_group.app.id
+  protocol                 = "tcp"
+  from_port                = var.app_port
+  to_port                  = var.app_port
+  source_security_group_id = aws_security_group.alb.id
 }
 
 resource "aws_security_group_rule" "app_ssh" {

@@ -1,5 +1,10 @@
+output "alb_security_group_id" {
+  description = "Security group of the load balancer."
+  value       = aws_security_group.alb.id
+}
+
 output "app_security_group_id" {
-  description = "Security group of the app instance."
+  description = "Security group of the app instances (web and worker)."
   value       = aws_security_group.app.id
 }
 

@@ -20,6 +20,12 @@ variable "ssh_allowed_cidr" {
 
 variable "web_ingress_cidrs" {
   type        = list(string)
-  description = "IPv4 ranges allowed on ports 80 and 443: the internet, or a load balancer's subnets."
+  description = "IPv4 ranges allowed on the load balancer's ports 80 and 443."
   default     = ["0.0.0.0/0"]
+}
+
+variable "app_port" {
+  type        = number
+  description = "Port gunicorn listens on in the app instances (the load balancer's target)."
+  default     = 8000
 }
