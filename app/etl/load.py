@@ -22,6 +22,7 @@ import pandas as pd
 from sqlalchemy import Connection, bindparam, select
 
 from app.etl import columns as c
+from app.etl.changes import record_changes
 from app.models import (
     COMMUNITY,
     Credit,
@@ -45,9 +46,15 @@ class LoadCounts:
     credit_rows: int = 0
 
 
-def load_catalogue(connection: Connection, projects: pd.DataFrame, credits: pd.DataFrame):
-    """Make the database's registry projects and credits equal to the frames; bump the
-    data version. Runs inside ``connection``'s transaction; returns LoadCounts."""
+def load_catalogue(
+    connection: Connection,
+    projects: pd.DataFrame,
+    credits: pd.DataFrame,
+    run_id: int | None = None,
+):
+    """Make the database's registry projects and credits equal to the frames; record what
+    changed (for sync run ``run_id``); bump the data version. Runs inside ``connection``'s
+    transaction; returns LoadCounts."""
     counts = LoadCounts(credit_rows=len(credits))
     existing = _existing_projects(connection)
     new_rows = {row[c.PROJECT_ID]: row for row in _records(projects)}
@@ -72,6 +79,10 @@ def load_catalogue(connection: Connection, projects: pd.DataFrame, credits: pd.D
     counts.added = len(added)
     counts.removed = len(removed)
     counts.updated = len({row[c.PROJECT_ID] for row in changed_fields} | changed_credits)
+    record_changes(
+        connection, run_id=run_id, existing=existing, new_rows=new_rows,
+        changed_credits=changed_credits, credits=credits, today=utcnow().date(),
+    )  # fmt: skip
 
     for chunk in _chunks(removed, BATCH):
         connection.execute(Project.__table__.delete().where(Project.id.in_(chunk)))

@@ -120,7 +120,7 @@ def _pipeline(run: _Run, folder: Path | None, archive) -> None:
         # The run is recorded succeeded in the load's own transaction: data and record
         # commit together, so a crash never leaves new data behind a "running" run.
         with db.engine.begin() as connection:
-            counts = load_catalogue(connection, projects, credits)
+            counts = load_catalogue(connection, projects, credits, run_id=run_id)
             connection.execute(
                 update(SyncRun)
                 .where(SyncRun.id == run_id)
