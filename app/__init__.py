@@ -51,13 +51,14 @@ def _trust_proxies(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from app import models
-    from app.extensions import cache, csrf, db, htmx, login_manager, migrate
+    from app.extensions import cache, csrf, db, htmx, login_manager, mail, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     cache.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
+    mail.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please sign in to continue."
@@ -69,7 +70,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app.blueprints import accounts, admin, api, catalog, health, insights, proposals
+    from app.blueprints import accounts, admin, api, catalog, changes, health, insights, proposals
 
-    for module in (health, insights, catalog, accounts, proposals, admin, api):
+    for module in (health, insights, catalog, accounts, proposals, admin, api, changes):
         app.register_blueprint(module.bp)

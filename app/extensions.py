@@ -2,6 +2,7 @@
 
 from flask_caching import Cache
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -29,3 +30,4 @@ login_manager = LoginManager()
 cache = Cache()
 csrf = CSRFProtect()
 htmx = Htmx()
+mail = Mail()

@@ -569,6 +569,8 @@ class DigestOutbox(db.Model):
     first_change_id: Mapped[int] = mapped_column(BigInteger)
     last_change_id: Mapped[int] = mapped_column(BigInteger)
     change_count: Mapped[int] = mapped_column(Integer)
+    # The changes it tells, fixed at the claim: a resend after a crash says the same.
+    change_ids: Mapped[list] = mapped_column(JSONType, default=list)
     message_id: Mapped[str] = mapped_column(String(300), unique=True)
     state: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
     created_at: Mapped[datetime] = mapped_column(

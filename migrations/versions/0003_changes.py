@@ -2,12 +2,13 @@
 
 Revision ID: 0003_changes
 Revises: 0002
-Create Date: 2026-11-30 07:19:19.725546
+Create Date: 2026-11-30 07:22:45.685309
 
 """
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = "0003_changes"
@@ -26,6 +27,11 @@ def upgrade():
         sa.Column("first_change_id", sa.BigInteger(), nullable=False),
         sa.Column("last_change_id", sa.BigInteger(), nullable=False),
         sa.Column("change_count", sa.Integer(), nullable=False),
+        sa.Column(
+            "change_ids",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("message_id", sa.String(length=300), nullable=False),
         sa.Column("state", sa.String(length=16), server_default="pending", nullable=False),
         sa.Column(
