@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+import click
 from flask import current_app, render_template, url_for
+from flask.cli import with_appcontext
 from flask_mailman import EmailMultiAlternatives
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select, update
@@ -297,3 +299,14 @@ def send_digests_after_sync() -> DigestReport | None:
         report.unconfirmed,
     )
     return report
+
+
+@click.command("send-digests")
+@with_appcontext
+def send_digests_command() -> None:
+    """Send the due email digests now (the worker does it after every successful sync)."""
+    report = send_due_digests()
+    click.echo(
+        f"{report.claimed} digest(s) claimed, {report.sent} sent, "
+        f"{report.unconfirmed} left unconfirmed by an interrupted run"
+    )

@@ -36,6 +36,7 @@ def make_change(project=None, kind: str = "issuance", **fields) -> ProjectChange
 class Mailbox:
     """What the local SMTP server received."""
 
+    port: int = 0
     messages: list[EmailMessage] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -55,8 +56,8 @@ def _free_port() -> int:
 @pytest.fixture
 def mailbox(app):
     """A real SMTP server (aiosmtpd) on a local port; the app sends its mail there."""
-    box = Mailbox()
     port = _free_port()
+    box = Mailbox(port=port)
     controller = Controller(box, hostname="127.0.0.1", port=port)
     controller.start()
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False)
