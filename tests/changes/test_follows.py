@@ -157,3 +157,15 @@ def test_digest_frequency_is_chosen_on_the_account_page(client, follower):
     ).get_data(as_text=True)
     assert "Saved: no email digests." in fragment
     assert client.post("/account/digest", data={"digest_frequency": "hourly"}).status_code == 422
+
+
+def test_without_javascript_the_follow_link_of_a_cached_page_leads_to_a_real_form(client):
+    link = "/follows/new?kind=search&target=/changes%3Fcountry%3DKenya"
+    assert "/auth/login" in client.get(link).headers["Location"]
+    sign_in_as(client, make_user())
+    page = client.get(link).get_data(as_text=True)
+    assert 'name="target" value="/changes?country=Kenya"' in page
+    assert "Follow this search" in page
+    assert "<form" in page
+    listing = client.get("/changes?country=Kenya").get_data(as_text=True)
+    assert 'href="/follows/new?kind=search&amp;target=/changes?country%3DKenya"' in listing

@@ -1,0 +1,373 @@
+"""What changed, at scale: the diff of a sync, /changes over a million rows, a digest run.
+
+python -m bench changes
+
+Database: PostgreSQL ``carbonscope_bench_changes``, the catalogue of bench/dataset.py
+(12,000 projects drawn from the real VROD rows, 1,000,000 credit rows), then:
+
+1. **Diff**: the catalogue read back as the pipeline's frames; 10,000 projects touched
+   (each a new retirement; 1,000 a new status; 500 a new country); ``record_changes`` (the
+   load's one call) timed inside a transaction that is rolled back. Target ≤ 3 s.
+2. **/changes**: 1,000,000 change rows (COPY; kinds, registries, countries and types as the
+   catalogue has them; a year of daily syncs); 20 requests (no filter, facets, dates, deep
+   keyset pages, a project, a beneficiary, feeds) through the app with a cold cache (a fresh
+   key prefix per round, 5 rounds) and warm. Target: cold p95 ≤ 40 ms.
+3. **Digests**: 10,000 followers with 50 follows each (40 projects, 5 searches out of 100,
+   5 beneficiaries), daily digests, after a sync of 20,000 changes; ``send_due_digests``
+   to a local SMTP server (aiosmtpd) timed. Target ≤ 60 s.
+"""
+
+from __future__ import annotations
+
+import io
+import statistics
+import time
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from bench.dataset import _connect, ensure_bench_database, sqlalchemy_url
+from bench.timing import bench_app, fresh_cache_prefix, get_ok, percentile, timed_ms
+
+URL = "postgresql://postgres@127.0.0.1:5432/carbonscope_bench_changes"
+CHANGE_ROWS = 1_000_000
+LAST_SYNC_ROWS = 20_000
+FOLLOWERS = 10_000
+SEED = 17
+KINDS = ["issuance", "retirement", "cancellation", "status", "field", "added", "removed"]
+KIND_WEIGHTS = [0.2, 0.55, 0.05, 0.08, 0.08, 0.03, 0.01]
+BENEFICIARIES = ["acme corp", "example airlines", "municipality of oslo", "climateco"]
+TARGETS = {"diff": 3.0, "changes_cold_p95": 40.0, "digests": 60.0}
+
+
+def _copy(connection, table: str, frame: pd.DataFrame) -> None:
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, header=False, na_rep="\\N")
+    buffer.seek(0)
+    columns = ", ".join(frame.columns)
+    with connection.cursor() as cursor:
+        cursor.copy_expert(
+            f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+        )
+
+
+# 1. the diff ---------------------------------------------------------------------------
+
+
+def catalogue_frames(engine) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The stored catalogue as the pipeline's frames (canonical ids on the credit rows)."""
+    from app.etl import columns as c
+
+    with engine.connect() as connection:
+        projects = pd.read_sql(
+            sa.text(
+                f"SELECT {', '.join(c.PROJECT_COLUMNS)} FROM project WHERE registry <> 'COMMUNITY'"
+            ),
+            connection,
+        )
+        names = ", ".join(f"credit.{name}" for name in c.CREDIT_COLUMNS if name != c.PROJECT_ID)
+        credits = pd.read_sql(
+            sa.text(
+                f"SELECT project.project_id, {names} FROM credit "
+                "JOIN project ON project.id = credit.project_id"
+            ),
+            connection,
+        )
+    return projects, credits
+
+
+def touched(projects: pd.DataFrame, credits: pd.DataFrame, rng) -> tuple:
+    """The next sync's frames: 10,000 projects with a new retirement, some with new fields."""
+    chosen = projects["project_id"].sample(10_000, random_state=SEED).to_numpy()
+    retirements = pd.DataFrame(
+        {
+            "project_id": chosen,
+            "kind": "retirement",
+            "vintage": 2024,
+            "transaction_date": "2026-11-29",
+            "year": 2026,
+            "quantity": rng.integers(1, 50_000, len(chosen)),
+            "source": "offsetsdb",
+            "beneficiary": rng.choice(["Acme Corp", "ClimateCo", None], len(chosen)),
+            "reason": None,
+            "note": None,
+            "account": None,
+        }
+    )
+    new_projects = projects.copy()
+    status_rows = new_projects["project_id"].isin(chosen[:1000])
+    new_projects.loc[status_rows, "status"] = "Withdrawn"
+    country_rows = new_projects["project_id"].isin(chosen[1000:1500])
+    new_projects.loc[country_rows, "country"] = "Atlantis"
+    return new_projects, pd.concat([credits, retirements], ignore_index=True), set(chosen)
+
+
+def time_diff(engine) -> dict:
+    from app.etl.changes import record_changes
+    from app.etl.load import _existing_projects, _records
+
+    projects, credits = catalogue_frames(engine)
+    new_projects, new_credits, chosen = touched(projects, credits, np.random.default_rng(SEED))
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        started = time.perf_counter()
+        existing = _existing_projects(connection)
+        new_rows = {row["project_id"]: row for row in _records(new_projects)}
+        prepared = time.perf_counter() - started
+        started = time.perf_counter()
+        recorded = record_changes(
+            connection,
+            run_id=None,
+            existing=existing,
+            new_rows=new_rows,
+            changed_credits=chosen,
+            credits=new_credits,
+            today=datetime.now(UTC).date(),
+        )
+        seconds = time.perf_counter() - started
+        transaction.rollback()
+    return {"seconds": seconds, "changes": recorded, "load_prep": prepared}
+
+
+# 2. /changes over a million rows -------------------------------------------------------
+
+
+def fill_changes(engine, rows: int) -> None:
+    """``rows`` change rows over a year of daily syncs, the last sync LAST_SYNC_ROWS of them."""
+    rng = np.random.default_rng(SEED)
+    with engine.connect() as connection:
+        catalogue = pd.read_sql(
+            sa.text(
+                "SELECT project_id, name AS project_name, registry, country, project_type "
+                "FROM project WHERE registry <> 'COMMUNITY'"
+            ),
+            connection,
+        )
+    pick = catalogue.iloc[rng.integers(0, len(catalogue), rows)].reset_index(drop=True)
+    kind = rng.choice(KINDS, rows, p=KIND_WEIGHTS)
+    day = np.sort(rng.integers(0, 364, rows - LAST_SYNC_ROWS))
+    day = np.concatenate([day, np.full(LAST_SYNC_ROWS, 364)])
+    now = datetime.now(UTC).replace(hour=3, minute=0, second=0, microsecond=0)
+    start = now - timedelta(days=364)
+    created = pd.to_datetime(start) + pd.to_timedelta(day, unit="D")
+    spends = np.isin(kind, ["retirement", "cancellation"])
+    beneficiary_key = np.where(
+        spends & (rng.random(rows) < 0.4), rng.choice(BENEFICIARIES, rows), None
+    )
+    frame = pick.assign(
+        kind=kind,
+        quantity=np.where(
+            np.isin(kind, ["issuance", "retirement", "cancellation"]),
+            rng.integers(1, 100_000, rows),
+            None,
+        ),
+        vintage=np.where(kind == "issuance", rng.integers(2010, 2026, rows), None),
+        beneficiary=beneficiary_key,
+        beneficiary_key=beneficiary_key,
+        field=np.where(kind == "status", "status", np.where(kind == "field", "country", None)),
+        old_value=np.where(np.isin(kind, ["status", "field"]), "Before", None),
+        new_value=np.where(np.isin(kind, ["status", "field"]), "After", None),
+        as_of=created.date,
+        created_at=created.strftime("%Y-%m-%d %H:%M:%S+00"),
+    )
+    frame["project_name"] = frame["project_name"].str.slice(0, 200)
+    raw = engine.raw_connection()
+    try:
+        with raw.cursor() as cursor:
+            cursor.execute("TRUNCATE project_change, digest_outbox, follow, follower_setting")
+        _copy(raw, "project_change", frame)
+        raw.commit()
+        raw.autocommit = True
+        with raw.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE project_change")
+    finally:
+        raw.close()
+
+
+def change_requests(engine) -> list[str]:
+    with engine.connect() as connection:
+        big = connection.execute(
+            sa.text("SELECT project_id FROM project ORDER BY retired DESC LIMIT 1")
+        ).scalar()
+        middle = connection.execute(
+            sa.text("SELECT id FROM project_change ORDER BY id DESC OFFSET 500000 LIMIT 1")
+        ).scalar()
+    today = datetime.now(UTC).date()
+    return [
+        "/changes",
+        "/changes?kind=issuance",
+        "/changes?kind=status&kind=field",
+        "/changes?registry=GLD",
+        "/changes?country=Kenya",
+        "/changes?country=India&kind=retirement",
+        "/changes?type=Cookstoves",
+        "/changes?registry=VCS&country=Brazil&kind=issuance",
+        f"/changes?date_from={today - timedelta(days=30)}",
+        f"/changes?date_from={today - timedelta(days=200)}&date_to={today - timedelta(days=150)}",
+        f"/changes?before={middle}",
+        f"/changes?kind=removed&before={middle}",
+        "/changes?beneficiary=acme+corp",
+        f"/changes?project={big}",
+        "/changes?kind=label_gained",
+        "/changes?country=Atlantis",
+        "/changes.atom",
+        "/changes.atom?kind=retirement&registry=VCS",
+        f"/projects/{big}/changes.atom",
+        "/beneficiaries/climateco/changes.atom",
+    ]
+
+
+def time_changes_pages(app, requests: list[str], rounds: int = 5) -> dict:
+    from app.extensions import cache
+
+    client = app.test_client()
+    cold, warm = [], []
+    with app.app_context():
+        for _ in range(rounds):
+            fresh_cache_prefix(cache)
+            for url in requests:
+                cold.append(timed_ms(lambda url=url: get_ok(client, url)))
+            for url in requests:
+                warm.append(timed_ms(lambda url=url: get_ok(client, url)))
+    return {"cold": cold, "warm": warm}
+
+
+# 3. digests ----------------------------------------------------------------------------
+
+
+def fill_followers(engine) -> None:
+    rng = np.random.default_rng(SEED + 1)
+    with engine.connect() as connection:
+        ids = [row[0] for row in connection.execute(sa.text("SELECT project_id FROM project"))]
+        countries = [
+            row[0]
+            for row in connection.execute(
+                sa.text(
+                    "SELECT country FROM project WHERE country IS NOT NULL "
+                    "GROUP BY country ORDER BY count(*) DESC LIMIT 50"
+                )
+            )
+        ]
+        newest = connection.execute(sa.text("SELECT max(id) FROM project_change")).scalar()
+    searches = [f"/changes?country={c.replace(' ', '+')}" for c in countries]
+    searches += [f"/changes?kind={k}&country={c.replace(' ', '+')}" for k, c in
+                 zip(["issuance", "retirement"] * 25, countries, strict=False)]  # fmt: skip
+    users = pd.DataFrame(
+        {
+            "id": np.arange(1, FOLLOWERS + 1) + 1000,
+            "email": [f"follower{n}@example.org" for n in range(FOLLOWERS)],
+            "password_hash": "x",
+            "role": "user",
+        }
+    )
+    settings = pd.DataFrame(
+        {
+            "user_account_id": users["id"],
+            "digest_frequency": "daily",
+            "seen_change_id": newest - LAST_SYNC_ROWS,
+            "digest_change_id": newest - LAST_SYNC_ROWS,
+        }
+    )
+    follows = []
+    for user_id in users["id"]:
+        for pid in rng.choice(ids, 40, replace=False):
+            follows.append((user_id, "project", pid, pid))
+        for target in rng.choice(searches, 5, replace=False):
+            follows.append((user_id, "search", target, target))
+        for key in [*BENEFICIARIES, "someone else"]:
+            follows.append((user_id, "beneficiary", key, key))
+    follow_frame = pd.DataFrame(
+        follows, columns=["user_account_id", "target_kind", "target", "label"]
+    )
+    raw = engine.raw_connection()
+    try:
+        with raw.cursor() as cursor:
+            cursor.execute("TRUNCATE digest_outbox, follow, follower_setting")
+            cursor.execute("DELETE FROM user_account WHERE id > 1000")
+        _copy(raw, "user_account", users)
+        _copy(raw, "follower_setting", settings)
+        _copy(raw, "follow", follow_frame)
+        raw.commit()
+        raw.autocommit = True
+        with raw.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE follow")
+            cursor.execute("VACUUM ANALYZE follower_setting")
+    finally:
+        raw.close()
+
+
+def time_digests(app) -> dict:
+    from aiosmtpd.controller import Controller
+
+    from app.changes.digests import send_due_digests
+    from app.extensions import mail
+
+    class Counter:
+        received = 0
+
+        async def handle_DATA(self, server, session, envelope):
+            Counter.received += 1
+            return "250 OK"
+
+    controller = Controller(Counter(), hostname="127.0.0.1", port=8025)
+    controller.start()
+    try:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=8025, SITE_URL="https://example.org")
+        mail.init_app(app)
+        with app.app_context():
+            started = time.perf_counter()
+            report = send_due_digests()
+            seconds = time.perf_counter() - started
+    finally:
+        controller.stop()
+    return {"seconds": seconds, "sent": report.sent, "received": Counter.received}
+
+
+# ---------------------------------------------------------------------------------------
+
+
+def _line(name: str, values: list[float], verdict: str = "") -> str:
+    return (
+        f"{name:<32} p50={statistics.median(values):7.1f} ms  "
+        f"p95={percentile(values, 0.95):7.1f} ms  {verdict}"
+    )
+
+
+def _verdict(value: float, limit: float) -> str:
+    return f"(target ≤ {limit:g}: {'ok' if value <= limit else 'MISSED'})"
+
+
+def main() -> None:
+    url = ensure_bench_database(URL)
+    engine = sa.create_engine(sqlalchemy_url(url))
+    connection = _connect(url)
+    connection.close()
+
+    diff = time_diff(engine)
+    print(
+        f"diff of a sync touching 10,000 projects: {diff['seconds']:.2f} s "
+        f"({diff['changes']:,} changes) {_verdict(diff['seconds'], TARGETS['diff'])}"
+    )
+
+    started = time.perf_counter()
+    fill_changes(engine, CHANGE_ROWS)
+    print(f"filled {CHANGE_ROWS:,} change rows in {time.perf_counter() - started:.1f} s")
+    app = bench_app(url, "bench-changes:")
+    requests = change_requests(engine)
+    pages = time_changes_pages(app, requests)
+    cold_p95 = percentile(pages["cold"], 0.95)
+    print(f"{len(requests)} requests x5 rounds")
+    print(_line("/changes and feeds, cold cache", pages["cold"], _verdict(cold_p95, 40)))
+    print(_line("/changes and feeds, warm cache", pages["warm"]))
+
+    started = time.perf_counter()
+    fill_followers(engine)
+    print(f"filled {FOLLOWERS:,} followers x 50 follows in {time.perf_counter() - started:.1f} s")
+    digests = time_digests(app)
+    print(
+        f"digest run: {digests['seconds']:.1f} s, {digests['sent']:,} sent, "
+        f"{digests['received']:,} received {_verdict(digests['seconds'], TARGETS['digests'])}"
+    )
+    engine.dispose()
