@@ -98,7 +98,11 @@ def describe(change: ChangeRow) -> str:
         "cancellation": lambda: f"Cancelled {_credits(change.quantity)}{vintage}{beneficiary}",
         "label_gained": lambda: f"Gained the label {change.new_value}",
         "label_lost": lambda: f"Lost the label {change.old_value}",
-        "first_load": lambda: f"First loaded: {change.quantity or 0:,} projects",
+        "first_load": lambda: (
+            f"Source {change.new_value} first loaded: fields of {change.quantity or 0:,} projects"
+            if change.new_value
+            else f"First loaded: {change.quantity or 0:,} projects"
+        ),
     }.get(change.kind, lambda: change.kind_label)()
 
 

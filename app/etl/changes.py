@@ -6,7 +6,8 @@ projects whose credits changed, diffs, and inserts ``project_change`` rows.
 
 Rules:
 - a registry with no project in the stored catalogue is a first load: one ``first_load``
-  summary row for it, never one ``added`` row per project;
+  summary row for it, never one ``added`` row per project; so is a source that no stored
+  field came from (a registry adapter's first run): one summary, no per-field changes;
 - credits are compared as multisets of rows; a row that is new (or more often there)
   is an event: issuance (vintage, quantity), retirement or cancellation (quantity,
   beneficiary), summed per project, kind, vintage and beneficiary;
@@ -113,6 +114,20 @@ def _field_source(row: dict, field: str) -> str | None:
     return provenance.get(field) or row.get(c.SOURCE)
 
 
+def _sources(rows: dict[str, dict]) -> set[str]:
+    return {source for row in rows.values() for source in (row.get(c.PROVENANCE) or {}).values()}
+
+
+def first_load_sources(old_rows: dict[str, dict], new_rows: dict[str, dict]) -> set[str]:
+    """Sources the new catalogue's fields come from that no stored field came from.
+
+    Their first data rewrites fields of projects already known: that is a first load too,
+    told in one summary, not in a change per field."""
+    if not old_rows:
+        return set()
+    return _sources(new_rows) - _sources(old_rows)
+
+
 def project_changes(
     old_rows: dict[str, dict],
     new_rows: dict[str, dict],
@@ -121,6 +136,7 @@ def project_changes(
 ) -> list[dict]:
     """Added, removed, status and field changes (project rows keyed by canonical id)."""
     first = first_load_registries(old_rows, new_rows)
+    fresh = first_load_sources(old_rows, new_rows)
     changes = []
     for pid, row in new_rows.items():
         old = old_rows.get(pid)
@@ -131,7 +147,7 @@ def project_changes(
                 )
             continue
         for name in (c.STATUS, *TRACKED_FIELDS):
-            if old.get(name) == row.get(name):
+            if old.get(name) == row.get(name) or _field_source(row, name) in fresh:
                 continue
             changes.append(
                 {
@@ -152,14 +168,29 @@ def project_changes(
 def first_load_summaries(
     old_rows: dict[str, dict], new_rows: dict[str, dict], today: date
 ) -> list[dict]:
-    """One ``first_load`` row per registry loaded for the first time: how many projects came."""
+    """One ``first_load`` row per registry loaded for the first time (how many projects came)
+    and per source loaded for the first time (how many projects it supplies fields of)."""
     first = first_load_registries(old_rows, new_rows)
     counts = pd.Series([row[c.REGISTRY] for row in new_rows.values()], dtype=object)
     counts = counts[counts.isin(first)].value_counts()
-    return [
+    summaries = [
         {"registry": registry, "kind": FIRST_LOAD, "quantity": int(count), "as_of": today}
         for registry, count in sorted(counts.items())
     ]
+    for source in sorted(first_load_sources(old_rows, new_rows)):
+        supplied = sum(
+            source in (row.get(c.PROVENANCE) or {}).values() for row in new_rows.values()
+        )
+        summaries.append(
+            {
+                "kind": FIRST_LOAD,
+                "field": "source",
+                "new_value": source,
+                "quantity": supplied,
+                "as_of": today,
+            }
+        )
+    return summaries
 
 
 def source_as_of(credits: pd.DataFrame) -> dict[str, date]:

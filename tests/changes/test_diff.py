@@ -113,3 +113,22 @@ def test_labels_gained_and_lost():
         ("label_gained", None, "CORSIA"),
         ("label_lost", "CCB", None),
     ]
+
+
+def test_a_source_seen_for_the_first_time_is_a_summary_not_a_change_per_field():
+    old = {"VCS1": project("VCS1", **{c.PROVENANCE: {c.NAME: "offsetsdb", c.COUNTRY: "vrod"}})}
+    new = {
+        "VCS1": project(
+            "VCS1",
+            **{
+                c.NAME: "Renamed by the registry",
+                c.COUNTRY: "Uganda",
+                c.PROVENANCE: {c.NAME: "verra", c.COUNTRY: "vrod"},
+            },
+        )
+    }
+    found = changes.diff_catalogue(old, new, credits(), credits(), TODAY)
+    assert sorted((r["kind"], r["field"], r["new_value"], r["quantity"]) for r in found) == [
+        ("field", "country", "Uganda", None),
+        ("first_load", "source", "verra", 1),
+    ]
