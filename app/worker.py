@@ -95,6 +95,7 @@ def execute_claimed_run(run_id: int, execute: ExecuteSync | None = None) -> Sync
         from app.changes.digests import send_digests_after_sync
 
         send_digests_after_sync()
+        db.session.refresh(run)  # the digests committed: callers read the run afterwards
     return run
 
 
