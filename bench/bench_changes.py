@@ -179,7 +179,7 @@ def fill_changes(engine, rows: int) -> None:
             cursor.execute("TRUNCATE project_change, digest_outbox, follow, follower_setting")
         _copy(raw, "project_change", frame)
         raw.commit()
-        raw.autocommit = True
+        raw.driver_connection.autocommit = True
         with raw.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE project_change")
     finally:
@@ -290,7 +290,7 @@ def fill_followers(engine) -> None:
         _copy(raw, "follower_setting", settings)
         _copy(raw, "follow", follow_frame)
         raw.commit()
-        raw.autocommit = True
+        raw.driver_connection.autocommit = True
         with raw.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE follow")
             cursor.execute("VACUUM ANALYZE follower_setting")

@@ -1,26 +1,29 @@
 """The diff of a sync: what changed between the stored catalogue and the new frames.
 
 Pure steps first (dicts and frames in, change rows out), then ``record_changes``, the
-one call the load makes inside its transaction: it reads the old credit rows of the
+one call the load makes inside its transaction: it sums the stored credits of the
 projects whose credits changed, diffs, and inserts ``project_change`` rows.
 
 Rules:
 - a registry with no project in the stored catalogue is a first load: one ``first_load``
   summary row for it, never one ``added`` row per project; so is a source that no stored
   field came from (a registry adapter's first run): one summary, no per-field changes;
-- credits are compared as multisets of rows; a row that is new (or more often there)
-  is an event: issuance (vintage, quantity), retirement or cancellation (quantity,
-  beneficiary), summed per project, kind, vintage and beneficiary;
+- credits are compared as totals per project, kind, vintage, beneficiary and source (summed
+  in SQL for the stored rows): where a total grew, the growth is an event: issuance
+  (vintage, quantity), retirement or cancellation (quantity, beneficiary);
 - a project whose credit rows now come from another source (the merge takes a project's
   rows from one source as a set) records no credit events: the rows are the same credits
   told again, not new ones;
-- rows that disappeared (registry corrections) record nothing.
+- totals that shrank (registry corrections) record nothing.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, select
 
@@ -51,19 +54,10 @@ TRACKED_FIELDS = (
     c.LISTED_AT,
     c.IS_COMPLIANCE,
 )
-# What identifies a credit row when two syncs' rows are compared.
-ROW_KEY = (
-    c.PROJECT_ID,
-    c.KIND,
-    c.VINTAGE,
-    c.TRANSACTION_DATE,
-    c.YEAR,
-    c.QUANTITY,
-    c.BENEFICIARY,
-    c.REASON,
-    c.ACCOUNT,
-)
-BENEFICIARY_KEY = "beneficiary_key"
+# What a credit event is summed over; new minus stored, where positive, is the event.
+EVENT_KEY = (c.PROJECT_ID, c.KIND, c.VINTAGE, c.BENEFICIARY, c.SOURCE)
+# Past this many projects with changed credits, the stored totals are summed in one pass.
+WHOLE_TABLE_FROM = 2000
 CHANGE_COLUMNS = (
     "project_id",
     "project_name",
@@ -202,86 +196,72 @@ def source_as_of(credits: pd.DataFrame) -> dict[str, date]:
     return {source: stamp.date() for source, stamp in newest.items()}
 
 
-def _comparable(credits: pd.DataFrame) -> pd.DataFrame:
-    """The rows' key columns as text, so stored rows and new frames compare alike."""
-    numbers = {
-        name: pd.to_numeric(credits[name], errors="coerce").astype("Int64").astype("string")
-        for name in (c.VINTAGE, c.YEAR, c.QUANTITY)
-    }
-    dates = pd.to_datetime(credits[c.TRANSACTION_DATE], errors="coerce").dt.strftime("%Y-%m-%d")
-    texts = {
-        name: credits[name].astype("string")
-        for name in (c.PROJECT_ID, c.KIND, c.BENEFICIARY, c.REASON, c.ACCOUNT, c.SOURCE)
-    }
-    return pd.DataFrame({**texts, **numbers, c.TRANSACTION_DATE: dates.astype("string")}).fillna("")
+def credit_totals(credits: pd.DataFrame) -> pd.DataFrame:
+    """Event-kind credits summed per project, kind, vintage, beneficiary and source.
 
-
-def _same_sources(old: pd.DataFrame, new: pd.DataFrame) -> pd.Series:
-    """Per project of ``new``: whether its rows come from the sources its stored rows came from."""
-    old_sources = old.groupby(c.PROJECT_ID)[c.SOURCE].agg(frozenset)
-    new_sources = new.groupby(c.PROJECT_ID)[c.SOURCE].agg(frozenset)
-    before = old_sources.reindex(new_sources.index)
-    return pd.Series(
-        [b is not None and b == a for b, a in zip(before, new_sources, strict=True)],
-        index=new_sources.index,
-        dtype=bool,
+    Missing vintages are -1 and missing beneficiaries '', so stored and new totals join."""
+    events = credits[credits[c.KIND].isin(EVENT_KINDS)]
+    keyed = pd.DataFrame(
+        {
+            c.PROJECT_ID: events[c.PROJECT_ID].astype(object),
+            c.KIND: events[c.KIND].astype(object),
+            c.VINTAGE: pd.to_numeric(events[c.VINTAGE], errors="coerce").fillna(-1).astype("int64"),
+            c.BENEFICIARY: events[c.BENEFICIARY].astype(object).fillna(""),
+            c.SOURCE: events[c.SOURCE].astype(object),
+            c.QUANTITY: pd.to_numeric(events[c.QUANTITY], errors="coerce")
+            .fillna(0)
+            .astype("int64"),
+        }
     )
+    return keyed.groupby(list(EVENT_KEY), sort=False, as_index=False)[c.QUANTITY].sum()
 
 
-def new_credit_rows(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-    """The rows of ``new`` beyond those of ``old`` (as multisets), of the event kinds.
+def _same_sources(old: pd.DataFrame, new: pd.DataFrame) -> pd.Index:
+    """Projects of ``new`` whose credits come from the same sources as their stored ones."""
+    codes, _ = pd.factorize(pd.concat([old[c.SOURCE], new[c.SOURCE]], ignore_index=True))
+    bits = pd.Series(np.left_shift(1, codes.astype("int64")))
 
-    Both frames have the credit columns, ``project_id`` holding the canonical id. The
-    result has the key columns as text and ``times``: how many more copies there are.
-    """
-    old_rows, new_rows = _comparable(old), _comparable(new)
-    new_rows = new_rows[new_rows[c.KIND].isin(EVENT_KINDS)]
-    kept = _same_sources(old_rows, new_rows)
-    new_rows = new_rows[new_rows[c.PROJECT_ID].map(kept).fillna(False).astype(bool)]
-    if new_rows.empty:
-        return new_rows.assign(times=pd.Series(dtype="int64"))
-    key = list(ROW_KEY)
-    counted_new = new_rows.groupby(key).size().rename("new")
-    counted_old = old_rows.groupby(key).size().rename("old")
-    both = pd.concat([counted_new, counted_old], axis=1, join="outer").fillna(0)
-    both = both[both["new"] > both["old"]]
-    times = (both["new"] - both["old"]).astype("int64").rename("times")
-    return times.reset_index()
+    def source_sets(totals: pd.DataFrame, flags: pd.Series) -> pd.Series:
+        pairs = pd.DataFrame({"project": totals[c.PROJECT_ID].to_numpy(), "bit": flags})
+        return pairs.drop_duplicates().groupby("project")["bit"].sum()
+
+    before = source_sets(old, bits.iloc[: len(old)].reset_index(drop=True))
+    after = source_sets(new, bits.iloc[len(old) :].reset_index(drop=True))
+    return after.index[after.to_numpy() == before.reindex(after.index).to_numpy()]
 
 
 def credit_events(
-    old: pd.DataFrame,
-    new: pd.DataFrame,
+    old_totals: pd.DataFrame,
+    new_totals: pd.DataFrame,
     projects: dict[str, dict],
     as_of: dict[str, date],
     today: date,
 ) -> list[dict]:
-    """Issuance, retirement and cancellation events: new rows summed per project, kind,
-    vintage and beneficiary (keyed by its folded name)."""
-    rows = new_credit_rows(old, new)
-    if rows.empty:
-        return []
-    sources = new.assign(**{c.PROJECT_ID: new[c.PROJECT_ID].astype("string")})
-    source_of = sources.groupby(c.PROJECT_ID)[c.SOURCE].first()
-    quantities = pd.to_numeric(rows[c.QUANTITY]) * rows["times"]
-    events = (
-        rows.assign(quantity_total=quantities)
-        .groupby([c.PROJECT_ID, c.KIND, c.VINTAGE, c.BENEFICIARY], dropna=False)["quantity_total"]
-        .sum()
-        .reset_index()
+    """Issuance, retirement and cancellation events from ``credit_totals`` of the stored and
+    the new credits: where a project's total per kind, vintage and beneficiary grew, the
+    growth is the event (a beneficiary is keyed by its folded name)."""
+    same = _same_sources(old_totals, new_totals)
+    key = list(EVENT_KEY)
+    joined = new_totals[new_totals[c.PROJECT_ID].isin(same)].merge(
+        old_totals, on=key, how="left", suffixes=("", "_before")
     )
+    growth = joined[c.QUANTITY] - joined[f"{c.QUANTITY}_before"].fillna(0).astype("int64")
+    grown = joined.assign(growth=growth)[growth > 0]
     changes = []
-    for pid, kind, vintage, beneficiary, quantity in events.itertuples(index=False, name=None):
+    for pid, kind, vintage, beneficiary, source, quantity in grown[[*key, "growth"]].itertuples(
+        index=False, name=None
+    ):
         about = _about(projects[pid]) if pid in projects else {"project_id": pid}
+        spend = kind != c.ISSUANCE
         changes.append(
             {
                 **about,
                 "kind": kind,
-                "vintage": int(vintage) if vintage else None,
+                "vintage": None if vintage < 0 else int(vintage),
                 "quantity": int(quantity),
-                "beneficiary": (beneficiary or None) if kind != c.ISSUANCE else None,
-                "beneficiary_key": (fold(beneficiary) or None) if kind != c.ISSUANCE else None,
-                "as_of": as_of.get(source_of.get(pid), today),
+                "beneficiary": (beneficiary or None) if spend else None,
+                "beneficiary_key": (fold(beneficiary) or None) if spend else None,
+                "as_of": as_of.get(source, today),
             }
         )
     return changes
@@ -308,17 +288,19 @@ def label_changes(
 def diff_catalogue(
     old_rows: dict[str, dict],
     new_rows: dict[str, dict],
-    old_credits: pd.DataFrame,
+    old_totals: pd.DataFrame,
     new_credits: pd.DataFrame,
     today: date,
     labels: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> list[dict]:
-    """Every change between two catalogues; credit frames hold only the projects to compare,
-    ``labels`` the (old, new) frames of (project_id, label) pairs when the load has them."""
+    """Every change between two catalogues. ``old_totals`` are the stored credits'
+    ``credit_totals`` and ``new_credits`` the new rows, both of only the projects whose credits
+    changed; ``labels`` the (old, new) frames of (project_id, label) pairs when the load has
+    them."""
     as_of = source_as_of(new_credits)
     changes = first_load_summaries(old_rows, new_rows, today)
     changes += project_changes(old_rows, new_rows, as_of, today)
-    changes += credit_events(old_credits, new_credits, new_rows, as_of, today)
+    changes += credit_events(old_totals, credit_totals(new_credits), new_rows, as_of, today)
     if labels is not None:
         changes += label_changes(*labels, new_rows, today)
     return [{name: change.get(name) for name in CHANGE_COLUMNS} for change in changes]
@@ -342,35 +324,80 @@ def record_changes(
     Runs in the load's transaction, before the load writes. ``existing`` is the load's
     ``{project_id: (key, stored fields)}``; only ``changed_credits`` projects' credit rows
     are read and compared. Returns how many changes were recorded."""
-    from app.models import ProjectChange
-
     old_rows = {pid: {**stored, c.PROJECT_ID: pid} for pid, (_, stored) in existing.items()}
     keys = {existing[pid][0]: pid for pid in changed_credits}
-    old_credits = _stored_credits(connection, keys)
+    old_totals = _stored_totals(connection, keys)
     new_credits = credits[credits[c.PROJECT_ID].isin(changed_credits)]
-    changes = diff_catalogue(old_rows, new_rows, old_credits, new_credits, today)
-    if changes:
-        rows = [change | {"sync_run_id": run_id} for change in changes]
-        for start in range(0, len(rows), 1000):
-            connection.execute(ProjectChange.__table__.insert(), rows[start : start + 1000])
+    changes = diff_catalogue(old_rows, new_rows, old_totals, new_credits, today)
+    _insert_changes(connection, [change | {"sync_run_id": run_id} for change in changes])
     return len(changes)
 
 
-def _stored_credits(connection: Connection, keys: dict[int, str]) -> pd.DataFrame:
-    """The stored credit rows of the projects ``keys`` names, keyed by canonical id."""
+def _insert_changes(connection: Connection, rows: list[dict]) -> None:
+    """Insert change rows in order (ids grow with it): COPY on PostgreSQL, many rows a
+    statement elsewhere."""
+    from app.models import ProjectChange
+
+    if not rows:
+        return
+    if connection.dialect.name != "postgresql":
+        for start in range(0, len(rows), 1000):
+            connection.execute(ProjectChange.__table__.insert(), rows[start : start + 1000])
+        return
+    names = [*CHANGE_COLUMNS, "sync_run_id"]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(["\\N" if row[name] is None else row[name] for name in names])
+    buffer.seek(0)
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.copy_expert(
+            f"COPY project_change ({', '.join(names)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
+            buffer,
+        )
+    finally:
+        cursor.close()
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def _stored_totals(connection: Connection, keys: dict[int, str]) -> pd.DataFrame:
+    """``credit_totals`` of the stored credits of the projects ``keys`` names, summed in SQL."""
+    from sqlalchemy import func
+
     from app.models import Credit
 
     table = Credit.__table__
-    names = list(c.CREDIT_COLUMNS)
-    frames = []
+    groups = (
+        table.c.project_id,
+        table.c.kind,
+        func.coalesce(table.c.vintage, -1),
+        func.coalesce(table.c.beneficiary, ""),
+        table.c.source,
+    )
+    names = [*EVENT_KEY, c.QUANTITY]
     ids = list(keys)
-    for start in range(0, len(ids), 1000):
-        chunk = ids[start : start + 1000]
-        rows = connection.execute(
-            select(*(table.c[name] for name in names)).where(table.c.project_id.in_(chunk))
-        ).all()
-        frames.append(pd.DataFrame(rows, columns=names, dtype=object))
-    if not frames:
-        return pd.DataFrame(columns=names, dtype=object)
-    stored = pd.concat(frames, ignore_index=True)
-    return stored.assign(**{c.PROJECT_ID: stored[c.PROJECT_ID].map(keys)})
+    frames = [pd.DataFrame(columns=names)]
+    if connection.dialect.name == "postgresql":
+        # Room to hash the groups in memory rather than sort them on disk (this transaction).
+        connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+    # Many projects: one pass over the whole table beats thousands of index probes.
+    chunks = [None] if len(ids) > WHOLE_TABLE_FROM else _chunks(ids, 1000)
+    for chunk in chunks:
+        statement = select(*groups, func.sum(table.c.quantity)).where(table.c.kind.in_(EVENT_KINDS))
+        if chunk is not None:
+            statement = statement.where(table.c.project_id.in_(chunk))
+        rows = connection.execute(statement.group_by(*groups)).all()
+        frames.append(pd.DataFrame(rows, columns=names))
+    totals = pd.concat(frames, ignore_index=True)
+    totals = totals[totals[c.PROJECT_ID].isin(keys)]
+    return totals.assign(
+        **{
+            c.PROJECT_ID: totals[c.PROJECT_ID].map(keys).astype(object),
+            c.VINTAGE: totals[c.VINTAGE].astype("int64"),
+            c.QUANTITY: totals[c.QUANTITY].astype("int64"),
+        }
+    )
