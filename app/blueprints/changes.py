@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import (
     Blueprint,
     Response,
@@ -177,10 +179,22 @@ def _target_from(values) -> Target:
         abort(error.status, description=str(error))
 
 
+def _page_path() -> str:
+    """The path of the page the visitor is on (for HTMX requests, the page that sent it)."""
+    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    if request.htmx and current.path:
+        return current.path + (f"?{current.query}" if current.query else "")
+    return request.full_path.rstrip("?")
+
+
 def _button(target: Target, status: int = 200, message: str | None = None) -> Response:
     following = current_user.is_authenticated and is_following(current_user.id, target)
     html = render_template(
-        "changes/_follow.html", target=target, following=following, message=message
+        "changes/_follow.html",
+        target=target,
+        following=following,
+        message=message,
+        page_path=_page_path(),
     )
     return make_response(html, status)
 
@@ -199,7 +213,11 @@ def confirm_follow():
     following = is_following(current_user.id, target)
     back = safe_next(request.args.get("next"))
     return render_template(
-        "changes/follow_confirm.html", target=target, following=following, back=back
+        "changes/follow_confirm.html",
+        target=target,
+        following=following,
+        back=back,
+        page_path=_page_path(),
     )
 
 
@@ -299,4 +317,5 @@ def history_section(project) -> str | None:
         history=project_history(project.project_id),
         target=target,
         following=current_user.is_authenticated and is_following(current_user.id, target),
+        page_path=_page_path(),
     )

@@ -108,8 +108,12 @@ def test_signed_out_visitor_is_sent_to_sign_in(client):
     response = client.post("/follows", data={"kind": "project", "target": "VCS100"})
     assert response.status_code == 302
     assert "/auth/login" in response.headers["Location"]
-    button = client.get("/follows/button?kind=project&target=VCS100").get_data(as_text=True)
+    button = client.get(
+        "/follows/button?kind=project&target=VCS100",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://localhost/projects/VCS100?x=1"},
+    ).get_data(as_text=True)
     assert "Sign in to follow" in button
+    assert 'href="/auth/login?next=/projects/VCS100?x%3D1"' in button
 
 
 @pytest.mark.csrf
