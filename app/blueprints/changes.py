@@ -37,7 +37,7 @@ from app.changes.follows import (
     visit_account,
 )
 from app.changes.query import ChangeQuery, parse_change_query
-from app.changes.search import facet_counts, project_history, search_changes
+from app.changes.search import COUNT_LIMIT, facet_counts, project_history, search_changes
 from app.extensions import csrf, db
 from app.models import DIGEST_FREQUENCIES, FollowerSetting
 from app.project_sections import project_section
@@ -80,6 +80,7 @@ def index():
         "warnings": warnings,
         "follow_target": search_target("/changes", MultiDict(query.first_page().to_args())),
         "feed_url": url_for("changes.changes_feed", **query.first_page().to_args()),
+        "count_limit": COUNT_LIMIT,
     }
     target = _htmx_target()
     template = {
