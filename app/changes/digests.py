@@ -24,6 +24,8 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import click
+import numpy as np
+import pandas as pd
 from flask import current_app, render_template, url_for
 from flask.cli import with_appcontext
 from flask_mailman import EmailMultiAlternatives
@@ -39,7 +41,7 @@ log = logging.getLogger(__name__)
 
 # A little under a day and a week: a daily sync that runs a few minutes early still counts.
 DUE_AFTER = {"daily": timedelta(hours=20), "weekly": timedelta(days=6, hours=20)}
-MAX_LINES = 100
+MAX_LINES = 50
 UNSUBSCRIBE_SALT = "digest-unsubscribe"
 
 
@@ -94,42 +96,57 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def matched_changes(followers: list[Follower], newest: int) -> dict[int, list[int]]:
-    """Per follower, the ids of the new changes their follows match (each id once).
+def matched_changes(followers: list[Follower], newest: int) -> dict[int, np.ndarray]:
+    """Per follower, the ids of the new changes their follows match (each once, newest first).
 
     Set-based: one join for project follows, one for beneficiary follows, one query per
-    distinct followed search, all over the window of changes new to any due follower."""
+    distinct followed search, all over the window of changes new to any due follower; the
+    per-follower union is numpy's."""
     if not followers:
         return {}
-    after = {follower.user_id: follower.after for follower in followers}
-    window = (ProjectChange.id > min(after.values()), ProjectChange.id <= newest)
-    found: dict[int, set[int]] = defaultdict(set)
+    after = pd.Series({follower.user_id: follower.after for follower in followers})
+    window = (ProjectChange.id > int(after.min()), ProjectChange.id <= newest)
+    found: dict[int, list[np.ndarray]] = defaultdict(list)
     for kind, column in (
         ("project", ProjectChange.project_id),
         ("beneficiary", ProjectChange.beneficiary_key),
     ):
-        pairs = db.session.execute(
-            select(Follow.user_account_id, ProjectChange.id)
-            .join(ProjectChange, column == Follow.target)
-            .where(Follow.target_kind == kind, *window)
+        pairs = pd.DataFrame(
+            db.session.execute(
+                select(Follow.user_account_id, ProjectChange.id)
+                .join(ProjectChange, column == Follow.target)
+                .where(Follow.target_kind == kind, *window)
+            ).all(),
+            columns=["user", "change"],
+            dtype="int64",
         )
-        for user_id, change_id in pairs:
-            if user_id in after and change_id > after[user_id]:
-                found[user_id].add(change_id)
+        pairs = pairs[
+            pairs["change"].to_numpy() > pairs["user"].map(after).fillna(newest).to_numpy()
+        ]
+        for user_id, changes in pairs.groupby("user")["change"]:
+            found[int(user_id)].append(changes.to_numpy())
     searches = db.session.execute(
         select(Follow.target, Follow.user_account_id).where(Follow.target_kind == "search")
     ).all()
     by_target: dict[str, list[int]] = defaultdict(list)
     for target, user_id in searches:
-        if user_id in after:
+        if user_id in after.index:
             by_target[target].append(user_id)
     for target, users in by_target.items():
-        ids = db.session.scalars(
-            select(ProjectChange.id).where(follow_condition("search", target), *window)
-        ).all()
+        ids = np.asarray(
+            db.session.scalars(
+                select(ProjectChange.id).where(follow_condition("search", target), *window)
+            ).all(),
+            dtype="int64",
+        )
         for user_id in users:
-            found[user_id].update(i for i in ids if i > after[user_id])
-    return {user_id: sorted(ids, reverse=True) for user_id, ids in found.items() if ids}
+            found[user_id].append(ids[ids > after[user_id]])
+    matched = {}
+    for user_id, parts in found.items():
+        ids = np.unique(np.concatenate(parts))[::-1]
+        if len(ids):
+            matched[user_id] = ids
+    return matched
 
 
 def message_id(user_id: int, last_change_id: int) -> str:
@@ -149,16 +166,17 @@ def claim_digests(now: datetime) -> int:
     matches = matched_changes(followers, newest)
     for follower in followers:
         ids = matches.get(follower.user_id)
-        if ids:
+        if ids is not None:
             db.session.add(
                 DigestOutbox(
                     user_account_id=follower.user_id,
                     frequency=follower.frequency,
-                    first_change_id=ids[-1],
-                    last_change_id=ids[0],
+                    first_change_id=int(ids[-1]),
+                    last_change_id=int(ids[0]),
                     change_count=len(ids),
-                    change_ids=ids,
-                    message_id=message_id(follower.user_id, ids[0]),
+                    # The lines the email shows; the rest are a link to the account page.
+                    change_ids=[int(i) for i in ids[:MAX_LINES]],
+                    message_id=message_id(follower.user_id, int(ids[0])),
                     created_at=now,
                 )
             )
@@ -202,12 +220,12 @@ def build_message(row: DigestOutbox, email: str, changes: list[ChangeRow]):
     )
     context = {
         "changes": changes[:MAX_LINES],
-        "more": max(0, len(changes) - MAX_LINES),
+        "more": max(0, row.change_count - len(changes[:MAX_LINES])),
         "frequency": row.frequency,
         "account_url": url_for("changes.account", _external=True),
         "unsubscribe_url": unsubscribe,
     }
-    count = len(changes)
+    count = row.change_count
     subject = f"CarbonScope: {count} change{'' if count == 1 else 's'} to what you follow"
     message = EmailMultiAlternatives(
         subject=subject,
@@ -246,8 +264,9 @@ def give_up_interrupted() -> int:
 def send_pending(after_send: Callable[[DigestOutbox], None] | None = None) -> int:
     """Phase 2: send every pending digest over one SMTP connection; how many were sent.
 
-    ``after_send`` runs between the SMTP transaction and recording it (tests use it to
-    stop the worker exactly there)."""
+    One commit a message: it marks this digest ``sending`` and the previous one ``sent``
+    (a worker dying in between leaves the previous ``sending``: unconfirmed, as it should).
+    ``after_send`` runs between an SMTP transaction and its record (tests stop there)."""
     rows = db.session.execute(
         select(DigestOutbox, UserAccount.email)
         .join(UserAccount, UserAccount.id == DigestOutbox.user_account_id)
@@ -256,13 +275,14 @@ def send_pending(after_send: Callable[[DigestOutbox], None] | None = None) -> in
     ).all()
     if not rows:
         return 0
-    sent = 0
+    told = _changes_told([row for row, _ in rows])
+    sent, previous = 0, None
     site = current_app.config["SITE_URL"]
     with current_app.test_request_context("/", base_url=site), mail.get_connection() as smtp:
         for row, email in rows:
-            message = build_message(row, email, changes_by_id(row.change_ids))
+            message = build_message(row, email, [told[i] for i in row.change_ids if i in told])
             message.connection = smtp
-            _mark(row.id, state="sending")
+            _mark_sending(row.id, previous)
             try:
                 message.send()
             except (smtplib.SMTPException, OSError):
@@ -270,9 +290,29 @@ def send_pending(after_send: Callable[[DigestOutbox], None] | None = None) -> in
                 raise
             if after_send is not None:
                 after_send(row)
-            _mark(row.id, state="sent", sent_at=utcnow())
-            sent += 1
+            previous, sent = row.id, sent + 1
+    if previous is not None:
+        _mark(previous, state="sent", sent_at=utcnow())
     return sent
+
+
+def _mark_sending(row_id: int, previous: int | None) -> None:
+    if previous is not None:
+        db.session.execute(
+            update(DigestOutbox)
+            .where(DigestOutbox.id == previous)
+            .values(state="sent", sent_at=utcnow())
+        )
+    _mark(row_id, state="sending")
+
+
+def _changes_told(rows: list[DigestOutbox]) -> dict[int, ChangeRow]:
+    """Every change the digests tell, read at once."""
+    ids = sorted({i for row in rows for i in row.change_ids})
+    told = {}
+    for start in range(0, len(ids), 5000):
+        told.update({change.id: change for change in changes_by_id(ids[start : start + 5000])})
+    return told
 
 
 def send_due_digests(now: datetime | None = None, after_send=None) -> DigestReport:
