@@ -37,7 +37,7 @@ from app.changes.follows import (
     visit_account,
 )
 from app.changes.query import ChangeQuery, parse_change_query
-from app.changes.search import COUNT_LIMIT, facet_counts, project_history, search_changes
+from app.changes.search import COUNT_LIMIT, change_overview, project_history, search_changes
 from app.extensions import csrf, db
 from app.models import DIGEST_FREQUENCIES, FollowerSetting
 from app.project_sections import project_section
@@ -71,11 +71,12 @@ def _htmx_target() -> str | None:
 @bp.get("/changes")
 def index():
     query, warnings = parse_change_query(request.args)
-    page = search_changes(query)
+    overview = change_overview(query)
     context = {
         "query": query,
-        "page": page,
-        "facets": build_facets(query, facet_counts(query)),
+        "page": search_changes(query),
+        "overview": overview,
+        "facets": build_facets(query, overview.counts),
         "chips": active_chips(query),
         "warnings": warnings,
         "follow_target": search_target("/changes", MultiDict(query.first_page().to_args())),

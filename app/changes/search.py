@@ -10,12 +10,13 @@ data version, which every sync bumps.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import TypeVar
 
-from sqlalchemy import and_, func, literal, or_, select, union_all
+from sqlalchemy import and_, func, literal, or_, select
 
 from app.catalog.query import ProjectQuery
 from app.catalog.search import cache_key, filter_conditions
@@ -114,8 +115,15 @@ ROW_COLUMNS = tuple(getattr(ProjectChange, name) for name in ChangeRow.__datacla
 @dataclass(frozen=True)
 class ChangePage:
     items: list[ChangeRow]
-    total: int  # capped at COUNT_LIMIT + 1: more means "COUNT_LIMIT+"
     next_before: int | None  # the ``before`` of the next, older page
+
+
+@dataclass(frozen=True)
+class ChangeOverview:
+    """How many changes match (capped) and, per facet, (value, count) among the newest."""
+
+    total: int  # capped at COUNT_LIMIT + 1: more means "COUNT_LIMIT+"
+    counts: dict[str, list[tuple[str, int]]]
 
     @property
     def total_capped(self) -> bool:
@@ -201,23 +209,18 @@ def _token(query: ChangeQuery, projects: ProjectQuery | None, *extra) -> str:
 
 
 def _page(query: ChangeQuery, projects: ProjectQuery | None, per_page: int) -> ChangePage:
-    where = search_condition(query, projects)
-    statement = select(*ROW_COLUMNS).where(where)
+    statement = select(*ROW_COLUMNS).where(search_condition(query, projects))
     if query.before is not None:
         statement = statement.where(ProjectChange.id < query.before)
     rows = db.session.execute(statement.order_by(ProjectChange.id.desc()).limit(per_page + 1)).all()
     items = [ChangeRow(*row) for row in rows[:per_page]]
-    newest = select(ProjectChange.id).where(where).order_by(ProjectChange.id.desc())
-    counted = newest.limit(COUNT_LIMIT + 1).subquery()
-    total = db.session.execute(select(func.count()).select_from(counted)).scalar_one()
-    next_before = items[-1].id if len(rows) > per_page else None
-    return ChangePage(items, total, next_before)
+    return ChangePage(items, items[-1].id if len(rows) > per_page else None)
 
 
 def search_changes(
     query: ChangeQuery, projects: ProjectQuery | None = None, per_page: int | None = None
 ) -> ChangePage:
-    """One page of matching changes, newest first (and the capped total).
+    """One page of matching changes, newest first.
 
     ``projects`` narrows to the changes of the projects a catalogue search finds."""
     per_page = per_page or PER_PAGE
@@ -226,33 +229,40 @@ def search_changes(
     )
 
 
-def _facet_counts(query: ChangeQuery) -> dict[str, list[tuple[str, int]]]:
-    branches = []
+def _newest_values(query: ChangeQuery, exclude: str | None, limit: int) -> list[tuple]:
+    """The facet columns of the newest ``limit`` changes matching (all filters but ``exclude``)."""
+    columns = [getattr(ProjectChange, FACET_COLUMNS[facet]) for facet in FACETS]
+    return db.session.execute(
+        select(*columns)
+        .where(*change_conditions(query, exclude=exclude))
+        .order_by(ProjectChange.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def _counted(rows: list[tuple], facet: str) -> list[tuple[str, int]]:
+    counts = Counter(row[FACETS.index(facet)] for row in rows)
+    counts.pop(None, None)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _overview(query: ChangeQuery) -> ChangeOverview:
+    # One read of the newest matches gives the total and every facet whose own filter is
+    # off; a facet with a filter on counts without it, in a read of its own.
+    newest = _newest_values(query, None, COUNT_LIMIT + 1)
+    counts = {}
     for facet in FACETS:
-        column = getattr(ProjectChange, FACET_COLUMNS[facet])
-        newest = (
-            select(column.label("value"))
-            .where(*change_conditions(query, exclude=facet))
-            .order_by(ProjectChange.id.desc())
-            .limit(COUNT_LIMIT)
-            .subquery()
-        )
-        branches.append(
-            select(literal(facet).label("facet"), newest.c.value, func.count().label("n"))
-            .where(newest.c.value.is_not(None))
-            .group_by(newest.c.value)
-        )
-    counts: dict[str, list[tuple[str, int]]] = {facet: [] for facet in FACETS}
-    for facet, value, count in db.session.execute(union_all(*branches)):
-        counts[facet].append((value, count))
-    for values in counts.values():
-        values.sort(key=lambda item: (-item[1], item[0]))
-    return counts
+        rows = newest[:COUNT_LIMIT]
+        if query.facet_values(facet):
+            rows = _newest_values(query, facet, COUNT_LIMIT)
+        counts[facet] = _counted(rows, facet)
+    return ChangeOverview(len(newest), counts)
 
 
-def facet_counts(query: ChangeQuery) -> dict[str, list[tuple[str, int]]]:
-    """Per facet, (value, count) among the newest matching changes; its own filter not applied."""
-    return _cached("facets", _token(query.first_page(), None), lambda: _facet_counts(query))
+def change_overview(query: ChangeQuery) -> ChangeOverview:
+    """The capped total and the facet counts of a /changes search (whatever its page)."""
+    first = query.first_page()
+    return _cached("overview", _token(first, None), lambda: _overview(first))
 
 
 def changes_matching(condition, *, after: int = 0, limit: int = 100) -> list[ChangeRow]:

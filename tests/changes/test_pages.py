@@ -165,3 +165,24 @@ def test_feeds_refuse_unknown_subjects_and_filters(client, market):
     response = client.get("/changes.atom?kind=nonsense")
     assert response.status_code == 400
     assert "nonsense" in response.get_data(as_text=True)
+
+
+def facet_counts_in(html: str, facet: str) -> dict[str, int]:
+    import re
+
+    block = html.split(f'id="facet-{facet}"')[1].split("</fieldset>")[0]
+    pairs = re.findall(r'value="([^"]+)".*?data-count="(\d+)"', block, flags=re.S)
+    return {value: int(count) for value, count in pairs}
+
+
+def test_each_facet_counts_with_the_other_filters_but_not_its_own(client, market):
+    html = client.get("/changes?kind=issuance&kind=retirement").get_data(as_text=True)
+    assert facet_counts_in(html, "registry") == {"VCS": 2}
+    kinds = facet_counts_in(html, "kind")
+    assert (kinds["issuance"], kinds["retirement"], kinds["status"], kinds["first_load"]) == (
+        1,
+        1,
+        1,
+        1,
+    )
+    assert "2 changes" in html
