@@ -477,6 +477,9 @@ class ProjectChange(db.Model):
         Index("ix_project_change_kind_id", "kind", "id"),
         Index("ix_project_change_registry_id", "registry", "id"),
         Index("ix_project_change_country_id", "country", "id"),
+        # The searches people combine most: a kind of change in a country or a registry.
+        Index("ix_project_change_country_kind_id", "country", "kind", "id"),
+        Index("ix_project_change_registry_kind_id", "registry", "kind", "id"),
         Index("ix_project_change_beneficiary_key_id", "beneficiary_key", "id"),
         Index("ix_project_change_created_at", "created_at"),
     )

@@ -149,6 +149,12 @@ def upgrade():
             "ix_project_change_beneficiary_key_id", ["beneficiary_key", "id"], unique=False
         )
         batch_op.create_index("ix_project_change_country_id", ["country", "id"], unique=False)
+        batch_op.create_index(
+            "ix_project_change_country_kind_id", ["country", "kind", "id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_project_change_registry_kind_id", ["registry", "kind", "id"], unique=False
+        )
         batch_op.create_index("ix_project_change_created_at", ["created_at"], unique=False)
         batch_op.create_index("ix_project_change_kind_id", ["kind", "id"], unique=False)
         batch_op.create_index("ix_project_change_project_id_id", ["project_id", "id"], unique=False)
@@ -168,6 +174,8 @@ def downgrade():
     with op.batch_alter_table("project_change", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_project_change_sync_run_id"))
         batch_op.drop_index("ix_project_change_registry_id")
+        batch_op.drop_index("ix_project_change_registry_kind_id")
+        batch_op.drop_index("ix_project_change_country_kind_id")
         batch_op.drop_index(batch_op.f("ix_project_change_project_type"))
         batch_op.drop_index("ix_project_change_project_id_id")
         batch_op.drop_index("ix_project_change_kind_id")
