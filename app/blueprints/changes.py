@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlsplit
 
 from flask import (
@@ -16,11 +17,13 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import update
 from werkzeug.datastructures import MultiDict
 
 from app.accounts.next_url import safe_next
 from app.catalog.query import parse_project_query
+from app.catalog.search import cache_key
 from app.changes.digests import user_of_token
 from app.changes.facets import active_chips, build_facets
 from app.changes.feeds import FEED_ENTRIES, FeedLinks, build_feed, validators
@@ -38,7 +41,7 @@ from app.changes.follows import (
 )
 from app.changes.query import ChangeQuery, parse_change_query
 from app.changes.search import COUNT_LIMIT, change_overview, project_history, search_changes
-from app.extensions import csrf, db
+from app.extensions import cache, csrf, db
 from app.models import DIGEST_FREQUENCIES, FollowerSetting
 from app.project_sections import project_section
 
@@ -68,27 +71,53 @@ def _htmx_target() -> str | None:
 # /changes ------------------------------------------------------------------------------
 
 
+def _render_results(query: ChangeQuery, warnings: list[str]) -> str:
+    overview = change_overview(query)
+    return render_template(
+        "changes/_results.html",
+        query=query,
+        page=search_changes(query),
+        overview=overview,
+        facets=build_facets(query, overview.counts),
+        chips=active_chips(query),
+        warnings=warnings,
+        follow_target=search_target("/changes", MultiDict(query.first_page().to_args())),
+        feed_url=url_for("changes.changes_feed", **query.first_page().to_args()),
+        count_limit=COUNT_LIMIT,
+    )
+
+
+def results_region(query: ChangeQuery, warnings: list[str]) -> Markup:
+    """The results-and-facets region's HTML, cached by data version: nothing in it depends
+    on the visitor (the follow button loads apart), so one rendering serves everyone."""
+    notice = hashlib.sha1("\n".join(warnings).encode(), usedforsecurity=False).hexdigest()[:12]
+    key = cache_key("changes-results-html", f"{query.cache_token()}:{notice}")
+    html = cache.get(key)
+    if html is None:
+        html = _render_results(query, warnings)
+        cache.set(key, html)
+    return Markup(html)  # noqa: S704  rendered by Jinja, already escaped
+
+
 @bp.get("/changes")
 def index():
     query, warnings = parse_change_query(request.args)
-    overview = change_overview(query)
-    context = {
-        "query": query,
-        "page": search_changes(query),
-        "overview": overview,
-        "facets": build_facets(query, overview.counts),
-        "chips": active_chips(query),
-        "warnings": warnings,
-        "follow_target": search_target("/changes", MultiDict(query.first_page().to_args())),
-        "feed_url": url_for("changes.changes_feed", **query.first_page().to_args()),
-        "count_limit": COUNT_LIMIT,
-    }
+    results_html = results_region(query, warnings)
     target = _htmx_target()
-    template = {
-        RESULTS_REGION: "changes/_results.html",
-        SEARCH_REGION: "changes/_search.html",
-    }.get(target, "changes/index.html")
-    response = make_response(render_template(template, **context))
+    if target == RESULTS_REGION:
+        response = make_response(results_html)
+    else:
+        template = "changes/_search.html" if target == SEARCH_REGION else "changes/index.html"
+        first = query.first_page()
+        response = make_response(
+            render_template(
+                template,
+                query=query,
+                results_html=results_html,
+                follow_target=search_target("/changes", MultiDict(first.to_args())),
+                feed_url=url_for("changes.changes_feed", **first.to_args()),
+            )
+        )
     if target in (RESULTS_REGION, SEARCH_REGION):
         response.headers["HX-Push-Url"] = url_for("changes.index", **query.to_args())
     return _vary(response)
