@@ -261,8 +261,11 @@ def give_up_interrupted() -> int:
     return result.rowcount
 
 
-def send_pending(after_send: Callable[[DigestOutbox], None] | None = None) -> int:
-    """Phase 2: send every pending digest over one SMTP connection; how many were sent.
+def send_pending(
+    after_send: Callable[[DigestOutbox], None] | None = None, limit: int | None = None
+) -> int:
+    """Phase 2: send the pending digests (the oldest ``limit`` of them, or all) over one SMTP
+    connection; how many were sent.
 
     One commit a message: it marks this digest ``sending`` and the previous one ``sent``
     (a worker dying in between leaves the previous ``sending``: unconfirmed, as it should).
@@ -272,6 +275,7 @@ def send_pending(after_send: Callable[[DigestOutbox], None] | None = None) -> in
         .join(UserAccount, UserAccount.id == DigestOutbox.user_account_id)
         .where(DigestOutbox.state == "pending")
         .order_by(DigestOutbox.id)
+        .limit(limit)
     ).all()
     if not rows:
         return 0
