@@ -164,22 +164,24 @@ def claim_digests(now: datetime) -> int:
     followers = due_followers(now)
     newest = latest_change_id()
     matches = matched_changes(followers, newest)
-    for follower in followers:
-        ids = matches.get(follower.user_id)
-        if ids is not None:
-            db.session.add(
-                DigestOutbox(
-                    user_account_id=follower.user_id,
-                    frequency=follower.frequency,
-                    first_change_id=int(ids[-1]),
-                    last_change_id=int(ids[0]),
-                    change_count=len(ids),
-                    # The lines the email shows; the rest are a link to the account page.
-                    change_ids=[int(i) for i in ids[:MAX_LINES]],
-                    message_id=message_id(follower.user_id, int(ids[0])),
-                    created_at=now,
-                )
-            )
+    claims = [
+        {
+            "user_account_id": follower.user_id,
+            "frequency": follower.frequency,
+            "first_change_id": int(ids[-1]),
+            "last_change_id": int(ids[0]),
+            "change_count": len(ids),
+            # The lines the email shows; the rest are a link to the account page.
+            "change_ids": [int(i) for i in ids[:MAX_LINES]],
+            "message_id": message_id(follower.user_id, int(ids[0])),
+            "state": "pending",
+            "created_at": now,
+        }
+        for follower in followers
+        if (ids := matches.get(follower.user_id)) is not None
+    ]
+    for start in range(0, len(claims), 1000):
+        db.session.execute(DigestOutbox.__table__.insert(), claims[start : start + 1000])
     # Nothing they follow changed up to ``newest``: no digest, and no need to look again.
     due = [follower.user_id for follower in followers]
     for start in range(0, len(due), 1000):
