@@ -54,7 +54,7 @@ def _trust_proxies(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (the models register with db before the app uses it)
     from app.config import rate_limit_storage_uri
-    from app.extensions import cache, csrf, db, htmx, limiter, login_manager, migrate
+    from app.extensions import cache, csrf, db, htmx, limiter, login_manager, mail, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
@@ -64,6 +64,7 @@ def _init_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", rate_limit_storage_uri(app.config))
     app.config.setdefault("RATELIMIT_KEY_PREFIX", f"{app.config['CACHE_KEY_PREFIX']}limit")
     limiter.init_app(app)
+    mail.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please sign in to continue."
@@ -75,7 +76,17 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app.blueprints import accounts, admin, api, catalog, health, insights, links, proposals
+    from app.blueprints import (
+        accounts,
+        admin,
+        api,
+        catalog,
+        changes,
+        health,
+        insights,
+        links,
+        proposals,
+    )
 
-    for module in (health, insights, catalog, accounts, proposals, admin, links, api):
+    for module in (health, insights, catalog, accounts, proposals, admin, links, api, changes):
         app.register_blueprint(module.bp)

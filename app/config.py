@@ -162,5 +162,15 @@ def load_settings(instance_path: Path) -> dict:
         "REGISTRY_MAX_WAIT_SECONDS": float(_env("REGISTRY_MAX_WAIT_SECONDS", "300")),
         # None: each registry's own pace (Verra 1 s, GreenTrace 6 s: ~100 calls / 10 min).
         "REGISTRY_PACE_SECONDS": _float_or_none(_env("REGISTRY_PACE_SECONDS")),
+        # Email digests (Flask-Mailman over SMTP) and the absolute links in them.
+        "SITE_URL": _env("SITE_URL", "http://localhost:5000").rstrip("/"),
+        "MAIL_BACKEND": "smtp",
+        "MAIL_SERVER": _env("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": int(_env("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _env("MAIL_USE_TLS", "false") == "true",
+        "MAIL_USERNAME": _env("MAIL_USERNAME"),
+        "MAIL_PASSWORD": _env("MAIL_PASSWORD"),
+        "MAIL_DEFAULT_SENDER": _env("MAIL_DEFAULT_SENDER", "CarbonScope <digest@localhost>"),
+        "MAIL_TIMEOUT": int(_env("MAIL_TIMEOUT", "30")),
     }
     return settings

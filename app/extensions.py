@@ -4,6 +4,7 @@ from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -47,3 +48,4 @@ class AppLimiter(Limiter):
 
 # Client addresses as ProxyFix corrected them (TRUSTED_PROXY_COUNT); storage from MEMCACHED_SERVERS.
 limiter = AppLimiter(get_remote_address)
+mail = Mail()

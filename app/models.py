@@ -505,6 +505,143 @@ class SyncRun(db.Model):
     requested_by: Mapped[UserAccount | None] = relationship()
 
 
+CHANGE_KINDS = (
+    "added",
+    "removed",
+    "status",
+    "field",
+    "issuance",
+    "retirement",
+    "cancellation",
+    "label_gained",
+    "label_lost",
+    "first_load",
+)
+FOLLOW_KINDS = ("project", "search", "beneficiary")
+DIGEST_FREQUENCIES = ("off", "daily", "weekly")
+DIGEST_STATES = ("pending", "sending", "sent", "unconfirmed")
+
+
+class ProjectChange(db.Model):
+    """One thing a sync found changed about one project (or, for ``first_load``, a source).
+
+    The project is kept by its canonical id, with its registry, country and type as they
+    were, so the change log outlives a removed project and filters without a join.
+    Newest first is ``id`` descending: ids grow with every sync.
+    """
+
+    __tablename__ = "project_change"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", CHANGE_KINDS), name="kind"),
+        Index("ix_project_change_project_id_id", "project_id", "id"),
+        Index("ix_project_change_kind_id", "kind", "id"),
+        Index("ix_project_change_registry_id", "registry", "id"),
+        Index("ix_project_change_country_id", "country", "id"),
+        # The searches people combine most: a kind of change in a country or a registry.
+        Index("ix_project_change_country_kind_id", "country", "kind", "id"),
+        Index("ix_project_change_registry_kind_id", "registry", "kind", "id"),
+        Index("ix_project_change_beneficiary_key_id", "beneficiary_key", "id"),
+        Index("ix_project_change_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    sync_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sync_run.id", ondelete="SET NULL"), index=True
+    )
+    project_id: Mapped[str | None] = mapped_column(String(64))
+    project_name: Mapped[str | None] = mapped_column(Text)
+    registry: Mapped[str | None] = mapped_column(String(16))
+    country: Mapped[str | None] = mapped_column(String(100))
+    project_type: Mapped[str | None] = mapped_column(String(200), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    field: Mapped[str | None] = mapped_column(String(64))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    vintage: Mapped[int | None] = mapped_column(Integer)
+    quantity: Mapped[int | None] = mapped_column(BigInteger)
+    beneficiary: Mapped[str | None] = mapped_column(Text)
+    beneficiary_key: Mapped[str | None] = mapped_column(String(300))
+    as_of: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+
+
+class Follow(db.Model):
+    """A user follows a project (by id), a search (its canonical URL) or a beneficiary (key)."""
+
+    __tablename__ = "follow"
+    __table_args__ = (
+        CheckConstraint(_one_of("target_kind", FOLLOW_KINDS), name="target_kind"),
+        UniqueConstraint("user_account_id", "target_kind", "target", name="uq_follow_target"),
+        Index("ix_follow_kind_target", "target_kind", "target"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_account_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    target_kind: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(String(1000))
+    label: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+
+
+class FollowerSetting(db.Model):
+    """A follower's digest choice and how far they have seen the change log.
+
+    ``seen_change_id``: the newest change shown on their account page at their last visit;
+    ``digest_change_id``: the newest change a digest (sent or claimed) has covered.
+    """
+
+    __tablename__ = "follower_setting"
+    __table_args__ = (
+        CheckConstraint(_one_of("digest_frequency", DIGEST_FREQUENCIES), name="digest_frequency"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_account_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), unique=True
+    )
+    digest_frequency: Mapped[str] = mapped_column(
+        String(8), default="weekly", server_default="weekly"
+    )
+    seen_change_id: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    digest_change_id: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    last_visit_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DigestOutbox(db.Model):
+    """One digest email: claimed (with its Message-ID and change range) before it is sent.
+
+    ``pending`` is claimed but not yet handed to SMTP (safe to send again); ``sending``
+    is committed just before the SMTP transaction; ``sent`` after it. A ``sending`` row
+    left by a dead worker is never sent again (``unconfirmed``): the message may have left.
+    """
+
+    __tablename__ = "digest_outbox"
+    __table_args__ = (
+        CheckConstraint(_one_of("state", DIGEST_STATES), name="state"),
+        UniqueConstraint("user_account_id", "last_change_id", name="uq_digest_outbox_range"),
+        Index("ix_digest_outbox_state", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_account_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    frequency: Mapped[str] = mapped_column(String(8))
+    first_change_id: Mapped[int] = mapped_column(BigInteger)
+    last_change_id: Mapped[int] = mapped_column(BigInteger)
+    change_count: Mapped[int] = mapped_column(Integer)
+    # The changes it tells, fixed at the claim: a resend after a crash says the same.
+    change_ids: Mapped[list] = mapped_column(JSONType, default=list)
+    message_id: Mapped[str] = mapped_column(String(300), unique=True)
+    state: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class DataVersion(db.Model):
     """One row whose number changes whenever what users see of the catalogue changes.
 

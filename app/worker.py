@@ -95,6 +95,11 @@ def execute_claimed_run(run_id: int, execute: ExecuteSync | None = None) -> Sync
     run = db.session.get(SyncRun, run_id)
     log_run_finished(run)
     put_run_metric(run)
+    if run.status == "succeeded":
+        from app.changes.digests import send_digests_after_sync
+
+        send_digests_after_sync()
+        db.session.refresh(run)  # the digests committed: callers read the run afterwards
     return run
 
 

@@ -253,6 +253,8 @@ def build(url: str) -> None:
     projects = project_frame(rng, PARAMETERS["projects"])
     credits = credit_frame(rng, projects, PARAMETERS["credits"])
     community = _community_projects(PARAMETERS["community_projects"], len(projects) + 1)
+    # project.flags (schema 0002) has no server default.
+    projects, community = projects.assign(flags="{}"), community.assign(flags="{}")
     _create_schema(url)
     connection = _connect(url)
     with connection, connection.cursor() as cursor:

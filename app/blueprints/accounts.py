@@ -31,7 +31,9 @@ from app.accounts.users import (
     password_problem,
     register_user,
 )
+from app.changes.follows import visit_account
 from app.extensions import limiter
+from app.models import DIGEST_FREQUENCIES
 from app.project_sections import project_section
 
 bp = Blueprint("accounts", __name__)
@@ -179,7 +181,16 @@ def logout():
 @bp.get("/account")
 @login_required
 def account():
-    return render_template("accounts/account.html", form=ChangePasswordForm(current_user.email))
+    return _account_page(ChangePasswordForm(current_user.email))
+
+
+def _account_page(form: ChangePasswordForm, status: int = 200):
+    """The account page: what changed in what the user follows, then password and sessions."""
+    news = visit_account(current_user.id)
+    page = render_template(
+        "accounts/account.html", form=form, news=news, frequencies=DIGEST_FREQUENCIES
+    )
+    return page, status
 
 
 @bp.post("/account/password")
@@ -197,7 +208,7 @@ def password():
             sessions.sign_in(user)
             flash("Your password is changed. Every other device is signed out.", "success")
             return redirect(url_for("accounts.account"))
-    return render_template("accounts/account.html", form=form), 422
+    return _account_page(form, 422)
 
 
 @bp.post("/account/sign-out-everywhere")

@@ -23,6 +23,7 @@ import pandas as pd
 from sqlalchemy import Column, Connection, MetaData, Table, bindparam, func, select
 
 from app.etl import columns as c
+from app.etl.changes import record_changes
 from app.models import (
     COMMUNITY,
     Credit,
@@ -54,10 +55,11 @@ def load_catalogue(
     projects: pd.DataFrame,
     credits: pd.DataFrame,
     yearly: pd.DataFrame | None = None,
+    run_id: int | None = None,
 ):
     """Make the database's registry projects, credits and yearly figures equal to the
-    frames; bump the data version. Runs inside ``connection``'s transaction; returns
-    LoadCounts."""
+    frames; record what changed (for sync run ``run_id``); bump the data version. Runs
+    inside ``connection``'s transaction; returns LoadCounts."""
     projects = with_every_field(projects)
     credits = credits.reindex(columns=list(c.CREDIT_RECORD_COLUMNS))
     counts = LoadCounts(credit_rows=len(credits))
@@ -89,6 +91,10 @@ def load_catalogue(
     counts.added = len(added)
     counts.removed = len(removed)
     counts.updated = len({row[c.PROJECT_ID] for row in changed_fields} | changed_credits)
+    record_changes(
+        connection, run_id=run_id, existing=existing, new_rows=new_rows,
+        changed_credits=changed_credits, credits=credits, today=utcnow().date(),
+    )  # fmt: skip
 
     for chunk in _chunks(removed, BATCH):
         connection.execute(Project.__table__.delete().where(Project.id.in_(chunk)))
@@ -406,6 +412,7 @@ def load_projects(
     projects: pd.DataFrame,
     credits: pd.DataFrame,
     append_to: frozenset[str] = frozenset(),
+    run_id: int | None = None,
 ):
     """Make just these registry projects, and all the credit rows of each, equal to the
     frames; every other project is left as it is. For runs that change a few projects (a
@@ -426,6 +433,13 @@ def load_projects(
             )
         ).mappings()
         existing.update({row[c.PROJECT_ID]: (row["id"], dict(row)) for row in found})
+    # A delta's appended rows are new events, not the project's whole set: their changes are
+    # its fields only (the full sync after it compares totals again).
+    record_changes(
+        connection, run_id=run_id, existing=existing, new_rows=rows,
+        changed_credits={pid for pid in existing if pid not in append_to},
+        credits=credits, today=utcnow().date(),
+    )  # fmt: skip
     added = [row for pid, row in rows.items() if pid not in existing]
     changed = [
         {**row, "key": existing[pid][0]}

@@ -140,9 +140,9 @@ def _finish(run: _Run, projects, credits, report: dict, yearly=None, loader=None
         # commit together, so a crash never leaves new data behind a "running" run.
         with db.engine.begin() as connection:
             if loader is None:
-                counts = load_catalogue(connection, projects, credits, yearly)
+                counts = load_catalogue(connection, projects, credits, yearly, run_id=run_id)
             else:
-                counts = loader(connection, projects, credits)
+                counts = loader(connection, projects, credits, run_id=run_id)
             connection.execute(
                 update(SyncRun)
                 .where(SyncRun.id == run_id)

@@ -134,7 +134,7 @@ def test_sync_failing_in_load_keeps_previous_data(app, tmp_path, monkeypatch):
 
     real_load = sync_module.load_catalogue
 
-    def load_then_break(connection, projects, credits, yearly):
+    def load_then_break(connection, projects, credits, yearly, **options):
         real_load(connection, projects.iloc[:10], credits.iloc[:10], yearly.iloc[:10])
         raise IntegrityError("INSERT INTO credit", {}, Exception("violates check constraint"))
 

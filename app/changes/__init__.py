@@ -1,0 +1,1 @@
+"""What changed: the change log, its pages, feeds, follows and email digests."""
