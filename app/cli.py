@@ -7,6 +7,7 @@ from flask import Flask
 
 def register_commands(app: Flask) -> None:
     from app.blueprints.accounts import create_admin_command
+    from app.credits.commands import credits_backfill_command
     from app.etl.commands import seed_demo_command, sync_command
     from app.news import fetch_news_command
     from app.worker import worker_command
@@ -17,5 +18,6 @@ def register_commands(app: Flask) -> None:
         fetch_news_command,
         create_admin_command,
         worker_command,
+        credits_backfill_command,
     ):
         app.cli.add_command(command)

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -204,6 +205,31 @@ class Project(TimestampMixin, db.Model):
         return f"<Project {self.project_id}>"
 
 
+# What a credit search matches: the harmonised beneficiary and the record's five text fields,
+# lower-cased (see app/credits/search.py). The trigram index on credit serves exactly this.
+SEARCHED_CREDIT_COLUMNS = (
+    "beneficiary_key",
+    "beneficiary",
+    "reason",
+    "note",
+    "account",
+    "cancellation_reason",
+)
+
+
+def _searched_text_sql() -> str:
+    """``lower(coalesce(a, '') || ' | ' || ...)``, parenthesised as PostgreSQL writes it back
+    so that Alembic sees the index unchanged (the planner reads either spelling alike)."""
+    joined = f"coalesce({SEARCHED_CREDIT_COLUMNS[0]}, '')"
+    for name in SEARCHED_CREDIT_COLUMNS[1:]:
+        left = joined if joined.startswith("coalesce") else f"({joined})"
+        joined = f"({left} || ' | ') || coalesce({name}, '')"
+    return f"lower({joined})"
+
+
+CREDIT_SEARCH_TEXT = literal_column(_searched_text_sql())
+
+
 class Credit(db.Model):
     """One credit record: an OffsetsDB transaction, or a yearly figure from VROD."""
 
@@ -213,6 +239,14 @@ class Credit(db.Model):
         Index("ix_credit_project_year", "project_id", "year"),
         Index("ix_credit_year_kind", "year", "kind"),
         Index("ix_credit_vintage_kind", "vintage", "kind"),
+        Index("ix_credit_transaction_date_id", "transaction_date", "id"),
+        Index("ix_credit_quantity_id", "quantity", "id"),
+        Index(
+            "ix_credit_search_text_trgm",
+            CREDIT_SEARCH_TEXT.label("credit_search_text"),
+            postgresql_using="gin",
+            postgresql_ops={"credit_search_text": "gin_trgm_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -234,6 +268,43 @@ class Credit(db.Model):
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
 
     project: Mapped[Project] = relationship(back_populates="credits")
+
+
+BENEFICIARY_DECISIONS = ("confirmed", "rejected")
+
+
+class BeneficiaryAlias(db.Model):
+    """An admin's decision on a suggested merge of two harmonised beneficiary names.
+
+    Confirmed: credits whose name harmonises to ``alias_key`` count under ``canonical_key``
+    (the raw text stays as the registry wrote it). Rejected: never suggested again.
+    """
+
+    __tablename__ = "beneficiary_alias"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", BENEFICIARY_DECISIONS), name="status"),
+        UniqueConstraint("alias_key", "canonical_key", name="uq_beneficiary_alias_pair"),
+        # A name merges into one other name at most.
+        Index(
+            "uq_beneficiary_alias_confirmed",
+            "alias_key",
+            unique=True,
+            postgresql_where=text("status = 'confirmed'"),
+            sqlite_where=text("status = 'confirmed'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alias_key: Mapped[str] = mapped_column(String(300))
+    canonical_key: Mapped[str] = mapped_column(String(300), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    score: Mapped[float | None] = mapped_column(Float)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
 
 
 YEARLY_BLOCKS = ("issued_by_vintage", "issued_by_year", "retired_by_year", "remaining_by_vintage")

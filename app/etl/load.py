@@ -22,6 +22,7 @@ import pandas as pd
 from sqlalchemy import Connection, bindparam, select
 
 from app.etl import columns as c
+from app.etl.credit_fields import fill_credit_fields
 from app.models import (
     COMMUNITY,
     Credit,
@@ -89,6 +90,7 @@ def load_catalogue(connection: Connection, projects: pd.DataFrame, credits: pd.D
         connection.execute(Credit.__table__.delete().where(Credit.project_id.in_(chunk)))
     fresh = credits[credits[c.PROJECT_ID].isin(reload_ids)]
     _insert_credits(connection, fresh.assign(**{c.PROJECT_ID: fresh[c.PROJECT_ID].map(keys)}))
+    fill_credit_fields(connection)
     rebuild_credit_summary(connection)
     bump_data_version(connection)
     return counts

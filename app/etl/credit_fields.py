@@ -1,0 +1,110 @@
+"""The credit fields derived from the raw ones: the harmonised beneficiary and the reason category.
+
+Run by the load inside its transaction (one line in ``load_catalogue``), and by
+``flask --app wsgi credits-backfill``. Only rows still without a value are filled, one
+distinct raw value at a time (a million rows hold a few thousand distinct names), through
+the pure steps of ``beneficiaries`` and ``reasons``, then one ``UPDATE ... FROM`` each.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Connection, select, text
+
+from app.etl.beneficiaries import fill_beneficiary_keys
+from app.etl.reasons import CATEGORISED_KINDS, fill_reason_categories
+from app.models import BeneficiaryAlias, Credit
+
+_BATCH = 5000
+
+
+def confirmed_aliases(connection: Connection) -> dict[str, str]:
+    """Key -> the key an admin merged it into."""
+    rows = connection.execute(
+        select(BeneficiaryAlias.alias_key, BeneficiaryAlias.canonical_key).where(
+            BeneficiaryAlias.status == "confirmed"
+        )
+    )
+    return dict(rows.all())
+
+
+def fill_credit_fields(connection: Connection, *, refill: bool = False) -> dict[str, int]:
+    """Fill ``beneficiary_key`` and ``reason_category`` where missing (every row if ``refill``);
+    return how many distinct names and reasons were mapped."""
+    if refill:
+        connection.execute(Credit.__table__.update().values(beneficiary_key=None))
+        connection.execute(Credit.__table__.update().values(reason_category=None))
+    return {
+        "beneficiary_names": _fill_beneficiary_keys(connection),
+        "reasons": _fill_reason_categories(connection),
+    }
+
+
+def _fill_beneficiary_keys(connection: Connection) -> int:
+    raw = connection.execute(
+        select(Credit.beneficiary)
+        .where(Credit.beneficiary.is_not(None), Credit.beneficiary_key.is_(None))
+        .distinct()
+    ).scalars()
+    names = pd.DataFrame({"beneficiary": list(raw)}, dtype=object)
+    if names.empty:
+        return 0
+    keyed = fill_beneficiary_keys(names, confirmed_aliases(connection)).dropna()
+    _update_from(
+        connection,
+        "beneficiary_key_map (raw TEXT, key TEXT)",
+        keyed[["beneficiary", "beneficiary_key"]].itertuples(index=False, name=None),
+        "UPDATE credit SET beneficiary_key = m.key FROM beneficiary_key_map m "
+        "WHERE credit.beneficiary = m.raw AND credit.beneficiary_key IS NULL",
+    )
+    return len(keyed)
+
+
+def _fill_reason_categories(connection: Connection) -> int:
+    rows = connection.execute(
+        select(Credit.kind, Credit.reason, Credit.cancellation_reason)
+        .where(Credit.kind.in_(CATEGORISED_KINDS), Credit.reason_category.is_(None))
+        .distinct()
+    ).all()
+    if not rows:
+        return 0
+    records = pd.DataFrame(rows, columns=["kind", "reason", "cancellation_reason"], dtype=object)
+    categorised = fill_reason_categories(records)
+    _update_from(
+        connection,
+        "reason_category_map (kind TEXT, reason TEXT, cancellation_reason TEXT, category TEXT)",
+        (
+            (kind, reason or "", cancellation or "", category)
+            for kind, reason, cancellation, category in categorised.itertuples(
+                index=False, name=None
+            )
+        ),
+        "UPDATE credit SET reason_category = m.category FROM reason_category_map m "
+        "WHERE credit.kind = m.kind AND coalesce(credit.reason, '') = m.reason "
+        "AND coalesce(credit.cancellation_reason, '') = m.cancellation_reason "
+        "AND credit.reason_category IS NULL",
+    )
+    return len(categorised)
+
+
+def _update_from(connection: Connection, table: str, rows, update: str) -> None:
+    """Load ``rows`` into a temporary table, run ``update`` joining it, drop the table."""
+    name, columns = table.split(" ", 1)
+    names = [part.split()[0] for part in columns.strip("()").split(",")]
+    connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {table}")
+    try:
+        insert = text(
+            f"INSERT INTO {name} ({', '.join(names)}) "  # noqa: S608 (our own names)
+            f"VALUES ({', '.join(':' + column for column in names)})"
+        )
+        batch: list[dict] = []
+        for row in rows:
+            batch.append(dict(zip(names, row, strict=True)))
+            if len(batch) == _BATCH:
+                connection.execute(insert, batch)
+                batch = []
+        if batch:
+            connection.execute(insert, batch)
+        connection.exec_driver_sql(update)
+    finally:
+        connection.exec_driver_sql(f"DROP TABLE {name}")
