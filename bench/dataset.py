@@ -22,6 +22,8 @@ import psycopg2
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from bench.beneficiaries import beneficiary_columns
+
 BENCH_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/carbonscope_bench"
 # The full real VROD table bundled as demo data: the source of the value distributions.
 VROD_PARQUET = (
@@ -33,7 +35,7 @@ PARAMETERS = {
     "community_projects": 60,
     "credits": 1_000_000,
     "seed": 20251231,
-    "layout": 4,
+    "layout": 5,
 }
 REGISTRY_CODES = {"VCS": "VCS", "GOLD": "GLD", "ACR": "ACR", "CAR": "CAR", "ART": "ART"}
 REGISTRY_URLS = {
@@ -172,6 +174,7 @@ def project_frame(rng: np.random.Generator, count: int) -> pd.DataFrame:
         )
     ]
     frame["provenance"] = json.dumps({"name": "offsetsdb", "country": "vrod"})
+    frame["flags"] = "{}"
     return frame
 
 
@@ -187,12 +190,7 @@ def credit_frame(rng: np.random.Generator, projects: pd.DataFrame, count: int) -
     day = rng.integers(0, 365, count).astype("timedelta64[D]")
     date = (year - 1970).astype("datetime64[Y]").astype("datetime64[D]") + day
     quantity = np.maximum(rng.lognormal(7, 2, count).astype("int64"), 1)
-    beneficiary = np.where(
-        (kind == "retirement") & (rng.random(count) < 0.3),
-        rng.choice(["Acme Corp", "Example Airlines", "Municipality of Oslo", "ClimateCo"], count),
-        None,
-    )
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "project_id": owner + 1,  # project.id follows load order
             "kind": kind,
@@ -201,9 +199,30 @@ def credit_frame(rng: np.random.Generator, projects: pd.DataFrame, count: int) -
             "year": year,
             "quantity": quantity,
             "source": "offsetsdb",
-            "beneficiary": beneficiary,
         }
     )
+    texts = beneficiary_columns(rng, kind, year)
+    return pd.concat([frame, texts], axis=1).pipe(_derived_credit_fields)
+
+
+def _derived_credit_fields(credits: pd.DataFrame) -> pd.DataFrame:
+    """beneficiary_key and reason_category, by the load's own pure steps, one distinct value
+    at a time (as ``app.etl.credit_fields`` does after a sync's load)."""
+    from app.etl.beneficiaries import fill_beneficiary_keys
+    from app.etl.reasons import fill_reason_categories
+
+    names = pd.DataFrame({"beneficiary": credits["beneficiary"].dropna().unique()}, dtype=object)
+    keys = fill_beneficiary_keys(names).set_index("beneficiary")["beneficiary_key"]
+    reasons = (
+        credits[["kind", "reason"]]
+        .drop_duplicates()
+        .assign(cancellation_reason=None)
+        .pipe(fill_reason_categories)
+    )
+    categorised = credits.merge(
+        reasons[["kind", "reason", "reason_category"]], on=["kind", "reason"], how="left"
+    )
+    return categorised.assign(beneficiary_key=credits["beneficiary"].map(keys))
 
 
 def _copy(cursor, table: str, frame: pd.DataFrame) -> None:
@@ -233,6 +252,7 @@ def _community_projects(count: int, start: int) -> pd.DataFrame:
             "retired": 0,
             "search_text": [build_search_text(i, n) for i, n in zip(ids, names, strict=True)],
             "provenance": "{}",
+            "flags": "{}",
         }
     )
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from app.catalog.search import _cached, _like_pattern
-from app.etl.beneficiaries import fold
+from app.etl.beneficiaries import display_rank, fold
 from app.etl.reasons import REASON_LABELS
 from app.extensions import db
 from app.models import Credit, Project
@@ -96,12 +96,12 @@ def display_names(keys: list[str]) -> dict[str, str]:
         .where(Credit.beneficiary_key.in_(keys))
         .group_by(Credit.beneficiary_key, Credit.beneficiary)
     ).all()
-    best: dict[str, tuple[int, str]] = {}
+    best: dict[str, tuple] = {}
     for key, raw, count in rows:
-        candidate = (-count, raw)
+        candidate = display_rank(raw, count)
         if key not in best or candidate < best[key]:
             best[key] = candidate
-    return {key: best[key][1] if key in best else key for key in keys}
+    return {key: best[key][-1] if key in best else key for key in keys}
 
 
 def _totals_by_key(conditions: list, page: int, per_page: int) -> BeneficiaryPage:
@@ -185,7 +185,7 @@ def _raw_names(key: str) -> list[tuple[str, int]]:
         .order_by(count.desc(), Credit.beneficiary)
         .limit(RAW_NAMES_SHOWN)
     ).all()
-    return [(raw, n) for raw, n in rows]
+    return sorted(((raw, n) for raw, n in rows), key=lambda item: display_rank(*item))
 
 
 def _profile(key: str) -> BeneficiaryProfile | None:

@@ -164,6 +164,14 @@ def beneficiary_key(raw: str | None) -> str | None:
     return "-".join(words)[:MAX_KEY_LENGTH].strip("-") or None
 
 
+def display_rank(raw: str, records: int) -> tuple:
+    """Sort key choosing the spelling a beneficiary is shown by: the most used, then a plain
+    name over an "on behalf of" sentence, mixed case over capitals, the shorter."""
+    sentence = bool(_ON_BEHALF_START.search(raw))
+    shouting = raw.isupper()
+    return (-records, sentence, shouting, len(raw), raw)
+
+
 def fill_beneficiary_keys(
     names: pd.DataFrame, aliases: Mapping[str, str] | None = None
 ) -> pd.DataFrame:

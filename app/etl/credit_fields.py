@@ -9,13 +9,20 @@ the pure steps of ``beneficiaries`` and ``reasons``, then one ``UPDATE ... FROM`
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Column, Connection, MetaData, Table, Text, select
 
 from app.etl.beneficiaries import fill_beneficiary_keys
 from app.etl.reasons import CATEGORISED_KINDS, fill_reason_categories
 from app.models import BeneficiaryAlias, Credit
 
 _BATCH = 5000
+
+
+def _temporary(name: str, *columns: str) -> Table:
+    """A temporary table of text columns (its own metadata: never part of the schema)."""
+    return Table(
+        name, MetaData(), *(Column(column, Text) for column in columns), prefixes=["TEMPORARY"]
+    )
 
 
 def confirmed_aliases(connection: Connection) -> dict[str, str]:
@@ -52,7 +59,7 @@ def _fill_beneficiary_keys(connection: Connection) -> int:
     keyed = fill_beneficiary_keys(names, confirmed_aliases(connection)).dropna()
     _update_from(
         connection,
-        "beneficiary_key_map (raw TEXT, key TEXT)",
+        _temporary("beneficiary_key_map", "raw", "key"),
         keyed[["beneficiary", "beneficiary_key"]].itertuples(index=False, name=None),
         "UPDATE credit SET beneficiary_key = m.key FROM beneficiary_key_map m "
         "WHERE credit.beneficiary = m.raw AND credit.beneficiary_key IS NULL",
@@ -72,7 +79,7 @@ def _fill_reason_categories(connection: Connection) -> int:
     categorised = fill_reason_categories(records)
     _update_from(
         connection,
-        "reason_category_map (kind TEXT, reason TEXT, cancellation_reason TEXT, category TEXT)",
+        _temporary("reason_category_map", "kind", "reason", "cancellation_reason", "category"),
         (
             (kind, reason or "", cancellation or "", category)
             for kind, reason, cancellation, category in categorised.itertuples(
@@ -87,16 +94,12 @@ def _fill_reason_categories(connection: Connection) -> int:
     return len(categorised)
 
 
-def _update_from(connection: Connection, table: str, rows, update: str) -> None:
-    """Load ``rows`` into a temporary table, run ``update`` joining it, drop the table."""
-    name, columns = table.split(" ", 1)
-    names = [part.split()[0] for part in columns.strip("()").split(",")]
-    connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {table}")
+def _update_from(connection: Connection, table: Table, rows, update: str) -> None:
+    """Load ``rows`` into the temporary ``table``, run ``update`` joining it, drop the table."""
+    table.create(connection)
     try:
-        insert = text(
-            f"INSERT INTO {name} ({', '.join(names)}) "  # noqa: S608 (our own names)
-            f"VALUES ({', '.join(':' + column for column in names)})"
-        )
+        names = [column.name for column in table.columns]
+        insert = table.insert()
         batch: list[dict] = []
         for row in rows:
             batch.append(dict(zip(names, row, strict=True)))
@@ -105,6 +108,10 @@ def _update_from(connection: Connection, table: str, rows, update: str) -> None:
                 batch = []
         if batch:
             connection.execute(insert, batch)
+        if connection.dialect.name == "postgresql":
+            # Without statistics the planner takes the map for tiny and may nest-loop a
+            # million credit rows over it.
+            connection.exec_driver_sql(f"ANALYZE {table.name}")
         connection.exec_driver_sql(update)
     finally:
-        connection.exec_driver_sql(f"DROP TABLE {name}")
+        table.drop(connection)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from app.blueprints.api import bp, news, projects, stats
+from app.blueprints.api import bp, credits, news, projects, stats
 
-API_MODULES = (projects, stats, news)
+API_MODULES = (projects, credits, stats, news)
 
 # Shared by every module: errors are RFC 9457 problem documents.
 BASE_SCHEMAS = {
