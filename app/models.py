@@ -348,7 +348,7 @@ class SourceState(db.Model):
 
 
 class CreditSummary(db.Model):
-    """Credit totals per registry, country, scope, year, vintage and kind.
+    """Credit totals per registry, country, scope, year, vintage, kind and reason category.
 
     What the statistics read: a million credit rows fold into a few tens of thousands.
     Every sync rebuilds it in its load transaction (rebuild_credit_summary), so it is
@@ -364,6 +364,8 @@ class CreditSummary(db.Model):
     year: Mapped[int | None] = mapped_column(Integer)
     vintage: Mapped[int | None] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(16))
+    # Retirements and cancellations only: the statistics' split by reason.
+    reason_category: Mapped[str | None] = mapped_column(String(32))
     quantity: Mapped[int] = mapped_column(BigInteger)
     credit_rows: Mapped[int] = mapped_column(Integer)
 
@@ -378,6 +380,7 @@ def rebuild_credit_summary(connection) -> None:
         Credit.year,
         Credit.vintage,
         Credit.kind,
+        Credit.reason_category,
     )
     totals = (
         select(*groups, func.sum(Credit.quantity), func.count())
@@ -388,7 +391,17 @@ def rebuild_credit_summary(connection) -> None:
     connection.execute(summary.delete())
     connection.execute(
         summary.insert().from_select(
-            ["registry", "country", "scope", "year", "vintage", "kind", "quantity", "credit_rows"],
+            [
+                "registry",
+                "country",
+                "scope",
+                "year",
+                "vintage",
+                "kind",
+                "reason_category",
+                "quantity",
+                "credit_rows",
+            ],
             totals,
         )
     )

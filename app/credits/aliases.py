@@ -1,15 +1,17 @@
 """The admins' beneficiary merges: suggested pairs of similar names, confirmed or rejected.
 
-Suggestions compare the keys of the largest retirers with rapidfuzz (token sort ratio, so
-word order does not matter); a pair already decided is never suggested again. Confirming
-merges the smaller into the larger: its credit rows take the larger's key at once (the raw
-text stays), and every later sync applies the same merge (app/etl/credit_fields.py).
+Suggestions compare the keys of the largest retirers with rapidfuzz: the better of the token
+sort ratio (blind to word order) and the plain ratio with spaces removed (blind to spacing).
+A pair already decided is never suggested again. Confirming merges the smaller into the
+larger: its credit rows take the larger's key at once (the raw text stays), and every later
+sync applies the same merge (app/etl/credit_fields.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz, process
 from sqlalchemy import func, or_, select
 
@@ -51,8 +53,13 @@ def suggested_merges(limit: int = SUGGESTIONS_SHOWN) -> list[Suggestion]:
     candidates = _totals_by_key([], 1, CANDIDATES).items
     if len(candidates) < 2:
         return []
-    names = [row.key.replace("-", " ") for row in candidates]
-    scores = process.cdist(names, names, scorer=fuzz.token_sort_ratio, score_cutoff=MIN_SCORE)
+    spaced = [row.key.replace("-", " ") for row in candidates]
+    joined = [row.key.replace("-", "") for row in candidates]
+    # Word order ("Airlines Delta") or spacing ("Air Lines", "Airlines") alone never hides a pair.
+    scores = np.maximum(
+        process.cdist(spaced, spaced, scorer=fuzz.token_sort_ratio, score_cutoff=MIN_SCORE),
+        process.cdist(joined, joined, scorer=fuzz.ratio, score_cutoff=MIN_SCORE),
+    )
     decided = _decided_pairs()
     found = []
     for i in range(len(candidates)):

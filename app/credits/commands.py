@@ -6,7 +6,7 @@ import click
 
 from app.etl.credit_fields import fill_credit_fields
 from app.extensions import db
-from app.models import bump_data_version
+from app.models import bump_data_version, rebuild_credit_summary
 
 
 @click.command("credits-backfill")
@@ -15,6 +15,7 @@ def credits_backfill_command(refill: bool) -> None:
     """Fill credit.beneficiary_key and credit.reason_category (every sync does it too)."""
     with db.engine.begin() as connection:
         counts = fill_credit_fields(connection, refill=refill)
+        rebuild_credit_summary(connection)  # its split by reason follows the categories
         bump_data_version(connection)
     click.echo(
         f"Mapped {counts['beneficiary_names']:,} beneficiary names and "

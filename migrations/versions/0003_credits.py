@@ -56,6 +56,9 @@ def upgrade():
             sqlite_where=sa.text("status = 'confirmed'"),
         )
 
+    with op.batch_alter_table("credit_summary", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("reason_category", sa.String(length=32), nullable=True))
+
     with op.batch_alter_table("credit", schema=None) as batch_op:
         batch_op.create_index("ix_credit_quantity_id", ["quantity", "id"], unique=False)
         batch_op.create_index(
@@ -99,4 +102,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_beneficiary_alias_canonical_key"))
 
     op.drop_table("beneficiary_alias")
+
+    with op.batch_alter_table("credit_summary", schema=None) as batch_op:
+        batch_op.drop_column("reason_category")
     # ### end Alembic commands ###

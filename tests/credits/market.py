@@ -6,7 +6,7 @@ from datetime import date
 
 from app.etl.credit_fields import fill_credit_fields
 from app.extensions import db
-from app.models import bump_data_version
+from app.models import bump_data_version, rebuild_credit_summary
 from tests.factories import make_credit, make_project
 
 
@@ -58,7 +58,9 @@ def seed_retirements() -> dict:
         transaction_date=date(2024, 7, 1),
         cancellation_reason="ARB",
     )
+    # As a sync's load does: derived fields first, then the statistics' summary.
     fill_credit_fields(db.session.connection())
+    rebuild_credit_summary(db.session)
     bump_data_version()
     db.session.commit()
     return {"forest": forest, "stoves": stoves}

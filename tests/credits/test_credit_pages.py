@@ -120,3 +120,15 @@ def test_beneficiary_page_answers_what_when_from_where(client):
 
 def test_nav_links_to_credits(client):
     assert ">Credits</a>" in client.get("/").text
+
+
+def test_stats_split_retirements_by_reason(client):
+    seed_retirements()
+    split = {
+        row["reason_category"]: row["retired"]
+        for row in client.get("/api/v1/stats").json["retired_by_reason"]
+    }
+    assert split == {"voluntary": 2300, "corsia": 5000, "compliance": 40, "unknown": 70}
+    page = client.get("/stats").text
+    assert "Credits retired by reason" in page
+    assert "Compliance conversion (ARB, Washington)" in page
