@@ -8,6 +8,7 @@ Everything is aggregate SQL on the ``beneficiary_key`` index, cached by data ver
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 
@@ -77,6 +78,11 @@ class BeneficiaryProfile:
     raw_names: list[tuple[str, int]]
 
 
+def _digest(text: str) -> str:
+    """A cache-key-safe token of free text (Memcached keys hold no spaces, at most 250 bytes)."""
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+
+
 def _retired(*conditions):
     return [Credit.kind.in_(RETIRED_KINDS), Credit.beneficiary_key.is_not(None), *conditions]
 
@@ -136,7 +142,7 @@ def _totals_by_key(conditions: list, page: int, per_page: int) -> BeneficiaryPag
 
 def largest_retirers(q: str = "", page: int = 1, per_page: int = PER_PAGE) -> BeneficiaryPage:
     """Beneficiaries by credits retired, largest first; ``q`` narrows by name (cached)."""
-    token = f"{fold(q)}:{page}:{per_page}"
+    token = f"{_digest(fold(q))}:{page}:{per_page}"
     return _cached(
         "beneficiaries",
         token,
@@ -215,4 +221,4 @@ def _profile(key: str) -> BeneficiaryProfile | None:
 def beneficiary_profile(key: str) -> BeneficiaryProfile | None:
     """One beneficiary's retirements by year, project, project type, registry and reason;
     None when no retirement carries this key."""
-    return _cached("beneficiary", key, lambda: _profile(key))
+    return _cached("beneficiary", _digest(key), lambda: _profile(key))

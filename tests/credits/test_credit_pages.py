@@ -99,6 +99,7 @@ def test_largest_retirers_ranked_and_searchable(client):
     page = client.get("/beneficiaries").text
     rows = page[page.index("<tbody") :]
     assert rows.index("Delta Air Lines, Inc.") < rows.index("Shopify Inc.")
+    assert "1 beneficiary" in client.get("/beneficiaries?q=delta air").text
     found = client.get("/beneficiaries?q=shop").text
     assert "1 beneficiary" in found
     assert "Delta Air" not in found
@@ -116,6 +117,7 @@ def test_beneficiary_page_answers_what_when_from_where(client):
     assert "REDD+" in page
     assert "Cookstoves" in page
     assert client.get("/beneficiaries/nobody-at-all").status_code == 404
+    assert client.get("/beneficiaries/江苏 亨通").status_code == 404
 
 
 def test_nav_links_to_credits(client):
