@@ -16,6 +16,8 @@ from collections.abc import Mapping
 import pandas as pd
 
 MAX_KEY_LENGTH = 120
+# A longer "name" is a sentence we could not take apart: its first words still tell it.
+MAX_KEY_WORDS = 8
 # "Retired by Key Carbon on behalf of OR Royalties Inc." -> "OR Royalties Inc."
 _ON_BEHALF_START = re.compile(
     r"^(?:.*?\b(?:retired|retiring|retirement|retire|cancell?ed|redeemed|credits)\b.*?)?"
@@ -29,7 +31,8 @@ _TRAILING_CLAUSE = re.compile(
     re.I,
 )
 _PARENTHESES = re.compile(r"[(\uff08\[].*?[)\uff09\]]")
-_REPORTING_TAIL = re.compile(r"\s+-\s+reporting period.*$", re.I)
+# "Grupo VIKO SA -- offsetting ...", "TAV A.S. - Reporting Period: ...": a dash ends the name.
+_DASHED_TAIL = re.compile(r"\s+(?:--?|[\u2013\u2014])\s+.*$")
 _NON_WORD = re.compile(r"[^\w]+")
 # Texts that name nobody.
 PLACEHOLDERS = frozenset(
@@ -116,12 +119,11 @@ def fold(text: str) -> str:
 
 def named_party(text: str) -> str:
     """The organisation a sentence names: the part after "on behalf of", before its purpose."""
-    text = text.split(";")[0]
+    text = _PARENTHESES.sub(" ", text.split(";")[0])
     match = _ON_BEHALF_START.search(text)
     if match:
-        text = text[match.end() :]
-        text = _TRAILING_CLAUSE.sub("", text)
-    return _REPORTING_TAIL.sub("", text)
+        text = _TRAILING_CLAUSE.sub("", text[match.end() :])
+    return _DASHED_TAIL.sub("", text)
 
 
 def _words(text: str) -> list[str]:
@@ -161,7 +163,7 @@ def beneficiary_key(raw: str | None) -> str | None:
     words = _strip_suffixes(_words(text))
     if not words or " ".join(words) in PLACEHOLDERS:
         return None
-    return "-".join(words)[:MAX_KEY_LENGTH].strip("-") or None
+    return "-".join(words[:MAX_KEY_WORDS])[:MAX_KEY_LENGTH].strip("-") or None
 
 
 def display_rank(raw: str, records: int) -> tuple:

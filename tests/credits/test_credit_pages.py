@@ -134,3 +134,11 @@ def test_stats_split_retirements_by_reason(client):
     page = client.get("/stats").text
     assert "Credits retired by reason" in page
     assert "Compliance conversion (ARB, Washington)" in page
+
+
+def test_project_page_links_to_its_records_on_credits(client):
+    seed_retirements()
+    page = client.get("/projects/VCS1340").text
+    assert 'href="/credits?project=VCS1340"' in page
+    records = client.get("/credits?project=VCS1340").text
+    assert "Clean Cooking Kenya" not in records[records.index("<tbody") :]
