@@ -27,6 +27,7 @@ from app.credits import aliases
 from app.credits.beneficiaries import MAX_PAGE, beneficiary_profile, largest_retirers
 from app.credits.export import csv_lines
 from app.credits.facets import active_chips, build_facets
+from app.credits.query import MAX_PAGE as MAX_CREDIT_PAGE
 from app.credits.query import ORDERS, SORT_LABELS, SORTS, parse_credit_query
 from app.credits.search import facet_counts, quantity_by_year, search_credits
 from app.etl.reasons import REASON_LABELS
@@ -42,7 +43,11 @@ MERGES_REGION = "beneficiary-merges"
 
 @bp.app_context_processor
 def credit_labels() -> dict:
-    return {"reason_labels": REASON_LABELS}
+    return {
+        "reason_labels": REASON_LABELS,
+        "credit_max_page": MAX_CREDIT_PAGE,
+        "beneficiary_max_page": MAX_PAGE,
+    }
 
 
 def _year_chart(years: list[tuple[int, int]], title: str, chart_id: str):
