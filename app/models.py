@@ -205,8 +205,8 @@ class Project(TimestampMixin, db.Model):
         return f"<Project {self.project_id}>"
 
 
-# What a credit search matches: the harmonised beneficiary and the record's five text fields,
-# lower-cased (see app/credits/search.py). The trigram index on credit serves exactly this.
+# What a credit search matches: the harmonised beneficiary and the record's five text fields.
+# Each column's distinct values are listed in credit_search_value (see app/credits/search.py).
 SEARCHED_CREDIT_COLUMNS = (
     "beneficiary_key",
     "beneficiary",
@@ -215,19 +215,16 @@ SEARCHED_CREDIT_COLUMNS = (
     "account",
     "cancellation_reason",
 )
+# Free-text columns are found by the md5 of their value: a btree on the text itself would
+# refuse a note longer than a page. The harmonised key has its own plain index.
+DIGESTED_CREDIT_COLUMNS = SEARCHED_CREDIT_COLUMNS[1:]
 
 
-def _searched_text_sql() -> str:
-    """``lower(coalesce(a, '') || ' | ' || ...)``, parenthesised as PostgreSQL writes it back
-    so that Alembic sees the index unchanged (the planner reads either spelling alike)."""
-    joined = f"coalesce({SEARCHED_CREDIT_COLUMNS[0]}, '')"
-    for name in SEARCHED_CREDIT_COLUMNS[1:]:
-        left = joined if joined.startswith("coalesce") else f"({joined})"
-        joined = f"({left} || ' | ') || coalesce({name}, '')"
-    return f"lower({joined})"
-
-
-CREDIT_SEARCH_TEXT = literal_column(_searched_text_sql())
+def _digest_indexes() -> tuple:
+    return tuple(
+        Index(f"ix_credit_{name}_md5", literal_column(f"md5({name})")).ddl_if(dialect="postgresql")
+        for name in DIGESTED_CREDIT_COLUMNS
+    )
 
 
 class Credit(db.Model):
@@ -241,12 +238,7 @@ class Credit(db.Model):
         Index("ix_credit_vintage_kind", "vintage", "kind"),
         Index("ix_credit_transaction_date_id", "transaction_date", "id"),
         Index("ix_credit_quantity_id", "quantity", "id"),
-        Index(
-            "ix_credit_search_text_trgm",
-            CREDIT_SEARCH_TEXT.label("credit_search_text"),
-            postgresql_using="gin",
-            postgresql_ops={"credit_search_text": "gin_trgm_ops"},
-        ),
+        *_digest_indexes(),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -268,6 +260,32 @@ class Credit(db.Model):
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
 
     project: Mapped[Project] = relationship(back_populates="credits")
+
+
+class CreditSearchValue(db.Model):
+    """One distinct value of a searched credit column, folded for matching.
+
+    A trigram index over a few hundred thousand distinct values finds what a typed word
+    matches; the credit rows holding those values are then found by index. Indexing the
+    million credit rows' text itself would cost every load a minute or more. Kept equal to
+    the credit table's values by every load (app/etl/credit_fields.py).
+    """
+
+    __tablename__ = "credit_search_value"
+    __table_args__ = (
+        Index(
+            "ix_credit_search_value_folded_trgm",
+            "folded",
+            postgresql_using="gin",
+            postgresql_ops={"folded": "gin_trgm_ops"},
+        ),
+        Index("ix_credit_search_value_column", "column"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    column: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str] = mapped_column(Text)
+    folded: Mapped[str] = mapped_column(Text)
 
 
 BENEFICIARY_DECISIONS = ("confirmed", "rejected")

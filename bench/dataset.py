@@ -35,7 +35,7 @@ PARAMETERS = {
     "community_projects": 60,
     "credits": 1_000_000,
     "seed": 20251231,
-    "layout": 6,
+    "layout": 7,
 }
 REGISTRY_CODES = {"VCS": "VCS", "GOLD": "GLD", "ACR": "ACR", "CAR": "CAR", "ART": "ART"}
 REGISTRY_URLS = {
@@ -271,14 +271,12 @@ def build(url: str) -> None:
         )
         _copy(cursor, "project", projects)
         _copy(cursor, "project", community)
-        # One index build after the rows is far cheaper than a million trigram inserts.
-        cursor.execute("DROP INDEX ix_credit_search_text_trgm")
         _copy(cursor, "credit", credits)
         cursor.execute("SELECT setval('project_id_seq', (SELECT max(id) FROM project))")
         cursor.execute("SELECT setval('user_account_id_seq', 1)")
         cursor.execute("INSERT INTO data_version (id, version) VALUES (1, 1)")
     _rebuild_credit_summary(url)
-    _create_search_index(url)
+    _refresh_search_values(url)
     with connection, connection.cursor() as cursor:
         cursor.execute("CREATE TABLE bench_marker (parameters text)")
         cursor.execute("INSERT INTO bench_marker VALUES (%s)", (json.dumps(PARAMETERS),))
@@ -298,14 +296,13 @@ def _rebuild_credit_summary(url: str) -> None:
     engine.dispose()
 
 
-def _create_search_index(url: str) -> None:
-    """The credit search's trigram index, as the models define it."""
-    from app.models import Credit
+def _refresh_search_values(url: str) -> None:
+    """The searched columns' distinct values, as a sync's load lists them."""
+    from app.etl.credit_fields import refresh_search_values
 
     engine = sa.create_engine(sqlalchemy_url(url))
     with engine.begin() as connection:
-        index = next(i for i in Credit.__table__.indexes if i.name == "ix_credit_search_text_trgm")
-        index.create(connection)
+        refresh_search_values(connection)
     engine.dispose()
 
 

@@ -1,26 +1,33 @@
 """Credit search: one page of records, the totals, the quantity by year and the facet counts.
 
-Text search matches every term against ``CREDIT_SEARCH_TEXT`` (the harmonised beneficiary,
-beneficiary, reason, note, account and cancellation reason, lower-cased), which the trigram
-index ``ix_credit_search_text_trgm`` serves on PostgreSQL. Results are cached by data version
-with the catalogue's keys (``app.catalog.search.cache_key``).
+Text search: every typed term must appear (accents and case folded) in one of a record's
+harmonised beneficiary, beneficiary, reason, note, account or cancellation reason. A term is
+first looked up among the distinct values of those columns (``credit_search_value``, trigram
+index), then the records holding the matched values are found by index (``md5(column)`` on
+PostgreSQL). Results are cached by data version with the catalogue's keys.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, literal, select, tuple_, union_all
+from flask import has_request_context, request
+from sqlalchemy import false, func, literal, or_, select, tuple_, union_all
 
 from app.catalog.search import _cached, _like_pattern
 from app.credits.query import FACETS, CreditQuery
 from app.extensions import db
-from app.models import CREDIT_SEARCH_TEXT, Credit, Project
+from app.models import DIGESTED_CREDIT_COLUMNS, Credit, CreditSearchValue, Project
 
 PER_PAGE = 50
+# A word found in more distinct values than this ("retired", "2024") is matched by scanning
+# the records instead: an IN list of thousands of values helps no index.
+MAX_MATCHED_VALUES = 2000
+_TERM_MEMO = "carbonscope.credit_term_values"
 # Facet name -> the column it counts.
 FACET_COLUMNS = {
     "kind": Credit.kind,
@@ -102,7 +109,7 @@ class CreditResult:
 
 def filter_conditions(query: CreditQuery, exclude: str | None = None) -> list:
     """SQL conditions for every active filter (but ``exclude``, a facet name)."""
-    conditions = [CREDIT_SEARCH_TEXT.like(_like_pattern(term), escape="\\") for term in query.terms]
+    conditions = [term_condition(term) for term in query.terms]
     for facet in FACETS:
         values = query.facet_values(facet)
         if values and facet != exclude:
@@ -119,6 +126,47 @@ def filter_conditions(query: CreditQuery, exclude: str | None = None) -> list:
     if query.date_to is not None:
         conditions.append(Credit.transaction_date <= query.date_to)
     return conditions
+
+
+def _matched_values(term: str) -> list[tuple[str, str]]:
+    """(column, value) of every distinct searched value holding ``term``; one lookup per term
+    and request (a page asks for it for its count, rows, facets and chart)."""
+    memo = request.environ.setdefault(_TERM_MEMO, {}) if has_request_context() else {}
+    if term not in memo:
+        statement = (
+            select(CreditSearchValue.column, CreditSearchValue.value)
+            .where(CreditSearchValue.folded.like(_like_pattern(term), escape="\\"))
+            .limit(MAX_MATCHED_VALUES + 1)
+        )
+        memo[term] = db.session.execute(statement).all()
+    return memo[term]
+
+
+def _md5(value: str) -> str:
+    return hashlib.md5(value.encode(), usedforsecurity=False).hexdigest()
+
+
+def term_condition(term: str):
+    """Records holding ``term`` in any searched column."""
+    matches = _matched_values(term)
+    if not matches:
+        return false()
+    if len(matches) > MAX_MATCHED_VALUES:
+        pattern = _like_pattern(term)
+        columns = (Credit.beneficiary_key, *(getattr(Credit, n) for n in DIGESTED_CREDIT_COLUMNS))
+        return or_(*(func.lower(column).like(pattern, escape="\\") for column in columns))
+    by_column: dict[str, list[str]] = {}
+    for column, value in matches:
+        by_column.setdefault(column, []).append(value)
+    digested = db.session.get_bind().dialect.name == "postgresql"
+    parts = []
+    for name, values in sorted(by_column.items()):
+        column = getattr(Credit, name)
+        if name in DIGESTED_CREDIT_COLUMNS and digested:
+            parts.append(func.md5(column).in_(sorted({_md5(value) for value in values})))
+        else:
+            parts.append(column.in_(sorted(set(values))))
+    return or_(*parts)
 
 
 def _needs_project(query: CreditQuery, exclude: str | None = None) -> bool:

@@ -1,4 +1,5 @@
-"""The credit fields derived from the raw ones: the harmonised beneficiary and the reason category.
+"""The credit fields derived from the raw ones (the harmonised beneficiary, the reason category)
+and the list of searched values (credit_search_value).
 
 Run by the load inside its transaction (one line in ``load_catalogue``), and by
 ``flask --app wsgi credits-backfill``. Only rows still without a value are filled, one
@@ -13,7 +14,8 @@ from sqlalchemy import Column, Connection, MetaData, Table, Text, select
 
 from app.etl.beneficiaries import fill_beneficiary_keys
 from app.etl.reasons import CATEGORISED_KINDS, fill_reason_categories
-from app.models import BeneficiaryAlias, Credit
+from app.models import SEARCHED_CREDIT_COLUMNS, BeneficiaryAlias, Credit, CreditSearchValue
+from app.text_search import fold
 
 _BATCH = 5000
 
@@ -41,10 +43,40 @@ def fill_credit_fields(connection: Connection, *, refill: bool = False) -> dict[
     if refill:
         connection.execute(Credit.__table__.update().values(beneficiary_key=None))
         connection.execute(Credit.__table__.update().values(reason_category=None))
-    return {
+    counts = {
         "beneficiary_names": _fill_beneficiary_keys(connection),
         "reasons": _fill_reason_categories(connection),
     }
+    counts["search_values"] = refresh_search_values(connection)
+    return counts
+
+
+def refresh_search_values(connection: Connection) -> int:
+    """Make credit_search_value list exactly the searched columns' distinct values; return
+    how many values were added."""
+    table = CreditSearchValue.__table__
+    added = 0
+    for name in SEARCHED_CREDIT_COLUMNS:
+        column = Credit.__table__.c[name]
+        present = set(
+            connection.execute(select(column).where(column.is_not(None)).distinct()).scalars()
+        )
+        known = dict(
+            connection.execute(
+                select(table.c.value, table.c.id).where(table.c.column == name)
+            ).all()
+        )
+        gone = [key for value, key in known.items() if value not in present]
+        for start in range(0, len(gone), _BATCH):
+            connection.execute(table.delete().where(table.c.id.in_(gone[start : start + _BATCH])))
+        new = [
+            {"column": name, "value": value, "folded": fold(value)}
+            for value in present - known.keys()
+        ]
+        for start in range(0, len(new), _BATCH):
+            connection.execute(table.insert(), new[start : start + _BATCH])
+        added += len(new)
+    return added
 
 
 def _fill_beneficiary_keys(connection: Connection) -> int:

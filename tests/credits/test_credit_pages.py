@@ -142,3 +142,10 @@ def test_project_page_links_to_its_records_on_credits(client):
     assert 'href="/credits?project=VCS1340"' in page
     records = client.get("/credits?project=VCS1340").text
     assert "Clean Cooking Kenya" not in records[records.index("<tbody") :]
+
+
+def test_a_word_in_very_many_values_is_still_found_by_scanning(client, monkeypatch):
+    seed_retirements()
+    monkeypatch.setattr("app.credits.search.MAX_MATCHED_VALUES", 1)
+    response = _region(client, "/credits?q=shopify")
+    assert "3 records" in response.text
