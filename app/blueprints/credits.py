@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from app.blueprints.admin import admin_required
 from app.blueprints.catalog import _htmx_target, _is_current_url, _vary
+from app.catalog.query import MAX_QUERY_LENGTH, _clean_text
 from app.catalog.search import cache_key
 from app.charts import Series, bar_chart
 from app.credits import aliases
@@ -149,7 +150,7 @@ def _page_arg(limit: int) -> tuple[int, str | None]:
 
 @bp.get("/beneficiaries")
 def beneficiaries():
-    q = " ".join((request.args.get("q") or "").split())[:200]
+    q = _clean_text(request.args.get("q"))[:MAX_QUERY_LENGTH]
     page, warning = _page_arg(MAX_PAGE)
     result = largest_retirers(q, page)
     context = {"q": q, "result": result, "warning": warning}

@@ -16,7 +16,7 @@ from app.blueprints.api import (
     problem,
     problem_response,
 )
-from app.catalog.query import MAX_QUERY_LENGTH, VINTAGE_BOUNDS
+from app.catalog.query import MAX_QUERY_LENGTH, VINTAGE_BOUNDS, _clean_text
 from app.credits.beneficiaries import MAX_PAGE, beneficiary_profile, largest_retirers
 from app.credits.query import parse_credit_query
 from app.credits.search import CreditRow, credits_after
@@ -94,7 +94,7 @@ def credits():
 
 @bp.get("/beneficiaries")
 def beneficiaries():
-    q = " ".join((request.args.get("q") or "").split())[:MAX_QUERY_LENGTH]
+    q = _clean_text(request.args.get("q"))[:MAX_QUERY_LENGTH]
     raw_page = (request.args.get("page") or "1").strip()
     if not (raw_page.isdigit() and 1 <= int(raw_page) <= MAX_PAGE):
         return problem(400, f"page must be a whole number from 1 to {MAX_PAGE}.")
