@@ -57,12 +57,19 @@ def _compiled(statement) -> str:
 
 
 def our_sql(app, search: str) -> list[str]:
+    """The lookups of the typed words among the searched values, then the totals and the
+    first page (whose IN lists those lookups filled)."""
     from app.credits.query import parse_credit_query
-    from app.credits.search import PER_PAGE, page_statement, totals_statement
+    from app.credits.search import PER_PAGE, page_statement, term_lookup, totals_statement
 
     with app.app_context():
         query, _ = parse_credit_query(MultiDict({"q": search}))
-        return [_compiled(totals_statement(query)), _compiled(page_statement(query, 1, PER_PAGE))]
+        lookups = [_compiled(term_lookup(term)) for term in query.terms]
+        return [
+            *lookups,
+            _compiled(totals_statement(query)),
+            _compiled(page_statement(query, 1, PER_PAGE)),
+        ]
 
 
 def offsetsdb_sql(search: str) -> list[str]:

@@ -133,13 +133,17 @@ def _matched_values(term: str) -> list[tuple[str, str]]:
     and request (a page asks for it for its count, rows, facets and chart)."""
     memo = request.environ.setdefault(_TERM_MEMO, {}) if has_request_context() else {}
     if term not in memo:
-        statement = (
-            select(CreditSearchValue.column, CreditSearchValue.value)
-            .where(CreditSearchValue.folded.like(_like_pattern(term), escape="\\"))
-            .limit(MAX_MATCHED_VALUES + 1)
-        )
-        memo[term] = db.session.execute(statement).all()
+        memo[term] = db.session.execute(term_lookup(term)).all()
     return memo[term]
+
+
+def term_lookup(term: str):
+    """The searched values holding ``term`` (one more than the most an IN list takes)."""
+    return (
+        select(CreditSearchValue.column, CreditSearchValue.value)
+        .where(CreditSearchValue.folded.like(_like_pattern(term), escape="\\"))
+        .limit(MAX_MATCHED_VALUES + 1)
+    )
 
 
 def _md5(value: str) -> str:
