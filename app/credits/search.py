@@ -1,10 +1,10 @@
 """Credit search: one page of records, the totals, the quantity by year and the facet counts.
 
-Text search: every typed term must appear (accents and case folded) in one of a record's
-harmonised beneficiary, beneficiary, reason, note, account or cancellation reason. A term is
-first looked up among the distinct values of those columns (``credit_search_value``, trigram
-index), then the records holding the matched values are found by index (``md5(column)`` on
-PostgreSQL). Results are cached by data version with the catalogue's keys.
+Text search: every typed word must appear (accents and case folded) in one field of a record:
+its harmonised beneficiary, beneficiary, reason, note, account or cancellation reason. The
+words are first looked up among the distinct values of those columns (``credit_search_value``,
+trigram index), then the records holding the matched values are found by index
+(``md5(column)`` on PostgreSQL). Results are cached by data version with the catalogue's keys.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import has_request_context, request
-from sqlalchemy import false, func, literal, or_, select, tuple_, union_all
+from sqlalchemy import and_, false, func, literal, or_, select, tuple_, union_all
 
 from app.catalog.search import _cached, _like_pattern
 from app.credits.query import FACETS, CreditQuery
@@ -24,7 +24,7 @@ from app.extensions import db
 from app.models import DIGESTED_CREDIT_COLUMNS, Credit, CreditSearchValue, Project
 
 PER_PAGE = 50
-# A word found in more distinct values than this ("retired", "2024") is matched by scanning
+# Words found in more distinct values than this ("retired", "bank") are matched by scanning
 # the records instead: an IN list of thousands of values helps no index.
 MAX_MATCHED_VALUES = 2000
 _TERM_MEMO = "carbonscope.credit_term_values"
@@ -109,7 +109,8 @@ class CreditResult:
 
 def filter_conditions(query: CreditQuery, exclude: str | None = None) -> list:
     """SQL conditions for every active filter (but ``exclude``, a facet name)."""
-    conditions = [term_condition(term) for term in query.terms]
+    terms = tuple(query.terms)
+    conditions = [text_condition(terms)] if terms else []
     for facet in FACETS:
         values = query.facet_values(facet)
         if values and facet != exclude:
@@ -128,20 +129,20 @@ def filter_conditions(query: CreditQuery, exclude: str | None = None) -> list:
     return conditions
 
 
-def _matched_values(term: str) -> list[tuple[str, str]]:
-    """(column, value) of every distinct searched value holding ``term``; one lookup per term
-    and request (a page asks for it for its count, rows, facets and chart)."""
+def _matched_values(terms: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(column, value) of every distinct searched value holding all ``terms``; looked up once
+    per request (a page asks for it for its count, rows, facets and chart)."""
     memo = request.environ.setdefault(_TERM_MEMO, {}) if has_request_context() else {}
-    if term not in memo:
-        memo[term] = db.session.execute(term_lookup(term)).all()
-    return memo[term]
+    if terms not in memo:
+        memo[terms] = db.session.execute(term_lookup(terms)).all()
+    return memo[terms]
 
 
-def term_lookup(term: str):
-    """The searched values holding ``term`` (one more than the most an IN list takes)."""
+def term_lookup(terms: tuple[str, ...]):
+    """The searched values holding every term (one more than the most an IN list takes)."""
     return (
         select(CreditSearchValue.column, CreditSearchValue.value)
-        .where(CreditSearchValue.folded.like(_like_pattern(term), escape="\\"))
+        .where(*(CreditSearchValue.folded.like(_like_pattern(term), escape="\\") for term in terms))
         .limit(MAX_MATCHED_VALUES + 1)
     )
 
@@ -150,26 +151,35 @@ def _md5(value: str) -> str:
     return hashlib.md5(value.encode(), usedforsecurity=False).hexdigest()
 
 
-def term_condition(term: str):
-    """Records holding ``term`` in any searched column."""
-    matches = _matched_values(term)
+def _scan_condition(terms: tuple[str, ...]):
+    """Every term in one of the record's fields, checked row by row (no index helps)."""
+    columns = (Credit.beneficiary_key, *(getattr(Credit, n) for n in DIGESTED_CREDIT_COLUMNS))
+    return or_(
+        *(
+            and_(*(func.lower(column).like(_like_pattern(t), escape="\\") for t in terms))
+            for column in columns
+        )
+    )
+
+
+def text_condition(terms: tuple[str, ...]):
+    """Records with a field holding every term (a company's name typed in any order)."""
+    matches = _matched_values(terms)
     if not matches:
         return false()
     if len(matches) > MAX_MATCHED_VALUES:
-        pattern = _like_pattern(term)
-        columns = (Credit.beneficiary_key, *(getattr(Credit, n) for n in DIGESTED_CREDIT_COLUMNS))
-        return or_(*(func.lower(column).like(pattern, escape="\\") for column in columns))
-    by_column: dict[str, list[str]] = {}
+        return _scan_condition(terms)
+    by_column: dict[str, set[str]] = {}
     for column, value in matches:
-        by_column.setdefault(column, []).append(value)
+        by_column.setdefault(column, set()).add(value)
     digested = db.session.get_bind().dialect.name == "postgresql"
     parts = []
     for name, values in sorted(by_column.items()):
         column = getattr(Credit, name)
         if name in DIGESTED_CREDIT_COLUMNS and digested:
-            parts.append(func.md5(column).in_(sorted({_md5(value) for value in values})))
+            parts.append(func.md5(column).in_(sorted(_md5(value) for value in values)))
         else:
-            parts.append(column.in_(sorted(set(values))))
+            parts.append(column.in_(sorted(values)))
     return or_(*parts)
 
 
