@@ -82,11 +82,24 @@ def _register_blueprints(app: Flask) -> None:
         api,
         catalog,
         changes,
+        credits,
         health,
         insights,
         links,
         proposals,
     )
 
-    for module in (health, insights, catalog, accounts, proposals, admin, links, api, changes):
+    blueprints = (
+        health,
+        insights,
+        catalog,
+        credits,
+        accounts,
+        proposals,
+        admin,
+        links,
+        api,
+        changes,
+    )
+    for module in blueprints:
         app.register_blueprint(module.bp)

@@ -8,6 +8,7 @@ from flask import Flask
 def register_commands(app: Flask) -> None:
     from app.blueprints.accounts import create_admin_command
     from app.changes.digests import send_digests_command
+    from app.credits.commands import credits_backfill_command
     from app.etl.commands import seed_demo_command, sync_command
     from app.links.store import match_projects_command
     from app.news import fetch_news_command
@@ -21,5 +22,6 @@ def register_commands(app: Flask) -> None:
         worker_command,
         match_projects_command,
         send_digests_command,
+        credits_backfill_command,
     ):
         app.cli.add_command(command)

@@ -216,6 +216,28 @@ class Project(TimestampMixin, db.Model):
         return f"<Project {self.project_id}>"
 
 
+# What a credit search matches: the harmonised beneficiary and the record's five text fields.
+# Each column's distinct values are listed in credit_search_value (see app/credits/search.py).
+SEARCHED_CREDIT_COLUMNS = (
+    "beneficiary_key",
+    "beneficiary",
+    "reason",
+    "note",
+    "account",
+    "cancellation_reason",
+)
+# Free-text columns are found by the md5 of their value: a btree on the text itself would
+# refuse a note longer than a page. The harmonised key has its own plain index.
+DIGESTED_CREDIT_COLUMNS = SEARCHED_CREDIT_COLUMNS[1:]
+
+
+def _digest_indexes() -> tuple:
+    return tuple(
+        Index(f"ix_credit_{name}_md5", literal_column(f"md5({name})")).ddl_if(dialect="postgresql")
+        for name in DIGESTED_CREDIT_COLUMNS
+    )
+
+
 class Credit(db.Model):
     """One credit record: an OffsetsDB transaction, or a yearly figure from VROD."""
 
@@ -225,6 +247,9 @@ class Credit(db.Model):
         Index("ix_credit_project_year", "project_id", "year"),
         Index("ix_credit_year_kind", "year", "kind"),
         Index("ix_credit_vintage_kind", "vintage", "kind"),
+        Index("ix_credit_transaction_date_id", "transaction_date", "id"),
+        Index("ix_credit_quantity_id", "quantity", "id"),
+        *_digest_indexes(),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -246,6 +271,69 @@ class Credit(db.Model):
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
 
     project: Mapped[Project] = relationship(back_populates="credits")
+
+
+class CreditSearchValue(db.Model):
+    """One distinct value of a searched credit column, folded for matching.
+
+    A trigram index over a few hundred thousand distinct values finds what a typed word
+    matches; the credit rows holding those values are then found by index. Indexing the
+    million credit rows' text itself would cost every load a minute or more. Kept equal to
+    the credit table's values by every load (app/etl/credit_fields.py).
+    """
+
+    __tablename__ = "credit_search_value"
+    __table_args__ = (
+        Index(
+            "ix_credit_search_value_folded_trgm",
+            "folded",
+            postgresql_using="gin",
+            postgresql_ops={"folded": "gin_trgm_ops"},
+        ),
+        Index("ix_credit_search_value_column", "column"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    column: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str] = mapped_column(Text)
+    folded: Mapped[str] = mapped_column(Text)
+
+
+BENEFICIARY_DECISIONS = ("confirmed", "rejected")
+
+
+class BeneficiaryAlias(db.Model):
+    """An admin's decision on a suggested merge of two harmonised beneficiary names.
+
+    Confirmed: credits whose name harmonises to ``alias_key`` count under ``canonical_key``
+    (the raw text stays as the registry wrote it). Rejected: never suggested again.
+    """
+
+    __tablename__ = "beneficiary_alias"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", BENEFICIARY_DECISIONS), name="status"),
+        UniqueConstraint("alias_key", "canonical_key", name="uq_beneficiary_alias_pair"),
+        # A name merges into one other name at most.
+        Index(
+            "uq_beneficiary_alias_confirmed",
+            "alias_key",
+            unique=True,
+            postgresql_where=text("status = 'confirmed'"),
+            sqlite_where=text("status = 'confirmed'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alias_key: Mapped[str] = mapped_column(String(300))
+    canonical_key: Mapped[str] = mapped_column(String(300), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    score: Mapped[float | None] = mapped_column(Float)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
 
 
 YEARLY_BLOCKS = ("issued_by_vintage", "issued_by_year", "retired_by_year", "remaining_by_vintage")
@@ -333,7 +421,7 @@ class SourceState(db.Model):
 
 
 class CreditSummary(db.Model):
-    """Credit totals per registry, country, scope, year, vintage and kind.
+    """Credit totals per registry, country, scope, year, vintage, kind and reason category.
 
     What the statistics read: a million credit rows fold into a few tens of thousands.
     Every sync rebuilds it in its load transaction (rebuild_credit_summary), so it is
@@ -349,6 +437,8 @@ class CreditSummary(db.Model):
     year: Mapped[int | None] = mapped_column(Integer)
     vintage: Mapped[int | None] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(16))
+    # Retirements and cancellations only: the statistics' split by reason.
+    reason_category: Mapped[str | None] = mapped_column(String(32))
     quantity: Mapped[int] = mapped_column(BigInteger)
     credit_rows: Mapped[int] = mapped_column(Integer)
 
@@ -363,6 +453,7 @@ def rebuild_credit_summary(connection) -> None:
         Credit.year,
         Credit.vintage,
         Credit.kind,
+        Credit.reason_category,
     )
     totals = (
         select(*groups, func.sum(Credit.quantity), func.count())
@@ -373,7 +464,17 @@ def rebuild_credit_summary(connection) -> None:
     connection.execute(summary.delete())
     connection.execute(
         summary.insert().from_select(
-            ["registry", "country", "scope", "year", "vintage", "kind", "quantity", "credit_rows"],
+            [
+                "registry",
+                "country",
+                "scope",
+                "year",
+                "vintage",
+                "kind",
+                "reason_category",
+                "quantity",
+                "credit_rows",
+            ],
             totals,
         )
     )

@@ -23,10 +23,13 @@ import psycopg2
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from bench.beneficiaries import beneficiary_columns
+
 # BENCH_DATABASE_URL overrides it (engineers sharing one PostgreSQL each keep their own).
 BENCH_DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/carbonscope_bench"
 )
+
 # The full real VROD table bundled as demo data: the source of the value distributions.
 VROD_PARQUET = (
     Path(__file__).resolve().parent.parent
@@ -37,7 +40,7 @@ PARAMETERS = {
     "community_projects": 60,
     "credits": 1_000_000,
     "seed": 20251231,
-    "layout": 5,
+    "layout": 7,
 }
 REGISTRY_CODES = {"VCS": "VCS", "GOLD": "GLD", "ACR": "ACR", "CAR": "CAR", "ART": "ART"}
 REGISTRY_URLS = {
@@ -197,12 +200,7 @@ def credit_frame(rng: np.random.Generator, projects: pd.DataFrame, count: int) -
     day = rng.integers(0, 365, count).astype("timedelta64[D]")
     date = (year - 1970).astype("datetime64[Y]").astype("datetime64[D]") + day
     quantity = np.maximum(rng.lognormal(7, 2, count).astype("int64"), 1)
-    beneficiary = np.where(
-        (kind == "retirement") & (rng.random(count) < 0.3),
-        rng.choice(["Acme Corp", "Example Airlines", "Municipality of Oslo", "ClimateCo"], count),
-        None,
-    )
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "project_id": owner + 1,  # project.id follows load order
             "kind": kind,
@@ -211,9 +209,30 @@ def credit_frame(rng: np.random.Generator, projects: pd.DataFrame, count: int) -
             "year": year,
             "quantity": quantity,
             "source": "offsetsdb",
-            "beneficiary": beneficiary,
         }
     )
+    texts = beneficiary_columns(rng, kind, year)
+    return pd.concat([frame, texts], axis=1).pipe(_derived_credit_fields)
+
+
+def _derived_credit_fields(credits: pd.DataFrame) -> pd.DataFrame:
+    """beneficiary_key and reason_category, by the load's own pure steps, one distinct value
+    at a time (as ``app.etl.credit_fields`` does after a sync's load)."""
+    from app.etl.beneficiaries import fill_beneficiary_keys
+    from app.etl.reasons import fill_reason_categories
+
+    names = pd.DataFrame({"beneficiary": credits["beneficiary"].dropna().unique()}, dtype=object)
+    keys = fill_beneficiary_keys(names).set_index("beneficiary")["beneficiary_key"]
+    reasons = (
+        credits[["kind", "reason"]]
+        .drop_duplicates()
+        .assign(cancellation_reason=None)
+        .pipe(fill_reason_categories)
+    )
+    categorised = credits.merge(
+        reasons[["kind", "reason", "reason_category"]], on=["kind", "reason"], how="left"
+    )
+    return categorised.assign(beneficiary_key=credits["beneficiary"].map(keys))
 
 
 def _copy(cursor, table: str, frame: pd.DataFrame) -> None:
@@ -269,6 +288,7 @@ def build(url: str) -> None:
         cursor.execute("SELECT setval('user_account_id_seq', 1)")
         cursor.execute("INSERT INTO data_version (id, version) VALUES (1, 1)")
     _rebuild_credit_summary(url)
+    _refresh_search_values(url)
     with connection, connection.cursor() as cursor:
         cursor.execute("CREATE TABLE bench_marker (parameters text)")
         cursor.execute("INSERT INTO bench_marker VALUES (%s)", (json.dumps(PARAMETERS),))
@@ -285,6 +305,16 @@ def _rebuild_credit_summary(url: str) -> None:
     engine = sa.create_engine(sqlalchemy_url(url))
     with engine.begin() as connection:
         rebuild_credit_summary(connection)
+    engine.dispose()
+
+
+def _refresh_search_values(url: str) -> None:
+    """The searched columns' distinct values, as a sync's load lists them."""
+    from app.etl.credit_fields import refresh_search_values
+
+    engine = sa.create_engine(sqlalchemy_url(url))
+    with engine.begin() as connection:
+        refresh_search_values(connection)
     engine.dispose()
 
 

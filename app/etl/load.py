@@ -24,6 +24,8 @@ from sqlalchemy import Column, Connection, MetaData, Table, bindparam, func, sel
 
 from app.etl import columns as c
 from app.etl.changes import record_changes
+from app.etl.credit_fields import fill_credit_fields
+from app.etl.reasons import fill_reason_categories
 from app.models import (
     COMMUNITY,
     Credit,
@@ -120,6 +122,7 @@ def load_catalogue(
     _insert_yearly(
         connection, fresh_yearly.assign(**{c.PROJECT_ID: fresh_yearly[c.PROJECT_ID].map(keys)})
     )
+    fill_credit_fields(connection)
     rebuild_credit_summary(connection)
     bump_data_version(connection)
     return counts
@@ -468,8 +471,9 @@ def load_projects(
         for pid in existing
         for name in (c.REGISTRY, c.COUNTRY, c.SCOPE)
     )
+    fill_credit_fields(connection)  # the new rows' beneficiary keys and reason categories
     if not added and not replaced and not regrouped:
-        add_to_credit_summary(connection, fresh, projects)
+        add_to_credit_summary(connection, fill_reason_categories(fresh), projects)
     else:
         rebuild_credit_summary(connection)
     bump_data_version(connection)
@@ -478,7 +482,7 @@ def load_projects(
     return counts
 
 
-SUMMARY_GROUPS = (c.REGISTRY, c.COUNTRY, c.SCOPE, c.YEAR, c.VINTAGE, c.KIND)
+SUMMARY_GROUPS = (c.REGISTRY, c.COUNTRY, c.SCOPE, c.YEAR, c.VINTAGE, c.KIND, "reason_category")
 
 
 def add_to_credit_summary(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from app.charts import Series, bar_chart, ranked_bar_chart
+from app.etl.reasons import REASON_LABELS
 from app.insights.stats import NOT_STATED
 
 
@@ -129,8 +130,27 @@ def stats_charts(stats: dict) -> list[Chart]:
             ("Status", "Projects"),
         ),
         _ratio_chart(stats),
+        _reason_chart(stats),
     ]
     return [chart for chart in charts if chart is not None]
+
+
+def _reason_chart(stats: dict) -> Chart | None:
+    rows = [row for row in stats["retired_by_reason"] if row["retired"]]
+    chart = _ranked_chart(
+        "chart-reasons",
+        "Credits retired by reason",
+        [REASON_LABELS.get(row["reason_category"], row["reason_category"]) for row in rows],
+        [row["retired"] for row in rows],
+        ("Reason", "Retired"),
+    )
+    if chart is None:
+        return None
+    note = (
+        "Reasons as each registry states them, in five categories (docs/DATA.md); yearly "
+        "figures (VROD) state none and count as unknown."
+    )
+    return Chart(chart.chart_id, chart.title, chart.svg, chart.headers, chart.rows, note=note)
 
 
 def issuance_per_year_chart(stats: dict) -> Markup | None:

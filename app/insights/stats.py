@@ -29,6 +29,8 @@ ISSUANCE = "issuance"
 # "retired or cancelled" figures and the projects' own totals count them.
 MARKET_KINDS = ("issuance", "retirement", "cancellation")
 NOT_STATED = "Not stated"
+RETIRED_KINDS = ("retirement", "cancellation")
+UNKNOWN_REASON = "unknown"
 
 
 def market_stats(filters: StatsFilters | None = None) -> dict:
@@ -53,6 +55,7 @@ def _market_stats(data_version: int, filters: StatsFilters) -> dict:
         "by_scope": _by_scope(filters),
         "projects_by_status": _projects_by_status(projects_rows),
         "retirement_ratio_by_vintage": _ratio_by_vintage(_vintage_rows(filters, credit_rows)),
+        "retired_by_reason": _retired_by_reason(filters),
     }
 
 
@@ -159,6 +162,22 @@ def _by_scope(filters: StatsFilters) -> list[dict]:
         totals[scope][_measure(kind)] += int(quantity or 0)
     rows = [{"scope": scope, **figures} for scope, figures in totals.items()]
     return sorted(rows, key=lambda row: (-row["issued"], row["scope"] or ""))
+
+
+def _retired_by_reason(filters: StatsFilters) -> list[dict]:
+    """Credits retired (retirements and cancellations) per reason category, largest first."""
+    retired = func.sum(CreditSummary.quantity).label("retired")
+    category = func.coalesce(CreditSummary.reason_category, UNKNOWN_REASON)
+    statement = (
+        select(category, retired)
+        .where(*_credit_conditions(filters, RETIRED_KINDS))
+        .group_by(category)
+        .order_by(retired.desc(), category)
+    )
+    return [
+        {"reason_category": name, "retired": int(total or 0)}
+        for name, total in db.session.execute(statement)
+    ]
 
 
 # --- folding the grouped rows --------------------------------------------------------

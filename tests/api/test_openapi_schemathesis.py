@@ -14,6 +14,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.credits.market import seed_retirements
 from tests.insights.market import seed_market
 
 CHECKS = [
@@ -23,12 +24,21 @@ CHECKS = [
     response_headers_conformance,
     response_schema_conformance,
 ]
-OPERATIONS = ["/projects", "/projects/{project_id}", "/stats", "/news"]
+OPERATIONS = [
+    "/projects",
+    "/projects/{project_id}",
+    "/stats",
+    "/news",
+    "/credits",
+    "/beneficiaries",
+    "/beneficiaries/{slug}",
+]
 
 
 @pytest.fixture
 def api_schema(app):
     seed_market()
+    seed_retirements()
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
 
 
@@ -70,6 +80,9 @@ def test_generated_requests_get_documented_responses(api_schema, path, mode):
         ("/projects", {"query": {"registry": ["VCS", "GLD"], "per_page": 2, "page": 2}}),
         ("/stats", {"query": {"country": ["India"], "year_from": 2020, "year_to": 2021}}),
         ("/stats", {"query": {"year_from": 2022, "year_to": 2020}}),
+        ("/credits", {"query": {"q": "shopify", "kind": ["retirement"], "limit": 2}}),
+        ("/beneficiaries", {"query": {"q": "shop"}}),
+        ("/beneficiaries/{slug}", {"path_parameters": {"slug": "shopify"}}),
     ],
 )
 def test_known_requests_match_the_document(api_schema, path, parameters):

@@ -146,6 +146,15 @@ OPENAPI_SCHEMAS: dict = {
                     "projects": _COUNT,
                 }
             ),
+            "retired_by_reason": _rows(
+                {
+                    "reason_category": {
+                        "type": "string",
+                        "enum": ["voluntary", "corsia", "compliance", "other", "unknown"],
+                    },
+                    "retired": _CREDITS,
+                }
+            ),
             "retirement_ratio_by_vintage": _rows(
                 {
                     "vintage": {"type": "integer"},

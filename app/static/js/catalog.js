@@ -1,4 +1,4 @@
-// Catalogue search: keep back/forward honest for the fields outside the swapped results.
+// Catalogue and credit searches: keep back/forward honest for the fields outside the swapped results.
 (function () {
   "use strict";
 
@@ -8,7 +8,7 @@
   // snapshot then shows the fields this URL was fetched with.
   function recordFields(form) {
     form.querySelectorAll("input, select").forEach(function (field) {
-      if (field.closest("#catalog-results")) return; // re-rendered by the server each time
+      if (field.closest(".catalog-layout")) return; // re-rendered by the server each time
       if (field.tagName === "SELECT") {
         Array.prototype.forEach.call(field.options, function (option) {
           option.toggleAttribute("selected", option.selected);
@@ -22,7 +22,6 @@
   }
 
   document.addEventListener("htmx:pushedIntoHistory", function () {
-    var form = document.getElementById("project-search");
-    if (form) recordFields(form);
+    document.querySelectorAll("form.catalog-search").forEach(recordFields);
   });
 })();

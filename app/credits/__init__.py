@@ -1,0 +1,1 @@
+"""Every credit record: the /credits search, harmonised beneficiaries and their pages."""

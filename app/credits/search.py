@@ -1,0 +1,326 @@
+"""Credit search: one page of records, the totals, the quantity by year and the facet counts.
+
+Text search: every typed word must appear (accents and case folded) in one field of a record:
+its harmonised beneficiary, beneficiary, reason, note, account or cancellation reason. The
+words are first looked up among the distinct values of those columns (``credit_search_value``,
+trigram index), then the records holding the matched values are found by index
+(``md5(column)`` on PostgreSQL). Results are cached by data version with the catalogue's keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from flask import has_request_context, request
+from sqlalchemy import and_, false, func, literal, or_, select, tuple_, union_all
+
+from app.catalog.search import _cached, _like_pattern
+from app.credits.query import FACETS, CreditQuery
+from app.extensions import db
+from app.models import DIGESTED_CREDIT_COLUMNS, Credit, CreditSearchValue, Project
+
+PER_PAGE = 50
+# Words found in more distinct values than this ("retired", "bank") are matched by scanning
+# the records instead: an IN list of thousands of values helps no index.
+MAX_MATCHED_VALUES = 2000
+_TERM_MEMO = "carbonscope.credit_term_values"
+# Facet name -> the column it counts.
+FACET_COLUMNS = {
+    "kind": Credit.kind,
+    "reason": Credit.reason_category,
+    "registry": Project.registry,
+    "country": Project.country,
+    "type": Project.project_type,
+}
+_PROJECT_FILTERS = ("registry", "country", "type", "project")
+
+
+@dataclass(frozen=True)
+class CreditRow:
+    """What the results, the API and the CSV show of a credit record."""
+
+    id: int
+    project_id: str
+    project_name: str | None
+    registry: str
+    country: str | None
+    project_type: str | None
+    kind: str
+    vintage: int | None
+    transaction_date: date | None
+    year: int | None
+    quantity: int
+    source: str
+    serial_range: str | None
+    beneficiary: str | None
+    beneficiary_key: str | None
+    reason: str | None
+    reason_category: str | None
+    note: str | None
+    account: str | None
+    cancellation_reason: str | None
+
+
+ROW_COLUMNS = (
+    Credit.id,
+    Project.project_id,
+    Project.name.label("project_name"),
+    Project.registry,
+    Project.country,
+    Project.project_type,
+    *(
+        getattr(Credit, name)
+        for name in CreditRow.__dataclass_fields__
+        if name not in ("id", "project_id", "project_name", "registry", "country", "project_type")
+    ),
+)
+
+
+@dataclass(frozen=True)
+class CreditResult:
+    items: list[CreditRow]
+    total: int
+    quantity: int
+    page: int
+    pages: int
+    per_page: int
+    message: str | None = None
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def first_index(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last_index(self) -> int:
+        return (self.page - 1) * self.per_page + len(self.items)
+
+
+def filter_conditions(query: CreditQuery, exclude: str | None = None) -> list:
+    """SQL conditions for every active filter (but ``exclude``, a facet name)."""
+    terms = tuple(query.terms)
+    conditions = [text_condition(terms)] if terms else []
+    for facet in FACETS:
+        values = query.facet_values(facet)
+        if values and facet != exclude:
+            column = FACET_COLUMNS[facet]
+            conditions.append(column == values[0] if len(values) == 1 else column.in_(values))
+    if query.project:
+        conditions.append(Project.project_id.in_(query.project))
+    if query.vintage_from is not None:
+        conditions.append(Credit.vintage >= query.vintage_from)
+    if query.vintage_to is not None:
+        conditions.append(Credit.vintage <= query.vintage_to)
+    if query.date_from is not None:
+        conditions.append(Credit.transaction_date >= query.date_from)
+    if query.date_to is not None:
+        conditions.append(Credit.transaction_date <= query.date_to)
+    return conditions
+
+
+def _matched_values(terms: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(column, value) of every distinct searched value holding all ``terms``; looked up once
+    per request (a page asks for it for its count, rows, facets and chart)."""
+    memo = request.environ.setdefault(_TERM_MEMO, {}) if has_request_context() else {}
+    if terms not in memo:
+        memo[terms] = db.session.execute(term_lookup(terms)).all()
+    return memo[terms]
+
+
+def term_lookup(terms: tuple[str, ...]):
+    """The searched values holding every term (one more than the most an IN list takes)."""
+    return (
+        select(CreditSearchValue.column, CreditSearchValue.value)
+        .where(*(CreditSearchValue.folded.like(_like_pattern(term), escape="\\") for term in terms))
+        .limit(MAX_MATCHED_VALUES + 1)
+    )
+
+
+def _md5(value: str) -> str:
+    return hashlib.md5(value.encode(), usedforsecurity=False).hexdigest()
+
+
+def _scan_condition(terms: tuple[str, ...]):
+    """Every term in one of the record's fields, checked row by row (no index helps)."""
+    columns = (Credit.beneficiary_key, *(getattr(Credit, n) for n in DIGESTED_CREDIT_COLUMNS))
+    return or_(
+        *(
+            and_(*(func.lower(column).like(_like_pattern(t), escape="\\") for t in terms))
+            for column in columns
+        )
+    )
+
+
+def text_condition(terms: tuple[str, ...]):
+    """Records with a field holding every term (a company's name typed in any order)."""
+    matches = _matched_values(terms)
+    if not matches:
+        return false()
+    if len(matches) > MAX_MATCHED_VALUES:
+        return _scan_condition(terms)
+    by_column: dict[str, set[str]] = {}
+    for column, value in matches:
+        by_column.setdefault(column, set()).add(value)
+    digested = db.session.get_bind().dialect.name == "postgresql"
+    parts = []
+    for name, values in sorted(by_column.items()):
+        column = getattr(Credit, name)
+        if name in DIGESTED_CREDIT_COLUMNS and digested:
+            parts.append(func.md5(column).in_(sorted(_md5(value) for value in values)))
+        else:
+            parts.append(column.in_(sorted(values)))
+    return or_(*parts)
+
+
+def _needs_project(query: CreditQuery, exclude: str | None = None) -> bool:
+    return any(getattr(query, name) for name in _PROJECT_FILTERS if name != exclude)
+
+
+def _from(statement, query: CreditQuery, *, join: bool = False, exclude: str | None = None):
+    statement = statement.select_from(Credit)
+    if join or _needs_project(query, exclude):
+        statement = statement.join(Project, Project.id == Credit.project_id)
+    return statement.where(*filter_conditions(query, exclude))
+
+
+def order_by(query: CreditQuery) -> list:
+    """The chosen sort, newest or largest first by default, the id as tie-breaker."""
+    descending = query.order == "desc"
+
+    def ordered(column):
+        return (column.desc() if descending else column.asc()).nulls_last()
+
+    if query.sort == "quantity":
+        return [ordered(Credit.quantity), ordered(Credit.id)]
+    return [ordered(Credit.transaction_date), ordered(Credit.year), ordered(Credit.id)]
+
+
+def totals_statement(query: CreditQuery):
+    return _from(select(func.count(), func.coalesce(func.sum(Credit.quantity), 0)), query)
+
+
+def page_statement(query: CreditQuery, page: int, per_page: int):
+    return (
+        _from(select(*ROW_COLUMNS), query, join=True)
+        .order_by(*order_by(query))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+
+
+def _search(query: CreditQuery, per_page: int) -> CreditResult:
+    total, quantity = db.session.execute(totals_statement(query)).one()
+    pages = max(1, math.ceil(total / per_page))
+    page, message = query.page, None
+    if page > pages:
+        message = f"Page {page} is past the end: showing page {pages} of {pages}."
+        page = pages
+    items = []
+    if total:
+        rows = db.session.execute(page_statement(query, page, per_page))
+        items = [CreditRow(*row) for row in rows]
+    return CreditResult(items, total, int(quantity), page, pages, per_page, message)
+
+
+def search_credits(query: CreditQuery, per_page: int = PER_PAGE) -> CreditResult:
+    """One page of matching records, their count and their summed quantity (cached)."""
+    token = f"{query.cache_token()}:{per_page}"
+    return _cached("credits-search", token, lambda: _search(query, per_page))
+
+
+def by_year_statement(query: CreditQuery):
+    return (
+        _from(select(Credit.year, func.sum(Credit.quantity)), query)
+        .where(Credit.year.is_not(None))
+        .group_by(Credit.year)
+        .order_by(Credit.year)
+    )
+
+
+def quantity_by_year(query: CreditQuery) -> list[tuple[int, int]]:
+    """The filtered records' quantity per year (transaction year, or the figure's year)."""
+
+    def compute():
+        rows = db.session.execute(by_year_statement(query)).all()
+        return [(int(year), int(total or 0)) for year, total in rows]
+
+    return _cached("credits-by-year", query.cache_token(page=False), compute)
+
+
+def facets_statement(query: CreditQuery):
+    """Every facet's (facet, value, count) rows in one round trip: a UNION ALL of GROUP BYs."""
+    branches = []
+    for facet in FACETS:
+        column = FACET_COLUMNS[facet]
+        joined = column.table is Project.__table__
+        branches.append(
+            _from(
+                select(literal(facet).label("facet"), column.label("value"), func.count()),
+                query,
+                join=joined,
+                exclude=facet,
+            )
+            .where(column.is_not(None))
+            .group_by(column)
+        )
+    return union_all(*branches)
+
+
+def facet_counts(query: CreditQuery) -> dict[str, list[tuple[str, int]]]:
+    """Per facet, (value, count) by count descending: every other filter applies, not its own."""
+
+    def compute():
+        counts: dict[str, list[tuple[str, int]]] = {facet: [] for facet in FACETS}
+        for facet, value, count in db.session.execute(facets_statement(query)):
+            counts[facet].append((value, count))
+        for values in counts.values():
+            values.sort(key=lambda item: (-item[1], item[0]))
+        return counts
+
+    return _cached("credits-facets", query.cache_token(page=False), compute)
+
+
+def iter_credit_rows(query: CreditQuery, batch_size: int = 1000) -> Iterator[CreditRow]:
+    """Every matching record in search order, streamed (server-side cursor on PostgreSQL)."""
+    statement = _from(select(*ROW_COLUMNS), query, join=True).order_by(*order_by(query))
+    for row in db.session.execute(statement, execution_options={"yield_per": batch_size}):
+        yield CreditRow(*row)
+
+
+# --- the API's cursor: keyset pagination in a fixed order, newest first ------------------
+
+_NO_DATE = date(1, 1, 1)
+CURSOR_KEY = (
+    func.coalesce(Credit.year, 0),
+    func.coalesce(Credit.transaction_date, literal(_NO_DATE)),
+    Credit.id,
+)
+
+
+def credits_after(
+    query: CreditQuery, cursor: tuple[int, date, int] | None, limit: int
+) -> tuple[list[CreditRow], tuple[int, date, int] | None]:
+    """Up to ``limit`` records after ``cursor`` (year, date, id), newest first, and the next
+    cursor (None on the last page). Stable while rows are added: no offset to drift."""
+    statement = _from(select(*ROW_COLUMNS, *CURSOR_KEY), query, join=True)
+    if cursor is not None:
+        statement = statement.where(tuple_(*CURSOR_KEY) < tuple_(*cursor))
+    statement = statement.order_by(*(key.desc() for key in CURSOR_KEY)).limit(limit + 1)
+    rows = db.session.execute(statement).all()
+    items = [CreditRow(*row[: len(ROW_COLUMNS)]) for row in rows[:limit]]
+    following = None
+    if len(rows) > limit:
+        year, day, key = rows[limit - 1][len(ROW_COLUMNS) :]
+        following = (int(year), day if isinstance(day, date) else date.fromisoformat(day), key)
+    return items, following

@@ -1,0 +1,149 @@
+"""The credit fields derived from the raw ones (the harmonised beneficiary, the reason category)
+and the list of searched values (credit_search_value).
+
+Run by the load inside its transaction (one line in ``load_catalogue``), and by
+``flask --app wsgi credits-backfill``. Only rows still without a value are filled, one
+distinct raw value at a time (a million rows hold a few thousand distinct names), through
+the pure steps of ``beneficiaries`` and ``reasons``, then one ``UPDATE ... FROM`` each.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Column, Connection, MetaData, Table, Text, select
+
+from app.etl.beneficiaries import fill_beneficiary_keys
+from app.etl.reasons import CATEGORISED_KINDS, fill_reason_categories
+from app.models import SEARCHED_CREDIT_COLUMNS, BeneficiaryAlias, Credit, CreditSearchValue
+from app.text_search import fold
+
+_BATCH = 5000
+
+
+def _temporary(name: str, *columns: str) -> Table:
+    """A temporary table of text columns (its own metadata: never part of the schema)."""
+    return Table(
+        name, MetaData(), *(Column(column, Text) for column in columns), prefixes=["TEMPORARY"]
+    )
+
+
+def confirmed_aliases(connection: Connection) -> dict[str, str]:
+    """Key -> the key an admin merged it into."""
+    rows = connection.execute(
+        select(BeneficiaryAlias.alias_key, BeneficiaryAlias.canonical_key).where(
+            BeneficiaryAlias.status == "confirmed"
+        )
+    )
+    return dict(rows.all())
+
+
+def fill_credit_fields(connection: Connection, *, refill: bool = False) -> dict[str, int]:
+    """Fill ``beneficiary_key`` and ``reason_category`` where missing (every row if ``refill``);
+    return how many distinct names and reasons were mapped."""
+    if refill:
+        connection.execute(Credit.__table__.update().values(beneficiary_key=None))
+        connection.execute(Credit.__table__.update().values(reason_category=None))
+    counts = {
+        "beneficiary_names": _fill_beneficiary_keys(connection),
+        "reasons": _fill_reason_categories(connection),
+    }
+    counts["search_values"] = refresh_search_values(connection)
+    return counts
+
+
+def refresh_search_values(connection: Connection) -> int:
+    """Make credit_search_value list exactly the searched columns' distinct values; return
+    how many values were added."""
+    table = CreditSearchValue.__table__
+    added = 0
+    for name in SEARCHED_CREDIT_COLUMNS:
+        column = Credit.__table__.c[name]
+        present = set(
+            connection.execute(select(column).where(column.is_not(None)).distinct()).scalars()
+        )
+        known = dict(
+            connection.execute(
+                select(table.c.value, table.c.id).where(table.c.column == name)
+            ).all()
+        )
+        gone = [key for value, key in known.items() if value not in present]
+        for start in range(0, len(gone), _BATCH):
+            connection.execute(table.delete().where(table.c.id.in_(gone[start : start + _BATCH])))
+        new = [
+            {"column": name, "value": value, "folded": fold(value)}
+            for value in present - known.keys()
+        ]
+        for start in range(0, len(new), _BATCH):
+            connection.execute(table.insert(), new[start : start + _BATCH])
+        added += len(new)
+    return added
+
+
+def _fill_beneficiary_keys(connection: Connection) -> int:
+    raw = connection.execute(
+        select(Credit.beneficiary)
+        .where(Credit.beneficiary.is_not(None), Credit.beneficiary_key.is_(None))
+        .distinct()
+    ).scalars()
+    names = pd.DataFrame({"beneficiary": list(raw)}, dtype=object)
+    if names.empty:
+        return 0
+    keyed = fill_beneficiary_keys(names, confirmed_aliases(connection)).dropna()
+    _update_from(
+        connection,
+        _temporary("beneficiary_key_map", "raw", "key"),
+        keyed[["beneficiary", "beneficiary_key"]].itertuples(index=False, name=None),
+        "UPDATE credit SET beneficiary_key = m.key FROM beneficiary_key_map m "
+        "WHERE credit.beneficiary = m.raw AND credit.beneficiary_key IS NULL",
+    )
+    return len(keyed)
+
+
+def _fill_reason_categories(connection: Connection) -> int:
+    rows = connection.execute(
+        select(Credit.kind, Credit.reason, Credit.cancellation_reason)
+        .where(Credit.kind.in_(CATEGORISED_KINDS), Credit.reason_category.is_(None))
+        .distinct()
+    ).all()
+    if not rows:
+        return 0
+    records = pd.DataFrame(rows, columns=["kind", "reason", "cancellation_reason"], dtype=object)
+    categorised = fill_reason_categories(records)
+    _update_from(
+        connection,
+        _temporary("reason_category_map", "kind", "reason", "cancellation_reason", "category"),
+        (
+            (kind, reason or "", cancellation or "", category)
+            for kind, reason, cancellation, category in categorised.itertuples(
+                index=False, name=None
+            )
+        ),
+        "UPDATE credit SET reason_category = m.category FROM reason_category_map m "
+        "WHERE credit.kind = m.kind AND coalesce(credit.reason, '') = m.reason "
+        "AND coalesce(credit.cancellation_reason, '') = m.cancellation_reason "
+        "AND credit.reason_category IS NULL",
+    )
+    return len(categorised)
+
+
+def _update_from(connection: Connection, table: Table, rows, update: str) -> None:
+    """Load ``rows`` into the temporary ``table``, run ``update`` joining it, drop the table."""
+    table.create(connection)
+    try:
+        names = [column.name for column in table.columns]
+        insert = table.insert()
+        batch: list[dict] = []
+        for row in rows:
+            batch.append(dict(zip(names, row, strict=True)))
+            if len(batch) == _BATCH:
+                connection.execute(insert, batch)
+                batch = []
+        if batch:
+            connection.execute(insert, batch)
+        if connection.dialect.name == "postgresql":
+            # Without statistics the planner takes the map for tiny and may nest-loop a
+            # million credit rows over it.
+            connection.exec_driver_sql(f"ANALYZE {table.name}")
+        connection.exec_driver_sql(update)
+    finally:
+        table.drop(connection)
