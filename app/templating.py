@@ -6,6 +6,8 @@ from datetime import datetime
 
 from flask import Flask
 
+from app.charts import short_number
+
 
 def format_number(value) -> str:
     """12345678 -> '12,345,678'; empty for a missing value."""
@@ -20,4 +22,5 @@ def format_datetime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M UTC") -> 
 
 def init_templating(app: Flask) -> None:
     app.add_template_filter(format_number, "number")
+    app.add_template_filter(short_number, "short_number")
     app.add_template_filter(format_datetime, "datetime")

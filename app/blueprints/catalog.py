@@ -10,15 +10,18 @@ from flask import (
     Response,
     abort,
     make_response,
+    redirect,
     render_template,
     request,
     stream_with_context,
     url_for,
 )
 from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
 
 from app.catalog.export import csv_lines
 from app.catalog.facets import active_chips, build_facets
+from app.catalog.overview import country_figures, search_overview
 from app.catalog.projects import (
     credit_page,
     detail_fields,
@@ -27,18 +30,14 @@ from app.catalog.projects import (
     source_label,
     yearly_credits,
 )
-from app.catalog.query import (
-    DEFAULT_ORDER,
-    REGISTRY_LABELS,
-    SORT_LABELS,
-    SORTS,
-    default_sort,
-    parse_project_query,
-)
+from app.catalog.query import REGISTRY_LABELS, parse_project_query
 from app.catalog.search import cache_key, facet_counts, search_projects
 from app.charts import Series, bar_chart
 from app.extensions import cache
 from app.project_sections import render_project_sections
+from app.templating import format_number
+from app.world_map import by_atlas_key, unmapped, world_map
+from app.world_map import legend as map_legend
 
 bp = Blueprint("catalog", __name__)
 
@@ -62,6 +61,43 @@ def catalog_labels() -> dict:
     return {"registry_labels": REGISTRY_LABELS}
 
 
+def _overview_context(query) -> dict:
+    """The overview's totals, its chart by year and its map, for exactly this search."""
+    overview = search_overview(query)
+    chart = None
+    if overview.years:
+        chart = bar_chart(
+            [str(year) for year in overview.years],
+            [
+                Series("Issued", overview.issued_by_year),
+                Series("Retired", overview.retired_by_year),
+            ],
+            title="Credits issued and retired by year",
+            chart_id="overview-chart-svg",
+            width=560,
+            height=220,
+        )
+    by_credits = query.map_by == "credits"
+    values = by_atlas_key(
+        (name, code, issued if by_credits else projects)
+        for name, code, projects, issued in country_figures(query)
+    )
+    unit = ("credit issued", "credits issued") if by_credits else ("project", "projects")
+    return {
+        "overview": overview,
+        "overview_chart": chart,
+        "world_map": world_map(
+            values,
+            title=f"Map of {unit[1]} by country",
+            unit=unit,
+            link=lambda names: url_for("catalog.search", **query.with_country(names).to_args()),
+            selected=query.country,
+        ),
+        "map_legend": map_legend(values, format_number),
+        "map_unmapped": unmapped(values),
+    }
+
+
 def _render_results(query, warnings: list[str]) -> tuple[str, int]:
     result = search_projects(query)
     if result.message:
@@ -73,6 +109,7 @@ def _render_results(query, warnings: list[str]) -> tuple[str, int]:
         facets=build_facets(query, facet_counts(query)),
         chips=active_chips(query),
         warnings=warnings,
+        **_overview_context(query),
     )
     return html, result.page
 
@@ -84,7 +121,7 @@ def results_region(query, warnings: list[str]) -> tuple[Markup, int]:
     one rendering serves everyone until the catalogue changes.
     """
     notice = hashlib.sha1("\n".join(warnings).encode(), usedforsecurity=False).hexdigest()[:12]
-    key = cache_key("results-html", f"{query.cache_token()}:{notice}")
+    key = cache_key("results-html", f"{query.cache_token()}:{query.map_by}:{notice}")
     cached = cache.get(key)
     if cached is None:
         cached = _render_results(query, warnings)
@@ -96,23 +133,17 @@ def results_region(query, warnings: list[str]) -> tuple[Markup, int]:
 @bp.get("/projects")
 def search():
     query, warnings = parse_project_query(request.args)
-    results_html, page = results_region(query, warnings)
     target = _htmx_target()
+    canonical = url_for("catalog.search", **query.to_args())
+    if target is None and not warnings and not _is_canonical(query):
+        # A plain GET form sends every field, empty ones too: answer at the search's own URL.
+        return redirect(canonical)
+    results_html, page = results_region(query, warnings)
     if target == RESULTS_REGION:
         response = make_response(results_html)
     else:
         template = "catalog/_search.html" if target == SEARCH_REGION else "catalog/search.html"
-        sorts = [(key, SORT_LABELS[key]) for key in SORTS if key != "relevance"]
-        response = make_response(
-            render_template(
-                template,
-                query=query,
-                results_html=results_html,
-                sorts=sorts,
-                default_sort=default_sort(query.q),
-                default_order=DEFAULT_ORDER[query.sort],
-            )
-        )
+        response = make_response(render_template(template, query=query, results_html=results_html))
     if target in (RESULTS_REGION, SEARCH_REGION):
         # The address bar shows the search's canonical URL, not the raw form fields; the
         # same search again (Enter, or leaving the search box) adds no history entry.
@@ -120,6 +151,12 @@ def search():
         response.headers["HX-Push-Url"] = "false" if _is_current_url(url) else url
         response.vary.add("HX-Current-URL")
     return _vary(response)
+
+
+def _is_canonical(query) -> bool:
+    """Whether the request's query string says exactly what the search's canonical URL says."""
+    canonical = MultiDict(query.to_args())
+    return sorted(request.args.items(multi=True)) == sorted(canonical.items(multi=True))
 
 
 def _is_current_url(url: str) -> bool:

@@ -26,3 +26,56 @@
     if (form) recordFields(form);
   });
 })();
+
+// Filters: each facet panel remembers whether it was left open or closed (this browser), and
+// the filters drawer of a narrow screen stays open while its choices refresh the results.
+(function () {
+  "use strict";
+
+  var STORE = "carbonscope.facets";
+  var drawerOpen = false;
+
+  function saved() {
+    try {
+      return JSON.parse(window.localStorage.getItem(STORE) || "{}");
+    } catch (error) {
+      return {};
+    }
+  }
+
+  function save(name, open) {
+    var states = saved();
+    states[name] = open;
+    try {
+      window.localStorage.setItem(STORE, JSON.stringify(states));
+    } catch (error) {
+      // Storage full or refused (private mode): the panels simply open as served.
+    }
+  }
+
+  function restore(root) {
+    var states = saved();
+    root.querySelectorAll("details.facet-panel[data-facet]").forEach(function (panel) {
+      var name = panel.getAttribute("data-facet");
+      if (Object.prototype.hasOwnProperty.call(states, name)) panel.open = states[name];
+    });
+    var drawer = root.querySelector("#filters-drawer");
+    if (drawer && drawerOpen) drawer.open = true;
+  }
+
+  // "toggle" does not bubble: listen in the capture phase.
+  document.addEventListener("toggle", function (event) {
+    var element = event.target;
+    if (!element.matches) return;
+    if (element.matches("details.facet-panel[data-facet]")) {
+      save(element.getAttribute("data-facet"), element.open);
+    } else if (element.id === "filters-drawer") {
+      drawerOpen = element.open;
+    }
+  }, true);
+
+  document.addEventListener("DOMContentLoaded", function () { restore(document); });
+  document.addEventListener("htmx:load", function (event) {
+    if (event.target.querySelector) restore(event.target);
+  });
+})();
