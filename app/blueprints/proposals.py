@@ -23,6 +23,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.bad_parameters import read_leniently
 from app.extensions import db
 from app.models import Comment, Project
 from app.project_sections import project_section
@@ -65,28 +66,18 @@ def _vary(response: Response) -> Response:
 
 @bp.get("/proposals")
 def index():
-    try:
-        query = queries.ProposalQuery.from_args(request.args)
-    except queries.BadQuery as error:
-        return _bad_proposal_query(str(error))
+    # One rule for bad parameters: what cannot be read is ignored and named (200).
+    query, notices = read_leniently(request.args, queries.ProposalQuery.from_args, queries.BadQuery)
     results = queries.list_proposals(query)
-    context = {"query": query, "results": results, "sorts": queries.SORTS}
+    context = {"query": query, "results": results, "sorts": queries.SORTS, "notices": notices}
     if request.htmx.target == RESULTS_ID:
-        return _vary(make_response(render_template("proposals/_results.html", **context)))
-    context["facets"] = queries.proposal_facets()
-    return _vary(make_response(render_template("proposals/index.html", **context)))
-
-
-def _bad_proposal_query(message: str):
-    query = queries.ProposalQuery()
-    empty = queries.Page(items=[], total=0, page=1, per_page=queries.PAGE_SIZE)
-    context = {"query": query, "results": empty, "sorts": queries.SORTS, "error": message}
-    if request.htmx.target == RESULTS_ID:
-        html = render_template("proposals/_results.html", **context)
+        response = make_response(render_template("proposals/_results.html", **context))
     else:
         context["facets"] = queries.proposal_facets()
-        html = render_template("proposals/index.html", **context)
-    return _vary(make_response(html, 400))
+        response = make_response(render_template("proposals/index.html", **context))
+    if notices and request.htmx:
+        response.headers["HX-Push-Url"] = url_for("proposals.index", **query.args())
+    return _vary(response)
 
 
 # --- support ---------------------------------------------------------------------------

@@ -215,9 +215,14 @@ def test_boosted_request_gets_the_full_page(client):
 def test_bad_filter_values_get_a_notice_not_an_error_page(client, query):
     seed_market()
     response = client.get(f"/stats?{query}")
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "Some filter values were ignored" in response.text
     assert figure(response.text, "issued") == "2,100"
+    fragment = client.get(
+        f"/stats?{query}", headers={"HX-Request": "true", "HX-Target": "stats-results"}
+    )
+    assert fragment.status_code == 200
+    assert fragment.headers["HX-Push-Url"] == "/stats"
 
 
 def test_empty_market_has_a_clear_empty_state(client):

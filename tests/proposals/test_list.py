@@ -169,13 +169,16 @@ def test_paginated_by_20_keeping_filters(client, owner):
         ("country=" + "x" * 300, "at most 200 characters"),
     ],
 )
-def test_bad_parameters_are_a_clear_400(client, query, message):
+def test_bad_parameters_are_ignored_and_named(client, owner, query, message):
+    make_project(owner=owner, name="Still listed")
     response = client.get(f"/proposals?{query}")
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert message in response.text
+    assert "Still listed" in response.text
     fragment = client.get(f"/proposals?{query}", headers=htmx_to("proposal-results"))
-    assert fragment.status_code == 400
+    assert fragment.status_code == 200
     assert message in fragment.text
+    assert fragment.headers["HX-Push-Url"] == "/proposals"
 
 
 def test_page_past_the_end_says_so(client, owner):

@@ -20,6 +20,15 @@ BASE_SCHEMAS = {
             "status": {"type": "integer"},
             "detail": {"type": "string"},
             "errors": {"type": "array", "items": {"type": "string"}},
+            "invalid-params": {
+                "type": "array",
+                "description": "Each query parameter that cannot be used, and why.",
+                "items": {
+                    "type": "object",
+                    "required": ["name", "reason"],
+                    "properties": {"name": {"type": "string"}, "reason": {"type": "string"}},
+                },
+            },
         },
     }
 }
