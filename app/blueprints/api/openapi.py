@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import jsonify, render_template, url_for
 
 from app.blueprints.api import bp, news, projects, stats
 
@@ -61,3 +61,37 @@ def openapi_document() -> dict:
 @bp.get("/openapi.json")
 def openapi_json():
     return jsonify(openapi_document())
+
+
+def endpoint_index() -> list[dict]:
+    """Every operation of the OpenAPI document: path, method, summary, in document order."""
+    operations = []
+    for path, methods in openapi_document()["paths"].items():
+        for method, operation in methods.items():
+            operations.append(
+                {
+                    "method": method.upper(),
+                    "path": f"{bp.url_prefix}{path}",
+                    "summary": operation.get("summary", ""),
+                }
+            )
+    return operations
+
+
+@bp.get("/")
+def index():
+    """The API's front door: what it serves and where its reference is."""
+    return jsonify(
+        title="CarbonScope API",
+        version="1.0.0",
+        openapi=url_for("api.openapi_json"),
+        docs=url_for("api.docs"),
+        endpoints=endpoint_index(),
+    )
+
+
+@bp.get("/docs")
+def docs():
+    """The OpenAPI document, readable: Swagger UI (from npm, served by us) over the endpoint
+    list, which is all a browser without JavaScript shows."""
+    return render_template("api/docs.html", endpoints=endpoint_index())
