@@ -69,7 +69,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app.blueprints import accounts, admin, api, catalog, health, insights, proposals
+    from app.blueprints import accounts, admin, api, catalog, health, icons, insights, proposals
 
-    for module in (health, insights, catalog, accounts, proposals, admin, api):
+    for module in (health, icons, insights, catalog, accounts, proposals, admin, api):
         app.register_blueprint(module.bp)

@@ -19,6 +19,15 @@ from flask import (
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
+from app.catalog.compare import (
+    COMPARED_FIELDS,
+    MAX_COMPARED,
+    compare_ids_arg,
+    load_compared,
+    on_years,
+    parse_compare_ids,
+    shared_years,
+)
 from app.catalog.export import csv_lines
 from app.catalog.facets import active_chips, build_facets
 from app.catalog.overview import country_figures, search_overview
@@ -236,3 +245,44 @@ def detail(project_id: str):
 def chart(project_id: str):
     project = _project_or_404(project_id)
     return render_template("catalog/_chart.html", **_chart_context(project))
+
+
+@bp.get("/compare")
+def compare():
+    ids, notices = parse_compare_ids(request.args)
+    compared, missing = load_compared(ids)
+    if missing:
+        notices.append(f"Ignored {', '.join(missing)}: no such project in the catalogue.")
+    kept = [item.project.project_id for item in compared]
+    years = shared_years(compared)
+    top = max((max([*item.yearly.issued, *item.yearly.retired, 0]) for item in compared), default=0)
+    charts = []
+    for item in compared:
+        issued, retired = on_years(item.yearly, years)
+        charts.append(
+            bar_chart(
+                [str(year) for year in years],
+                [Series("Issued", issued), Series("Retired", retired)],
+                title=f"Credits issued and retired by year: {item.project.project_id}",
+                chart_id=f"compare-chart-{item.project.project_id}",
+                width=480,
+                height=240,
+                scale_to=top,
+            )
+            if years
+            else None
+        )
+    response = make_response(
+        render_template(
+            "catalog/compare.html",
+            compared=compared,
+            charts=charts,
+            fields=COMPARED_FIELDS,
+            notices=notices,
+            kept=kept,
+            max_compared=MAX_COMPARED,
+        )
+    )
+    if notices and request.htmx:
+        response.headers["HX-Push-Url"] = url_for("catalog.compare", ids=compare_ids_arg(kept))
+    return response

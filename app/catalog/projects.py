@@ -42,6 +42,8 @@ DETAIL_FIELDS = (
     ("expected_annual_credits", "Expected credits a year"),
     ("expected_first_vintage", "Expected first vintage"),
 )
+# Whole numbers shown as they are; every other number gets thousands separators.
+YEAR_FIELDS = frozenset({"first_vintage", "last_vintage", "expected_first_vintage"})
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,10 @@ def detail_fields(project: Project) -> list[DetailField]:
             continue
         if isinstance(value, bool):
             value = "Yes" if value else "No"
+        elif isinstance(value, int) and name not in YEAR_FIELDS:
+            value = f"{value:,}"
+        if name == "stage" and str(value).lower() == str(project.status or "").lower():
+            continue  # a community project's status says its stage already
         source = provenance.get(name) or project.source
         shown.append(DetailField(name, label, value, source_label(source)))
     return shown

@@ -19,9 +19,9 @@ WIDTHS = {"phone": (390, 844), "laptop": (1366, 768)}
 PAGES = {
     "home": "/",
     "projects": "/projects",
-    "projects-filtered": "/projects?registry=GLD&scope=Household+%26+Community&map=credits",
+    "projects-filtered": "/projects?registry=GLD&map=credits&sort=issued",
     "project": "/projects/VCS191",
-    "compare": "/compare?ids=VCS191,VCS1566,GLD4003",
+    "compare": "/compare?ids=VCS191,VCS1566,GLD11440,ACR360",
     "stats": "/stats",
     "proposals": "/proposals",
     "api": "/api/v1/docs",

@@ -79,3 +79,15 @@
     if (event.target.querySelector) restore(event.target);
   });
 })();
+
+// The results' "Compare" boxes belong to the compare form (form="compare-form"), but sit inside
+// the search form in the page: keep their clicks from asking the search for new results.
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.getAttribute && target.getAttribute("form") === "compare-form") {
+      event.stopPropagation();
+    }
+  }, true);
+})();
