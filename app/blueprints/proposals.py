@@ -90,9 +90,14 @@ def _community_project(project_id: str) -> Project:
     return project
 
 
-def _sign_in_first(project: Project, anchor: str):
-    """Anonymous users go to sign in, then come back to the project page."""
-    login = url_for("accounts.login", next=project_page_url(project, anchor=anchor))
+def _sign_in_first(project: Project, anchor: str, intent: str | None = None):
+    """Anonymous users go to sign in, then come back to the project page.
+
+    ``intent`` (what they clicked) comes back in the URL: the page then asks them to confirm
+    it with the same CSRF-protected form, so signing in never acts on its own.
+    """
+    back = project_page_url(project, anchor=anchor, intent=intent)
+    login = url_for("accounts.login", next=back)
     if request.htmx:
         response = make_response("", 401)
         response.headers["HX-Redirect"] = login
@@ -120,7 +125,7 @@ def support(project_id: str):
     """Support, or withdraw support. The form says which, so a double click stays one vote."""
     project = _community_project(project_id)
     if not current_user.is_authenticated:
-        return _sign_in_first(project, "proposal-support")
+        return _sign_in_first(project, "proposal-support", intent="support")
     action = request.form.get("action") or (
         "withdraw" if queries.is_supporting(project, current_user) else "support"
     )
