@@ -246,7 +246,28 @@ def test_ratio_chart_says_how_much_of_the_market_has_a_vintage(app):
     make_credit(projects["VCS101"], kind="issuance", year=2021, vintage=None, quantity=900)
     db.session.commit()
     [ratio] = [c for c in stats_charts(market_stats()) if c.chart_id == "chart-ratio"]
-    assert ratio.note.startswith(
-        "Counts only the credits whose vintage is known (2,100 of the 3,000"
-    )
+    assert ratio.note.startswith("Rests on the 2,100 of 3,000 (70.0%) credits issued whose vintage")
     assert ">60%</text>" in ratio.svg
+
+
+def test_retirement_ratio_hides_thin_vintages_and_states_its_coverage():
+    stats = {
+        "filters": {"year_from": None, "year_to": None},
+        "totals": {"issued": 100_000, "retired": 0, "projects": 1, "remaining": 0},
+        "by_year": [],
+        "by_registry": [],
+        "top_countries": [],
+        "by_scope": [],
+        "projects_by_status": [],
+        "retirement_ratio_by_vintage": [
+            {"vintage": 2018, "issued": 40_000, "retired": 10_000, "ratio": 0.25},
+            {"vintage": 2019, "issued": 10_000, "retired": 5_000, "ratio": 0.5},
+            {"vintage": 2023, "issued": 100, "retired": 90, "ratio": 0.9},
+            {"vintage": 2024, "issued": 1_000, "retired": 1_600, "ratio": 1.6},
+        ],
+    }
+    (ratio,) = [chart for chart in stats_charts(stats) if chart.chart_id == "chart-ratio"]
+    assert [row[0] for row in ratio.rows] == [2018, 2019]
+    assert "Rests on the 51,100 of 100,000 (51.1%) credits issued" in ratio.note
+    assert ratio.note.endswith(": 2023, 2024.")
+    assert 'data-label="2024"' not in ratio.svg
