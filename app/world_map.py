@@ -99,6 +99,17 @@ def _ring(arcs: list, indexes: list[int]) -> list[tuple[float, float]]:
     return points
 
 
+def _unwrapped(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """A ring that crosses the antimeridian (Russia's Chukotka, Fiji) keeps to the side most of
+    it lies on: its points past ±180° are held at the edge instead of drawing a band across
+    the world."""
+    crosses = any(abs(a[0] - b[0]) > 180 for a, b in zip(points, points[1:], strict=False))
+    if not crosses:
+        return points
+    edge = 180.0 if sum(lon > 0 for lon, _ in points) >= len(points) / 2 else -180.0
+    return [(edge if (lon < 0) == (edge > 0) else lon, lat) for lon, lat in points]
+
+
 def _polygons(geometry: dict) -> list[list[list[int]]]:
     if geometry.get("type") == "Polygon":
         return [geometry["arcs"]]
@@ -118,7 +129,7 @@ def atlas() -> tuple[tuple[Country, ...], int]:
     projected = {}
     for geometry in geometries:
         rings = [
-            [_equal_earth(lon, lat) for lon, lat in _ring(arcs, ring)]
+            [_equal_earth(lon, lat) for lon, lat in _unwrapped(_ring(arcs, ring))]
             for polygon in _polygons(geometry)
             for ring in polygon
         ]
