@@ -17,6 +17,7 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 import pycountry
@@ -103,7 +104,7 @@ def _unwrapped(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     """A ring that crosses the antimeridian (Russia's Chukotka, Fiji) keeps to the side most of
     it lies on: its points past ±180° are held at the edge instead of drawing a band across
     the world."""
-    crosses = any(abs(a[0] - b[0]) > 180 for a, b in zip(points, points[1:], strict=False))
+    crosses = any(abs(a[0] - b[0]) > 180 for a, b in pairwise(points))
     if not crosses:
         return points
     edge = 180.0 if sum(lon > 0 for lon, _ in points) >= len(points) / 2 else -180.0
@@ -236,7 +237,7 @@ def world_map(
     chosen = set(selected)
     bounds = class_bounds(value.value for value in values.values())
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" role="group" '
         f'aria-labelledby="{chart_id}-title" id="{chart_id}" class="world-map">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
     ]

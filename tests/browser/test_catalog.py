@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.factories import make_credit, make_project
 
-ROWS = "#catalog-results tbody tr"
+ROWS = "#catalog-results .results-table tbody tr"
 
 
 def _facet_count(page, facet: str, value: str):

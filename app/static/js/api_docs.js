@@ -11,8 +11,9 @@
     window.SwaggerUIBundle({
       url: element.getAttribute("data-spec-url"),
       domNode: element,
-      deepLinking: true,
+      deepLinking: false, // its links inside buttons trip screen readers (axe: nested-interactive)
       tryItOutEnabled: false,
+      defaultModelsExpandDepth: -1, // the schemas show under each operation already
       validatorUrl: null
     });
   });

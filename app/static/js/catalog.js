@@ -75,9 +75,7 @@
   }, true);
 
   document.addEventListener("DOMContentLoaded", function () { restore(document); });
-  document.addEventListener("htmx:load", function (event) {
-    if (event.target.querySelector) restore(event.target);
-  });
+  document.addEventListener("htmx:afterSwap", function () { restore(document); });
 })();
 
 // The results' "Compare" boxes belong to the compare form (form="compare-form"), but sit inside
@@ -90,4 +88,19 @@
       event.stopPropagation();
     }
   }, true);
+})();
+
+// The search box and the results' links never race: a link clicked while the box holds
+// text not yet searched (within its pause) searches that text instead, from page 1. The
+// typed text is what the user meant last; a page of the old search would throw it away.
+(function () {
+  "use strict";
+  document.addEventListener("htmx:confirm", function (event) {
+    var link = event.target;
+    if (link.tagName !== "A" || !link.closest("#catalog-results")) return;
+    var box = document.getElementById("search-q");
+    if (!box || box.value === box.defaultValue) return;
+    event.preventDefault();
+    window.htmx.trigger(box.form, "submit");
+  });
 })();
