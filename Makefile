@@ -10,7 +10,7 @@ TOOLS := $(VENV)/tools
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup setup-dev run test lint format bench clean
+.PHONY: setup setup-dev run test lint format bench screenshots clean
 
 setup: $(VENV)/.stamp-runtime $(VENDOR)/.stamp
 
@@ -66,6 +66,12 @@ format: setup-dev
 
 bench: setup-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# The main pages at 390 px and 1366 px into docs/screenshots/, on the bundled demo data.
+screenshots: setup-dev
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	$(BIN)/python -m tests.browser.screenshots
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .ruff_cache

@@ -276,5 +276,7 @@ def legend(values: dict[Key, MapValue], value_format: Callable[[float], str]) ->
 def unmapped(values: dict[Key, MapValue]) -> list[tuple[str, float]]:
     """Countries with a figure but no shape on this scale of map (small islands, cities)."""
     drawn = {country.key for country in atlas()[0]}
-    missing = [(", ".join(v.names), v.value) for key, v in values.items() if key not in drawn]
+    missing = [
+        (", ".join(v.names), v.value) for key, v in values.items() if key not in drawn and v.value
+    ]
     return sorted(missing, key=lambda item: -item[1])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import time
 from pathlib import Path
 
@@ -22,7 +23,10 @@ import psycopg2
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-BENCH_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/carbonscope_bench"
+# BENCH_DATABASE_URL picks another database (one per worktree when several people bench).
+BENCH_DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/carbonscope_bench"
+)
 # The full real VROD table bundled as demo data: the source of the value distributions.
 VROD_PARQUET = (
     Path(__file__).resolve().parent.parent
@@ -33,7 +37,7 @@ PARAMETERS = {
     "community_projects": 60,
     "credits": 1_000_000,
     "seed": 20251231,
-    "layout": 4,
+    "layout": 5,  # 5: project_year_total (the catalogue's overview by year)
 }
 REGISTRY_CODES = {"VCS": "VCS", "GOLD": "GLD", "ACR": "ACR", "CAR": "CAR", "ART": "ART"}
 REGISTRY_URLS = {

@@ -41,7 +41,7 @@ from app.catalog.projects import (
 )
 from app.catalog.query import REGISTRY_LABELS, parse_project_query
 from app.catalog.search import cache_key, facet_counts, search_projects
-from app.charts import Series, bar_chart
+from app.charts import Series, bar_chart, short_number
 from app.extensions import cache
 from app.project_sections import render_project_sections
 from app.templating import format_number
@@ -102,7 +102,7 @@ def _overview_context(query) -> dict:
             link=lambda names: url_for("catalog.search", **query.with_country(names).to_args()),
             selected=query.country,
         ),
-        "map_legend": map_legend(values, format_number),
+        "map_legend": map_legend(values, short_number if by_credits else format_number),
         "map_unmapped": unmapped(values),
     }
 

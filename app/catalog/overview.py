@@ -34,15 +34,13 @@ class Overview:
         return self.retired / self.issued if self.issued > 0 else None
 
 
-def _totals(query: ProjectQuery) -> tuple[int, int, int]:
-    statement = select(
+def totals_statement(query: ProjectQuery):
+    return select(
         func.count(), func.coalesce(func.sum(Project.issued), 0), func.sum(Project.retired)
     ).where(*filter_conditions(query))
-    count, issued, retired = db.session.execute(statement).one()
-    return int(count), int(issued or 0), int(retired or 0)
 
 
-def _by_year(query: ProjectQuery) -> list[tuple[int, int, int]]:
+def by_year_statement(query: ProjectQuery):
     conditions = filter_conditions(query)
     statement = select(
         ProjectYearTotal.year, func.sum(ProjectYearTotal.issued), func.sum(ProjectYearTotal.retired)
@@ -51,8 +49,17 @@ def _by_year(query: ProjectQuery) -> list[tuple[int, int, int]]:
         statement = statement.join(Project, Project.id == ProjectYearTotal.project_id).where(
             *conditions
         )
-    statement = statement.group_by(ProjectYearTotal.year).order_by(ProjectYearTotal.year)
-    return [(year, int(i or 0), int(r or 0)) for year, i, r in db.session.execute(statement)]
+    return statement.group_by(ProjectYearTotal.year).order_by(ProjectYearTotal.year)
+
+
+def _totals(query: ProjectQuery) -> tuple[int, int, int]:
+    count, issued, retired = db.session.execute(totals_statement(query)).one()
+    return int(count), int(issued or 0), int(retired or 0)
+
+
+def _by_year(query: ProjectQuery) -> list[tuple[int, int, int]]:
+    rows = db.session.execute(by_year_statement(query))
+    return [(year, int(i or 0), int(r or 0)) for year, i, r in rows]
 
 
 def _overview(query: ProjectQuery) -> Overview:
@@ -68,8 +75,8 @@ def _overview(query: ProjectQuery) -> Overview:
     )
 
 
-def _by_country(query: ProjectQuery) -> list[tuple[str, str | None, int, int]]:
-    statement = (
+def by_country_statement(query: ProjectQuery):
+    return (
         select(
             Project.country,
             Project.country_code,
@@ -79,7 +86,11 @@ def _by_country(query: ProjectQuery) -> list[tuple[str, str | None, int, int]]:
         .where(*filter_conditions(query, exclude="country"), Project.country.is_not(None))
         .group_by(Project.country, Project.country_code)
     )
-    return [(name, code, int(n), int(i)) for name, code, n, i in db.session.execute(statement)]
+
+
+def _by_country(query: ProjectQuery) -> list[tuple[str, str | None, int, int]]:
+    rows = db.session.execute(by_country_statement(query))
+    return [(name, code, int(n), int(i)) for name, code, n, i in rows]
 
 
 def country_figures(query: ProjectQuery) -> list[tuple[str, str | None, int, int]]:
