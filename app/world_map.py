@@ -219,11 +219,32 @@ def _shade(value: float, bounds: list[float]) -> str:
     return SHADES[-1]
 
 
+def shape_id(key: Key) -> str:
+    """The element id of a country's shape in the geometry document."""
+    return "c-" + "".join(char if char.isalnum() else "_" for char in key)
+
+
+@lru_cache(maxsize=1)
+def geometry_document() -> str:
+    """Every country's outline, once, as a standalone SVG that maps reference by id.
+
+    A map then carries one short <use> per country instead of ~75 kB of path data, and the
+    browser caches the outlines across pages and searches.
+    """
+    countries, height = atlas()
+    paths = "".join(f'<path id="{shape_id(c.key)}" d="{c.path}"/>' for c in countries)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}">'
+        f"<defs>{paths}</defs></svg>"
+    )
+
+
 def world_map(
     values: dict[Key, MapValue],
     *,
     title: str,
     unit: tuple[str, str],
+    geometry_url: str,
     link: Callable[[tuple[str, ...]], str] | None = None,
     selected: Iterable[str] = (),
     value_format: Callable[[float], str] = lambda v: f"{v:,.0f}",
@@ -231,7 +252,8 @@ def world_map(
 ) -> Markup:
     """The world, each country shaded by its value and (with ``link``) a link to its filter.
 
-    ``unit`` is the value's name, singular and plural ("project", "projects").
+    ``unit`` is the value's name, singular and plural ("project", "projects");
+    ``geometry_url`` is where ``geometry_document()`` is served.
     """
     countries, height = atlas()
     chosen = set(selected)
@@ -244,14 +266,12 @@ def world_map(
     for country in countries:
         figure = values.get(country.key)
         value = figure.value if figure else 0
-        fill = _shade(value, bounds)
         names = figure.names if figure else ()
-        is_selected = bool(chosen.intersection(names))
         label = f"{country.name}: {value_format(value)} {unit[0] if value == 1 else unit[1]}"
-        css_class = ' class="selected"' if is_selected else ""
+        css_class = ' class="selected"' if chosen.intersection(names) else ""
         shape = (
-            f'<path d="{country.path}" fill="{fill}" data-country="{escape(country.name)}"'
-            f"{css_class}><title>{escape(label)}</title></path>"
+            f'<use href="{geometry_url}#{shape_id(country.key)}" fill="{_shade(value, bounds)}" '
+            f'data-country="{escape(country.name)}"{css_class}><title>{escape(label)}</title></use>'
         )
         if figure and link and value > 0:
             href = escape(link(names))

@@ -54,7 +54,7 @@ SEARCHES = (
 
 def _sql_statements(app, search: str) -> list[str]:
     """The SQL the search runs for this query string, with its values inlined."""
-    from app.catalog.overview import by_country_statement, by_year_statement, totals_statement
+    from app.catalog.overview import by_country_statement, by_year_statement
     from app.catalog.query import parse_project_query
     from app.catalog.search import PER_PAGE, count_statement, facets_statement, page_statement
 
@@ -64,7 +64,6 @@ def _sql_statements(app, search: str) -> list[str]:
             count_statement(query),
             page_statement(query, query.page, PER_PAGE),
             facets_statement(query),
-            totals_statement(query),
             by_year_statement(query),
             by_country_statement(query),
         ]

@@ -176,6 +176,7 @@ def project_frame(rng: np.random.Generator, count: int) -> pd.DataFrame:
         )
     ]
     frame["provenance"] = json.dumps({"name": "offsetsdb", "country": "vrod"})
+    frame["flags"] = "{}"
     return frame
 
 
@@ -237,6 +238,7 @@ def _community_projects(count: int, start: int) -> pd.DataFrame:
             "retired": 0,
             "search_text": [build_search_text(i, n) for i, n in zip(ids, names, strict=True)],
             "provenance": "{}",
+            "flags": "{}",
         }
     )
 

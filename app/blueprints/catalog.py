@@ -99,6 +99,7 @@ def _overview_context(query) -> dict:
             values,
             title=f"Map of {unit[1]} by country",
             unit=unit,
+            geometry_url=url_for("icons.map_geometry"),
             link=lambda names: url_for("catalog.search", **query.with_country(names).to_args()),
             selected=query.country,
         ),

@@ -1,11 +1,14 @@
-"""The site's icons at the addresses browsers ask for without being told (/favicon.ico,
-/apple-touch-icon.png), and the web app manifest that names the rest."""
+"""Static pictures served by the app: the site's icons at the addresses browsers ask for
+without being told (/favicon.ico, /apple-touch-icon.png), the web app manifest that names
+the rest, and the world map's country outlines (drawn from world-atlas)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, jsonify, send_from_directory, url_for
+from flask import Blueprint, Response, jsonify, request, send_from_directory, url_for
+
+from app.world_map import geometry_document
 
 bp = Blueprint("icons", __name__)
 
@@ -44,3 +47,13 @@ def manifest():
     )
     response.mimetype = "application/manifest+json"
     return response
+
+
+@bp.get("/map/countries.svg")
+def map_geometry():
+    """The outlines every map references (<use href=...#c-076>): the same for every page."""
+    response = Response(geometry_document(), mimetype="image/svg+xml")
+    response.cache_control.public = True
+    response.cache_control.max_age = ONE_WEEK
+    response.add_etag()
+    return response.make_conditional(request)

@@ -34,12 +34,6 @@ class Overview:
         return self.retired / self.issued if self.issued > 0 else None
 
 
-def totals_statement(query: ProjectQuery):
-    return select(
-        func.count(), func.coalesce(func.sum(Project.issued), 0), func.sum(Project.retired)
-    ).where(*filter_conditions(query))
-
-
 def by_year_statement(query: ProjectQuery):
     conditions = filter_conditions(query)
     statement = select(
@@ -52,51 +46,57 @@ def by_year_statement(query: ProjectQuery):
     return statement.group_by(ProjectYearTotal.year).order_by(ProjectYearTotal.year)
 
 
-def _totals(query: ProjectQuery) -> tuple[int, int, int]:
-    count, issued, retired = db.session.execute(totals_statement(query)).one()
-    return int(count), int(issued or 0), int(retired or 0)
-
-
 def _by_year(query: ProjectQuery) -> list[tuple[int, int, int]]:
     rows = db.session.execute(by_year_statement(query))
     return [(year, int(i or 0), int(r or 0)) for year, i, r in rows]
 
 
-def _overview(query: ProjectQuery) -> Overview:
-    projects, issued, retired = _totals(query)
-    rows = _by_year(query) if projects else []
-    return Overview(
-        projects,
-        issued,
-        retired,
-        tuple(year for year, _i, _r in rows),
-        tuple(i for _y, i, _r in rows),
-        tuple(r for _y, _i, r in rows),
-    )
-
-
 def by_country_statement(query: ProjectQuery):
+    """Projects, credits issued and retired per country: every filter but the country's own
+    (what the map shows), from which the totals of the search itself also follow."""
     return (
         select(
             Project.country,
             Project.country_code,
             func.count(),
             func.coalesce(func.sum(Project.issued), 0),
+            func.coalesce(func.sum(Project.retired), 0),
         )
-        .where(*filter_conditions(query, exclude="country"), Project.country.is_not(None))
+        .where(*filter_conditions(query, exclude="country"))
         .group_by(Project.country, Project.country_code)
     )
 
 
-def _by_country(query: ProjectQuery) -> list[tuple[str, str | None, int, int]]:
-    rows = db.session.execute(by_country_statement(query))
-    return [(name, code, int(n), int(i)) for name, code, n, i in rows]
+CountryRow = tuple[str | None, str | None, int, int, int]
+
+
+def _country_rows(query: ProjectQuery) -> list[CountryRow]:
+    def compute() -> list[CountryRow]:
+        rows = db.session.execute(by_country_statement(query))
+        return [(name, code, int(n), int(i), int(r)) for name, code, n, i, r in rows]
+
+    return cached("countries", query.cache_token(page=False), compute)
 
 
 def country_figures(query: ProjectQuery) -> list[tuple[str, str | None, int, int]]:
     """(country, ISO code, projects, credits issued) for the map: every filter but the
     country's own, like the facet counts, so the map shows where else to look."""
-    return cached("countries", query.cache_token(page=False), lambda: _by_country(query))
+    return [(name, code, n, i) for name, code, n, i, _r in _country_rows(query) if name]
+
+
+def _overview(query: ProjectQuery) -> Overview:
+    chosen = set(query.country)
+    matching = [row for row in _country_rows(query) if not chosen or row[0] in chosen]
+    projects = sum(row[2] for row in matching)
+    rows = _by_year(query) if projects else []
+    return Overview(
+        projects,
+        sum(row[3] for row in matching),
+        sum(row[4] for row in matching),
+        tuple(year for year, _i, _r in rows),
+        tuple(i for _y, i, _r in rows),
+        tuple(r for _y, _i, r in rows),
+    )
 
 
 def search_overview(query: ProjectQuery) -> Overview:

@@ -145,7 +145,7 @@ def test_a_country_on_the_map_adds_its_filter(page, market):
     page.locator('#world-map a[aria-label^="Kenya:"]').click()
     expect(page).to_have_url(re.compile(r"\?registry=VCS&country=Kenya$"))
     expect(page.locator(ROWS)).to_have_count(10)
-    expect(page.locator('#world-map path[data-country="Kenya"]')).to_have_class("selected")
+    expect(page.locator('#world-map use[data-country="Kenya"]')).to_have_class("selected")
     expect(page.locator('[data-total="projects"]')).to_have_text("10")
 
 

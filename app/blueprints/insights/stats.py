@@ -49,6 +49,7 @@ def _issuance_map(filters: StatsFilters) -> Markup:
         values,
         title="Map of credits issued by country",
         unit=("credit issued", "credits issued"),
+        geometry_url=url_for("icons.map_geometry"),
         link=lambda names: url_for("insights.stats", **filters.with_country(names).to_args()),
         selected=filters.country,
         chart_id="stats-map",
