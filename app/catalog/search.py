@@ -19,7 +19,7 @@ from app.extensions import cache, db
 from app.models import SORT_NAME, Project, current_data_version
 
 PER_PAGE = 50
-CACHE_LAYOUT = 3
+CACHE_LAYOUT = 4
 T = TypeVar("T")
 
 
