@@ -206,3 +206,15 @@ def test_main_pages_have_no_serious_accessibility_violations(page, market, viewp
         if violations:
             found[path] = violations
     assert found == {}, "\n".join(f"{path}: {found[path]}" for path in found)
+
+
+def test_on_a_phone_the_project_chart_takes_the_width_with_readable_labels(page, market):
+    at(page, PHONE).goto(f"{market.url}/projects/VCS1")
+    chart = page.locator("#credit-chart-svg")
+    expect(chart).to_be_visible()
+    assert chart.bounding_box()["width"] >= 280
+    label_height = page.evaluate(
+        "() => document.querySelector('#credit-chart-svg .bar-group text')"
+        ".getBoundingClientRect().height"
+    )
+    assert label_height >= 9  # on screen, in CSS pixels
