@@ -218,3 +218,45 @@ def test_on_a_phone_the_project_chart_takes_the_width_with_readable_labels(page,
         ".getBoundingClientRect().height"
     )
     assert label_height >= 9  # on screen, in CSS pixels
+
+
+FAILURE = "VROD: the PROJECTS sheet lacks the column 'Project ID'"
+
+
+def test_the_admin_sync_history_fits_a_laptop_screen(page, live_server):
+    from datetime import UTC, datetime, timedelta
+
+    from app.extensions import db
+    from app.models import SyncRun
+    from tests.factories import DEFAULT_PASSWORD, make_user
+
+    with live_server.app.app_context():
+        admin = make_user(email="a.very.long.administrator.address@example.org", role="admin")
+        started = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
+        for number in range(3):
+            db.session.add(
+                SyncRun(
+                    status="failed" if number else "succeeded",
+                    trigger="admin",
+                    requested_by_id=admin.id,
+                    started_at=started,
+                    finished_at=started + timedelta(seconds=754),
+                    projects_added=11_069,
+                    projects_updated=123_456,
+                    projects_unchanged=10_975,
+                    projects_removed=1_234,
+                    credit_rows=1_000_000,
+                    message="VROD: the PROJECTS sheet lacks the column 'Project ID'"
+                    if number
+                    else None,
+                )
+            )
+        db.session.commit()
+    at(page, LAPTOP).goto(f"{live_server.url}/auth/login?next=/admin/sync")
+    page.get_by_label("Email").fill("a.very.long.administrator.address@example.org")
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.locator("main").get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/admin/sync$"))
+    frame = page.locator("#sync-history .table-wrap")
+    expect(frame.locator("tbody tr")).to_have_count(3)
+    assert frame.evaluate("el => el.scrollWidth <= el.clientWidth")
