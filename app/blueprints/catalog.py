@@ -17,8 +17,8 @@ from flask import (
     url_for,
 )
 from markupsafe import Markup
-from werkzeug.datastructures import MultiDict
 
+from app.canonical_url import is_canonical
 from app.catalog.compare import (
     COMPARED_FIELDS,
     MAX_COMPARED,
@@ -145,7 +145,7 @@ def search():
     query, warnings = parse_project_query(request.args)
     target = _htmx_target()
     canonical = url_for("catalog.search", **query.to_args())
-    if target is None and not warnings and not _is_canonical(query):
+    if target is None and not warnings and not is_canonical(request.args, query.to_args()):
         # A plain GET form sends every field, empty ones too: answer at the search's own URL.
         return redirect(canonical)
     results_html, page = results_region(query, warnings)
@@ -161,12 +161,6 @@ def search():
         response.headers["HX-Push-Url"] = "false" if _is_current_url(url) else url
         response.vary.add("HX-Current-URL")
     return _vary(response)
-
-
-def _is_canonical(query) -> bool:
-    """Whether the request's query string says exactly what the search's canonical URL says."""
-    canonical = MultiDict(query.to_args())
-    return sorted(request.args.items(multi=True)) == sorted(canonical.items(multi=True))
 
 
 def _is_current_url(url: str) -> bool:

@@ -24,6 +24,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.bad_parameters import read_leniently
+from app.canonical_url import is_canonical
 from app.extensions import db
 from app.models import Comment, Project
 from app.project_sections import project_section
@@ -68,6 +69,8 @@ def _vary(response: Response) -> Response:
 def index():
     # One rule for bad parameters: what cannot be read is ignored and named (200).
     query, notices = read_leniently(request.args, queries.ProposalQuery.from_args, queries.BadQuery)
+    if not request.htmx and not notices and not is_canonical(request.args, query.args()):
+        return redirect(url_for("proposals.index", **query.args()))
     results = queries.list_proposals(query)
     context = {"query": query, "results": results, "sorts": queries.SORTS, "notices": notices}
     if request.htmx.target == RESULTS_ID:

@@ -271,3 +271,10 @@ def test_retirement_ratio_hides_thin_vintages_and_states_its_coverage():
     assert "Rests on the 51,100 of 100,000 (51.1%) credits issued" in ratio.note
     assert ratio.note.endswith(": 2023, 2024.")
     assert 'data-label="2024"' not in ratio.svg
+
+
+def test_a_plain_form_with_empty_fields_redirects_to_the_canonical_url(client):
+    response = client.get("/stats?registry=VCS&scope=&country=&year_from=2010&year_to=")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/stats?registry=VCS&year_from=2010"
+    assert client.get("/stats?registry=VCS&year_from=2010").status_code == 200

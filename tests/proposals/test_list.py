@@ -248,3 +248,9 @@ def test_owner_activity_partial_shows_counts_and_latest_comments(app, owner):
     assert f'comment-count-{project.id}">4<' in html
     assert html.count("<li>") == 3
     assert "note 0 on Shown" in html
+
+
+def test_a_plain_form_with_empty_fields_redirects_to_the_canonical_url(client):
+    response = client.get("/proposals?q=&country=Kenya&scope=&type=&sort=support")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/proposals?country=Kenya"

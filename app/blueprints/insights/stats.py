@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import make_response, render_template, request, url_for
+from flask import make_response, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from app.blueprints.insights import bp
+from app.canonical_url import is_canonical
 from app.extensions import cache
 from app.insights.figures import stats_charts
 from app.insights.filters import StatsFilters, parse_stats_filters
@@ -59,6 +60,8 @@ def _issuance_map(filters: StatsFilters) -> Markup:
 @bp.get("/stats")
 def stats():
     filters, warnings = parse_stats_filters(request.args)
+    if not request.htmx and not warnings and not is_canonical(request.args, filters.to_args()):
+        return redirect(url_for("insights.stats", **filters.to_args()))
     version = current_data_version()
     results = _results_html(version, filters, warnings)
     if request.htmx.target == RESULTS_ID:
