@@ -144,10 +144,9 @@ def results_region(query, warnings: list[str]) -> tuple[Markup, int]:
 def search():
     query, warnings = parse_project_query(request.args)
     target = _htmx_target()
-    canonical = url_for("catalog.search", **query.to_args())
     if target is None and not warnings and not is_canonical(request.args, query.to_args()):
         # A plain GET form sends every field, empty ones too: answer at the search's own URL.
-        return redirect(canonical)
+        return redirect(url_for("catalog.search", **query.to_args()))
     results_html, page = results_region(query, warnings)
     if target == RESULTS_REGION:
         response = make_response(results_html)
