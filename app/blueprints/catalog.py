@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import (
     Blueprint,
@@ -70,6 +70,19 @@ def catalog_labels() -> dict:
     return {"registry_labels": REGISTRY_LABELS}
 
 
+def _country_link(query):
+    """names -> this search with those countries added: one url_for, not one per country
+    (a map has ~150 links; building each through the router cost more than drawing it)."""
+    base = url_for("catalog.search", **query.with_page(1).to_args())
+    separator = "&" if "?" in base else "?"
+
+    def link(names: tuple[str, ...]) -> str:
+        added = [("country", name) for name in names if name not in query.country]
+        return base + separator + urlencode(added) if added else base
+
+    return link
+
+
 def _overview_context(query) -> dict:
     """The overview's totals, its chart by year and its map, for exactly this search."""
     overview = search_overview(query)
@@ -100,7 +113,7 @@ def _overview_context(query) -> dict:
             title=f"Map of {unit[1]} by country",
             unit=unit,
             geometry_url=url_for("icons.map_geometry"),
-            link=lambda names: url_for("catalog.search", **query.with_country(names).to_args()),
+            link=_country_link(query),
             selected=query.country,
         ),
         "map_legend": map_legend(values, short_number if by_credits else format_number),

@@ -152,10 +152,6 @@ class ProjectQuery:
             order = DEFAULT_ORDER[sort]
         return replace(self, sort=sort, order=order, page=1)
 
-    def with_country(self, names: tuple[str, ...]) -> ProjectQuery:
-        """This search with its country filter widened by ``names``, back on page 1."""
-        return replace(self, country=tuple(sorted({*self.country, *names})), page=1)
-
     def with_map_by(self, measure: str) -> ProjectQuery:
         return replace(self, map_by=measure)
 
