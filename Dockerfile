@@ -6,8 +6,11 @@ FROM node:20.19.5-bookworm-slim AS assets
 WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund \
-    && mkdir -p vendor \
-    && cp node_modules/htmx.org/dist/htmx.min.js vendor/htmx.min.js
+    && mkdir -p vendor/world-atlas vendor/swagger-ui \
+    && cp node_modules/htmx.org/dist/htmx.min.js vendor/htmx.min.js \
+    && cp node_modules/world-atlas/countries-110m.json node_modules/world-atlas/LICENSE vendor/world-atlas/ \
+    && cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+          node_modules/swagger-ui-dist/LICENSE vendor/swagger-ui/
 
 FROM python:3.11.14-slim-bookworm AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -25,7 +28,7 @@ RUN pip install -r requirements.txt
 COPY app ./app
 COPY migrations ./migrations
 COPY *.py ./
-COPY --from=assets /build/vendor/htmx.min.js app/static/vendor/htmx.min.js
+COPY --from=assets /build/vendor/ app/static/vendor/
 # Flask's instance folder (raw-data archive when RAW_BUCKET is unset) is the only writable place.
 RUN mkdir -p instance && chown carbonscope:carbonscope instance
 

@@ -10,9 +10,9 @@ TOOLS := $(VENV)/tools
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup setup-dev run test lint format bench clean
+.PHONY: setup setup-dev run test lint format bench screenshots clean
 
-setup: $(VENV)/.stamp-runtime $(VENDOR)/htmx.min.js
+setup: $(VENV)/.stamp-runtime $(VENDOR)/.stamp
 
 setup-dev: setup $(VENV)/.stamp-dev $(TOOLS)/.stamp-tools
 
@@ -31,10 +31,17 @@ $(TOOLS)/.stamp-tools: requirements-tools.txt $(VENV)/.stamp-runtime
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check -r requirements-tools.txt
 	touch $@
 
-$(VENDOR)/htmx.min.js: package.json package-lock.json
+# Front-end files come from npm (package.json), never a CDN: htmx, the world map's Natural
+# Earth geometry (world-atlas, public domain), the API reference viewer (swagger-ui-dist).
+# axe-core stays in node_modules: only the browser tests inject it.
+$(VENDOR)/.stamp: package.json package-lock.json
 	npm ci --silent --no-audit --no-fund
-	mkdir -p $(VENDOR)
+	mkdir -p $(VENDOR)/world-atlas $(VENDOR)/swagger-ui
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp node_modules/world-atlas/countries-110m.json node_modules/world-atlas/LICENSE $(VENDOR)/world-atlas/
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+		node_modules/swagger-ui-dist/LICENSE $(VENDOR)/swagger-ui/
+	touch $@
 
 # The worker runs beside the web server (admin resyncs, schedules) and stops with it.
 run: setup
@@ -59,6 +66,12 @@ format: setup-dev
 
 bench: setup-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# The main pages at 390 px and 1366 px into docs/screenshots/, on the bundled demo data.
+screenshots: setup-dev
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	$(BIN)/python -m tests.browser.screenshots
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .ruff_cache

@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
         changes,
         credits,
         health,
+        icons,
         insights,
         links,
         proposals,
@@ -91,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
 
     blueprints = (
         health,
+        icons,
         insights,
         catalog,
         credits,

@@ -83,7 +83,7 @@ def _legend(chart_id: str, series: Sequence[Series], x: float, y: float) -> str:
             f'fill="{_fill(chart_id, index)}"/>'
             f'<text x="{x + offset + 16:.1f}" y="{y + 1}">{escape(item.name)}</text>'
         )
-        offset += 28 + 7 * len(item.name)
+        offset += 28 + 12 * len(item.name)  # room for the label at the larger phone size
     return f'<g class="legend">{"".join(items)}</g>'
 
 
@@ -98,8 +98,13 @@ def bar_chart(
     height: int = 260,
     value_format: Callable[[float], str] = format_value,
     tick_format: Callable[[float], str] = short_number,
+    scale_to: float = 0,
 ) -> Markup:
-    """Vertical bars, one group per label (a year, say), one bar or segment per series."""
+    """Vertical bars, one group per label (a year, say), one bar or segment per series.
+
+    ``scale_to`` raises the axis to at least that value: charts drawn side by side with the
+    same ``scale_to`` (and labels) share one axis.
+    """
     margin_left, margin_right, margin_top, margin_bottom = 56, 12, 30, 34
     plot_w = width - margin_left - margin_right
     plot_h = height - margin_top - margin_bottom
@@ -109,7 +114,7 @@ def bar_chart(
         totals = [
             max((max(s.values[i] or 0, 0) for s in series), default=0) for i in range(len(labels))
         ]
-    ticks = nice_ticks(max(totals, default=0))
+    ticks = nice_ticks(max([*totals, scale_to]))
     top = ticks[-1] or 1
 
     def y_of(value: float) -> float:
@@ -136,11 +141,16 @@ def bar_chart(
 
     group_w = plot_w / max(len(labels), 1)
     bar_area = group_w * 0.8
-    label_every = max(1, math.ceil(len(labels) / (plot_w / 34)))
+    # A label every ~56 units: readable when a phone draws the chart at half its width.
+    label_every = max(1, math.ceil(len(labels) / (plot_w / 56)))
     for i, label in enumerate(labels):
         x0 = margin_left + i * group_w + (group_w - bar_area) / 2
         parts.append(f'<g class="bar-group" data-label="{escape(label)}">')
         base = 0.0
+        # Bars with a value sit centred in their group, so a lone bar stands over its label.
+        shown_series = [j for j, s in enumerate(series) if (s.values[i] or 0) > 0] or [0]
+        slot_w = bar_area / len(series)
+        left = x0 + (bar_area - slot_w * len(shown_series)) / 2
         for index, item in enumerate(series):
             value = item.values[i] or 0
             shown = max(value, 0)
@@ -150,8 +160,9 @@ def bar_chart(
                 y1, y2 = y_of(base + shown), y_of(base)
                 base += shown
             else:
-                w = bar_area / len(series)
-                x = x0 + index * w
+                w = slot_w
+                position = shown_series.index(index) if index in shown_series else 0
+                x = left + position * w
                 y1, y2 = y_of(shown), y_of(0)
             parts.append(
                 f'<rect x="{x:.1f}" y="{y1:.1f}" width="{max(w - 1, 1):.1f}" '

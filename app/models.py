@@ -29,6 +29,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    case,
     event,
     func,
     literal_column,
@@ -443,8 +444,44 @@ class CreditSummary(db.Model):
     credit_rows: Mapped[int] = mapped_column(Integer)
 
 
+class ProjectYearTotal(db.Model):
+    """Credits issued and retired per project and transaction year.
+
+    What the catalogue's overview chart sums for any filtered set of projects: a project's
+    many credit rows fold into one row a year, so the chart joins a few rows per project
+    instead of every credit record. Rebuilt with credit_summary (rebuild_credit_summary).
+    """
+
+    __tablename__ = "project_year_total"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    issued: Mapped[int] = mapped_column(BigInteger)
+    retired: Mapped[int] = mapped_column(BigInteger)
+
+
+def _rebuild_project_year_totals(connection) -> None:
+    retired_kinds = ("retirement", "cancellation")
+    issued = func.sum(case((Credit.kind == "issuance", Credit.quantity), else_=0))
+    retired = func.sum(case((Credit.kind.in_(retired_kinds), Credit.quantity), else_=0))
+    totals = (
+        select(Credit.project_id, Credit.year, issued, retired)
+        .where(Credit.year.is_not(None), Credit.kind.in_(("issuance", *retired_kinds)))
+        .group_by(Credit.project_id, Credit.year)
+    )
+    table = ProjectYearTotal.__table__
+    connection.execute(table.delete())
+    connection.execute(
+        table.insert().from_select(["project_id", "year", "issued", "retired"], totals)
+    )
+
+
 def rebuild_credit_summary(connection) -> None:
-    """Recompute credit_summary from credit and project, inside the caller's transaction."""
+    """Recompute credit_summary and project_year_total from credit and project, inside the
+    caller's transaction."""
+    _rebuild_project_year_totals(connection)
     summary = CreditSummary.__table__
     groups = (
         Project.registry,

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from flask import Flask
 
+from app.charts import short_number
+
 
 def format_number(value) -> str:
     """12345678 -> '12,345,678'; empty for a missing value."""
@@ -27,6 +29,7 @@ def init_templating(app: Flask) -> None:
     from app.freshness import freshness_for, registry_freshness
 
     app.add_template_filter(format_number, "number")
+    app.add_template_filter(short_number, "short_number")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_as_of, "as_of")
     app.add_template_global(registry_freshness)

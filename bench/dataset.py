@@ -40,7 +40,7 @@ PARAMETERS = {
     "community_projects": 60,
     "credits": 1_000_000,
     "seed": 20251231,
-    "layout": 7,
+    "layout": 8,  # 8: beneficiaries, facet columns and project_year_total together
 }
 REGISTRY_CODES = {"VCS": "VCS", "GOLD": "GLD", "ACR": "ACR", "CAR": "CAR", "ART": "ART"}
 REGISTRY_URLS = {

@@ -142,11 +142,12 @@ def test_unknown_api_path_is_problem_json(client):
 def test_an_unexpected_error_is_a_friendly_500(app):
     app.config["PROPAGATE_EXCEPTIONS"] = False
 
-    @app.get("/boom-for-test")
+    # The path is not the error's message: the page's "Sign in" link carries its path back.
+    @app.get("/unexpected-error-for-test")
     def boom():
         raise RuntimeError("boom")
 
-    response = app.test_client().get("/boom-for-test")
+    response = app.test_client().get("/unexpected-error-for-test")
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.text
     assert "boom" not in response.text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import (
     Blueprint,
@@ -18,8 +18,19 @@ from flask import (
 )
 from markupsafe import Markup
 
+from app.canonical_url import is_canonical
+from app.catalog.compare import (
+    COMPARED_FIELDS,
+    MAX_COMPARED,
+    compare_ids_arg,
+    load_compared,
+    on_years,
+    parse_compare_ids,
+    shared_years,
+)
 from app.catalog.export import csv_lines
 from app.catalog.facets import active_chips, build_facets
+from app.catalog.overview import country_figures, search_overview
 from app.catalog.project_chart import UnknownChartView, parse_view, project_chart
 from app.catalog.projects import (
     credit_page,
@@ -30,19 +41,16 @@ from app.catalog.projects import (
     source_label,
     status_note,
 )
-from app.catalog.query import (
-    DEFAULT_ORDER,
-    REGISTRY_LABELS,
-    SORT_LABELS,
-    SORTS,
-    default_sort,
-    parse_project_query,
-)
+from app.catalog.query import REGISTRY_LABELS, parse_project_query
 from app.catalog.search import cache_key, facet_counts, search_projects
 from app.catalog.totals import remaining_credits
+from app.charts import Series, bar_chart, short_number
 from app.extensions import cache
 from app.project_sections import render_project_sections
 from app.request_input import ascii_int
+from app.templating import format_number
+from app.world_map import by_atlas_key, unmapped, world_map
+from app.world_map import legend as map_legend
 
 bp = Blueprint("catalog", __name__)
 
@@ -66,6 +74,57 @@ def catalog_labels() -> dict:
     return {"registry_labels": REGISTRY_LABELS}
 
 
+def _country_link(query):
+    """names -> this search with those countries added: one url_for, not one per country
+    (a map has ~150 links; building each through the router cost more than drawing it)."""
+    base = url_for("catalog.search", **query.with_page(1).to_args())
+    separator = "&" if "?" in base else "?"
+
+    def link(names: tuple[str, ...]) -> str:
+        added = [("country", name) for name in names if name not in query.country]
+        return base + separator + urlencode(added) if added else base
+
+    return link
+
+
+def _overview_context(query) -> dict:
+    """The overview's totals, its chart by year and its map, for exactly this search."""
+    overview = search_overview(query)
+    chart = None
+    if overview.years:
+        chart = bar_chart(
+            [str(year) for year in overview.years],
+            [
+                Series("Issued", overview.issued_by_year),
+                Series("Retired", overview.retired_by_year),
+            ],
+            title="Credits issued and retired by year",
+            chart_id="overview-chart-svg",
+            width=560,
+            height=220,
+        )
+    by_credits = query.map_by == "credits"
+    values = by_atlas_key(
+        (name, code, issued if by_credits else projects)
+        for name, code, projects, issued in country_figures(query)
+    )
+    unit = ("credit issued", "credits issued") if by_credits else ("project", "projects")
+    return {
+        "overview": overview,
+        "overview_chart": chart,
+        "world_map": world_map(
+            values,
+            title=f"Map of {unit[1]} by country",
+            unit=unit,
+            geometry_url=url_for("icons.map_geometry"),
+            link=_country_link(query),
+            selected=query.country,
+        ),
+        "map_legend": map_legend(values, short_number if by_credits else format_number),
+        "map_unmapped": unmapped(values),
+    }
+
+
 def _render_results(query, warnings: list[str]) -> tuple[str, int]:
     result = search_projects(query)
     if result.message:
@@ -77,6 +136,7 @@ def _render_results(query, warnings: list[str]) -> tuple[str, int]:
         facets=build_facets(query, facet_counts(query)),
         chips=active_chips(query),
         warnings=warnings,
+        **_overview_context(query),
     )
     return html, result.page
 
@@ -88,7 +148,7 @@ def results_region(query, warnings: list[str]) -> tuple[Markup, int]:
     one rendering serves everyone until the catalogue changes.
     """
     notice = hashlib.sha1("\n".join(warnings).encode(), usedforsecurity=False).hexdigest()[:12]
-    key = cache_key("results-html", f"{query.cache_token()}:{notice}")
+    key = cache_key("results-html", f"{query.cache_token()}:{query.map_by}:{notice}")
     cached = cache.get(key)
     if cached is None:
         cached = _render_results(query, warnings)
@@ -100,23 +160,16 @@ def results_region(query, warnings: list[str]) -> tuple[Markup, int]:
 @bp.get("/projects")
 def search():
     query, warnings = parse_project_query(request.args)
-    results_html, page = results_region(query, warnings)
     target = _htmx_target()
+    if target is None and not warnings and not is_canonical(request.args, query.to_args()):
+        # A plain GET form sends every field, empty ones too: answer at the search's own URL.
+        return redirect(url_for("catalog.search", **query.to_args()))
+    results_html, page = results_region(query, warnings)
     if target == RESULTS_REGION:
         response = make_response(results_html)
     else:
         template = "catalog/_search.html" if target == SEARCH_REGION else "catalog/search.html"
-        sorts = [(key, SORT_LABELS[key]) for key in SORTS if key != "relevance"]
-        response = make_response(
-            render_template(
-                template,
-                query=query,
-                results_html=results_html,
-                sorts=sorts,
-                default_sort=default_sort(query.q),
-                default_order=DEFAULT_ORDER[query.sort],
-            )
-        )
+        response = make_response(render_template(template, query=query, results_html=results_html))
     if target in (RESULTS_REGION, SEARCH_REGION):
         # The address bar shows the search's canonical URL, not the raw form fields; the
         # same search again (Enter, or leaving the search box) adds no history entry.
@@ -217,3 +270,44 @@ def chart(project_id: str):
         return moved
     chart_context, status = _chart_context(project)
     return _vary(make_response(render_template("catalog/_chart.html", **chart_context), status))
+
+
+@bp.get("/compare")
+def compare():
+    ids, notices = parse_compare_ids(request.args)
+    compared, missing = load_compared(ids)
+    if missing:
+        notices.append(f"Ignored {', '.join(missing)}: no such project in the catalogue.")
+    kept = [item.project.project_id for item in compared]
+    years = shared_years(compared)
+    top = max((max([*item.yearly.issued, *item.yearly.retired, 0]) for item in compared), default=0)
+    charts = []
+    for item in compared:
+        issued, retired = on_years(item.yearly, years)
+        charts.append(
+            bar_chart(
+                [str(year) for year in years],
+                [Series("Issued", issued), Series("Retired", retired)],
+                title=f"Credits issued and retired by year: {item.project.project_id}",
+                chart_id=f"compare-chart-{item.project.project_id}",
+                width=480,
+                height=240,
+                scale_to=top,
+            )
+            if years
+            else None
+        )
+    response = make_response(
+        render_template(
+            "catalog/compare.html",
+            compared=compared,
+            charts=charts,
+            fields=COMPARED_FIELDS,
+            notices=notices,
+            kept=kept,
+            max_compared=MAX_COMPARED,
+        )
+    )
+    if notices and request.htmx:
+        response.headers["HX-Push-Url"] = url_for("catalog.compare", ids=compare_ids_arg(kept))
+    return response

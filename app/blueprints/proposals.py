@@ -23,6 +23,8 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.bad_parameters import read_leniently
+from app.canonical_url import is_canonical
 from app.extensions import db
 from app.models import Comment, Project
 from app.project_sections import project_section
@@ -65,28 +67,20 @@ def _vary(response: Response) -> Response:
 
 @bp.get("/proposals")
 def index():
-    try:
-        query = queries.ProposalQuery.from_args(request.args)
-    except queries.BadQuery as error:
-        return _bad_proposal_query(str(error))
+    # One rule for bad parameters: what cannot be read is ignored and named (200).
+    query, notices = read_leniently(request.args, queries.ProposalQuery.from_args, queries.BadQuery)
+    if not request.htmx and not notices and not is_canonical(request.args, query.args()):
+        return redirect(url_for("proposals.index", **query.args()))
     results = queries.list_proposals(query)
-    context = {"query": query, "results": results, "sorts": queries.SORTS}
+    context = {"query": query, "results": results, "sorts": queries.SORTS, "notices": notices}
     if request.htmx.target == RESULTS_ID:
-        return _vary(make_response(render_template("proposals/_results.html", **context)))
-    context["facets"] = queries.proposal_facets()
-    return _vary(make_response(render_template("proposals/index.html", **context)))
-
-
-def _bad_proposal_query(message: str):
-    query = queries.ProposalQuery()
-    empty = queries.Page(items=[], total=0, page=1, per_page=queries.PAGE_SIZE)
-    context = {"query": query, "results": empty, "sorts": queries.SORTS, "error": message}
-    if request.htmx.target == RESULTS_ID:
-        html = render_template("proposals/_results.html", **context)
+        response = make_response(render_template("proposals/_results.html", **context))
     else:
         context["facets"] = queries.proposal_facets()
-        html = render_template("proposals/index.html", **context)
-    return _vary(make_response(html, 400))
+        response = make_response(render_template("proposals/index.html", **context))
+    if notices and request.htmx:
+        response.headers["HX-Push-Url"] = url_for("proposals.index", **query.args())
+    return _vary(response)
 
 
 # --- support ---------------------------------------------------------------------------
@@ -99,9 +93,14 @@ def _community_project(project_id: str) -> Project:
     return project
 
 
-def _sign_in_first(project: Project, anchor: str):
-    """Anonymous users go to sign in, then come back to the project page."""
-    login = url_for("accounts.login", next=project_page_url(project, anchor=anchor))
+def _sign_in_first(project: Project, anchor: str, intent: str | None = None):
+    """Anonymous users go to sign in, then come back to the project page.
+
+    ``intent`` (what they clicked) comes back in the URL: the page then asks them to confirm
+    it with the same CSRF-protected form, so signing in never acts on its own.
+    """
+    back = project_page_url(project, anchor=anchor, intent=intent)
+    login = url_for("accounts.login", next=back)
     if request.htmx:
         response = make_response("", 401)
         response.headers["HX-Redirect"] = login
@@ -129,7 +128,7 @@ def support(project_id: str):
     """Support, or withdraw support. The form says which, so a double click stays one vote."""
     project = _community_project(project_id)
     if not current_user.is_authenticated:
-        return _sign_in_first(project, "proposal-support")
+        return _sign_in_first(project, "proposal-support", intent="support")
     action = request.form.get("action") or (
         "withdraw" if queries.is_supporting(project, current_user) else "support"
     )

@@ -200,6 +200,8 @@ def status_note(project: Project) -> str | None:
 
 def _display_value(project: Project, name: str, kind: str):
     value = getattr(project, name, None)
+    if name == "stage" and str(value or "").lower() == str(project.status or "").lower():
+        return None  # a community project's status says its stage already
     if name == "country" and not value:
         value = country_name(project.country_code)
     if value is None or value == "":

@@ -87,6 +87,18 @@ SORT_LABELS = {
     "retired": "Credits retired",
     "vintage": "Newest vintage",
 }
+# The sort menu: plain words for each sort and direction ("" follows the search box).
+SORT_MENU = (
+    ("name-asc", "Name, A to Z"),
+    ("name-desc", "Name, Z to A"),
+    ("issued-desc", "Most credits issued"),
+    ("issued-asc", "Fewest credits issued"),
+    ("retired-desc", "Most credits retired"),
+    ("retired-asc", "Fewest credits retired"),
+    ("vintage-desc", "Newest vintage"),
+    ("vintage-asc", "Oldest vintage"),
+)
+MAP_MEASURES = ("projects", "credits")
 ORDERS = ("asc", "desc")
 DEFAULT_ORDER = {
     "relevance": "asc",
@@ -125,6 +137,7 @@ class ProjectQuery:
     sort: str = "name"
     order: str = "asc"
     page: int = 1
+    map_by: str = "projects"
 
     @property
     def direction(self) -> str:
@@ -162,6 +175,31 @@ class ProjectQuery:
     def with_page(self, page: int) -> ProjectQuery:
         return replace(self, page=page)
 
+    def sorted_by(self, sort: str) -> ProjectQuery:
+        """Sorted by ``sort``, back on page 1: the other direction when already sorted by it."""
+        if sort == self.sort:
+            order = "asc" if self.order == "desc" else "desc"
+        else:
+            order = DEFAULT_ORDER[sort]
+        return replace(self, sort=sort, order=order, page=1)
+
+    def with_map_by(self, measure: str) -> ProjectQuery:
+        return replace(self, map_by=measure)
+
+    @property
+    def sort_menu_value(self) -> str:
+        """The sort menu's choice for this search: "" while the sort follows the search box."""
+        if self.sort == default_sort(self.q) and self.order == DEFAULT_ORDER[self.sort]:
+            return ""
+        return f"{self.sort}-{self.order}"
+
+    def sort_menu(self) -> list[tuple[str, str]]:
+        """(value, label) of the sort menu: the default first, named for what it does."""
+        first = "Best match" if self.terms else "Name, A to Z"
+        choices = [("", first)]
+        choices += [(value, text) for value, text in SORT_MENU if value != "name-asc" or self.terms]
+        return choices
+
     def to_args(self) -> dict[str, list[str] | str]:
         """Query-string arguments for url_for: lists repeat the key; defaults are left out."""
         args: dict[str, list[str] | str] = {}
@@ -179,11 +217,14 @@ class ProjectQuery:
             args["order"] = self.order
         if self.page > 1:
             args["page"] = str(self.page)
+        if self.map_by != MAP_MEASURES[0]:
+            args["map"] = self.map_by
         return args
 
     def cache_token(self, *, page: bool = True) -> str:
         """A short stable digest of the search (optionally ignoring the page)."""
-        parts = [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)]
+        # The map's measure changes how the region is drawn, not what the data functions return.
+        parts = [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.name != "map_by"]
         if not page:
             parts = [part for part in parts if not part.startswith("page=")]
         return hashlib.sha1("&".join(parts).encode(), usedforsecurity=False).hexdigest()
@@ -272,13 +313,15 @@ def parse_project_query(args: MultiDict) -> tuple[ProjectQuery, list[str]]:
         vintage_from, vintage_to, ("vintage_from", "vintage_to"), warnings
     )
 
-    sort = (args.get("sort") or "").strip().lower() or default_sort(q)
-    if sort not in SORTS:
+    # The sort menu sends sort and direction in one value ("issued-asc"); links send both.
+    sort, _, menu_order = (args.get("sort") or "").strip().lower().partition("-")
+    sort = sort or default_sort(q)
+    if sort not in SORTS or (menu_order and menu_order not in ORDERS):
         warnings.append(f"Ignored unknown sort “{args.get('sort')}”.")
-        sort = default_sort(q)
+        sort, menu_order = default_sort(q), ""
     if sort == "relevance" and not query_terms(q):
         sort = "name"
-    order = (args.get("order") or args.get("direction") or "").strip().lower()
+    order = menu_order or (args.get("order") or args.get("direction") or "").strip().lower()
     if order and order not in ORDERS:
         warnings.append(f"Ignored unknown order “{order}”: use asc or desc.")
         order = ""
@@ -291,6 +334,11 @@ def parse_project_query(args: MultiDict) -> tuple[ProjectQuery, list[str]]:
             page = ascii_int(raw_page)
         else:
             warnings.append(f"Ignored page=“{raw_page}”: pages are numbered from 1.")
+
+    map_by = (args.get("map") or MAP_MEASURES[0]).strip().lower()
+    if map_by not in MAP_MEASURES:
+        warnings.append(f"Ignored map=“{args.get('map')}”: the map shows projects or credits.")
+        map_by = MAP_MEASURES[0]
 
     query = ProjectQuery(
         q=q,
@@ -305,5 +353,6 @@ def parse_project_query(args: MultiDict) -> tuple[ProjectQuery, list[str]]:
         sort=sort,
         order=order,
         page=page,
+        map_by=map_by,
     )
     return query, warnings

@@ -196,7 +196,7 @@ def cache_key(kind: str, token: str) -> str:
     return f"catalog:{kind}:l{CACHE_LAYOUT}:v{current_data_version()}:{token}"
 
 
-def _cached(kind: str, token: str, compute: Callable[[], T]) -> T:
+def cached(kind: str, token: str, compute: Callable[[], T]) -> T:
     key = cache_key(kind, token)
     value = cache.get(key)
     if value is None:
@@ -249,7 +249,7 @@ def search_projects(query: ProjectQuery, per_page: int = PER_PAGE) -> SearchResu
 
     A page past the end is clamped to the last page, with ``message`` saying so.
     """
-    return _cached("search", f"{query.cache_token()}:{per_page}", lambda: _search(query, per_page))
+    return cached("search", f"{query.cache_token()}:{per_page}", lambda: _search(query, per_page))
 
 
 def facets_statement(query: ProjectQuery, dialect: str | None = None):
@@ -320,7 +320,7 @@ def _facet_counts(query: ProjectQuery) -> dict[str, list[tuple[str, int]]]:
 
 def facet_counts(query: ProjectQuery) -> dict[str, list[tuple[str, int]]]:
     """Per facet, (value, count) by count descending: every other filter applies, not its own."""
-    return _cached("facets", query.cache_token(page=False), lambda: _facet_counts(query))
+    return cached("facets", query.cache_token(page=False), lambda: _facet_counts(query))
 
 
 def iter_project_records(

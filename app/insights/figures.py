@@ -73,33 +73,62 @@ def _scope_chart(stats: dict) -> Chart | None:
     return Chart("chart-scope", title, svg, ("Scope", "Issued", "Retired"), table)
 
 
+# A vintage is shown only when its known issuance is at least this share of the largest
+# vintage's: a ratio over a handful of credits says nothing about the market.
+MIN_VINTAGE_SHARE = 0.01
+
+
+def _is_covered(row: dict, largest: int) -> bool:
+    """Enough issuance of the vintage is known, and no more retired than issued is recorded
+    (that happens where a source gives retirements a vintage but issuances none)."""
+    return row["issued"] >= largest * MIN_VINTAGE_SHARE and row["retired"] <= row["issued"]
+
+
+def _coverage_note(stats: dict, known: int, hidden: list[int]) -> str:
+    filters = stats["filters"]
+    total = stats["totals"]["issued"]
+    if filters["year_from"] is None and filters["year_to"] is None and total:
+        # The totals count years of transactions, the ratio vintages: comparable only unfiltered.
+        share = f" of {total:,} ({known / total:.1%})"
+    else:
+        share = ""
+    note = (
+        f"Rests on the {known:,}{share} credits issued whose vintage is known; yearly figures "
+        "without a vintage are left out."
+    )
+    if hidden:
+        listed = ", ".join(str(vintage) for vintage in hidden)
+        note += (
+            f" Not shown, too thinly covered to mean anything (less than "
+            f"{MIN_VINTAGE_SHARE:.0%} of the largest vintage's issuance, or more retired than "
+            f"issued on record): {listed}."
+        )
+    return note
+
+
 def _ratio_chart(stats: dict) -> Chart | None:
     rows = [row for row in stats["retirement_ratio_by_vintage"] if row["ratio"] is not None]
     if not rows:
         return None
+    largest = max(row["issued"] for row in rows)
+    shown = [row for row in rows if _is_covered(row, largest)]
+    hidden = [row["vintage"] for row in rows if not _is_covered(row, largest)]
+    note = _coverage_note(stats, sum(row["issued"] for row in rows), hidden)
     title = "Retirement ratio (retired ÷ issued) by vintage"
+    if not shown:
+        return None
     svg = bar_chart(
-        [str(row["vintage"]) for row in rows],
-        [Series("Retired ÷ issued", [row["ratio"] * 100 for row in rows])],
+        [str(row["vintage"]) for row in shown],
+        [Series("Retired ÷ issued", [row["ratio"] * 100 for row in shown])],
         title=title,
         chart_id="chart-ratio",
         value_format=percent,
         tick_format=lambda tick: f"{tick:g}%",
     )
     table = [
-        (row["vintage"], row["issued"], row["retired"], percent(row["ratio"] * 100)) for row in rows
+        (row["vintage"], row["issued"], row["retired"], percent(row["ratio"] * 100))
+        for row in shown
     ]
-    # Yearly figures (VROD's) carry no vintage, so this chart may see only part of the market.
-    known = sum(row["issued"] for row in rows)
-    filters = stats["filters"]
-    if filters["year_from"] is None and filters["year_to"] is None:
-        of_all = f" of the {stats['totals']['records_issued']:,}"
-    else:  # the totals count years of transactions, the ratio vintages: not comparable
-        of_all = ""
-    note = (
-        f"Counts only the credits whose vintage is known ({known:,}{of_all} credits issued); "
-        "yearly figures without a vintage are left out."
-    )
     return Chart(
         "chart-ratio", title, svg, ("Vintage", "Issued", "Retired", "Ratio"), table, note=note
     )

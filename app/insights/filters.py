@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from werkzeug.datastructures import MultiDict
 
@@ -39,6 +39,13 @@ class StatsFilters:
     @property
     def has_year_range(self) -> bool:
         return self.year_from is not None or self.year_to is not None
+
+    def to_args(self) -> dict:
+        """Query-string arguments for url_for: lists repeat the key; empty filters left out."""
+        return {key: value for key, value in self.as_dict().items() if value not in (None, [])}
+
+    def with_country(self, names: tuple[str, ...]) -> StatsFilters:
+        return replace(self, country=tuple(sorted({*self.country, *names})))
 
     def as_dict(self) -> dict:
         """JSON-ready: lists for the multi-valued filters."""

@@ -9,6 +9,7 @@ market's statistics: they have no registry credits.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 
 from sqlalchemy import func, select
 
@@ -269,6 +270,23 @@ def _projects_by_status(projects_rows: list) -> list[dict]:
     return [
         {"status_group": group, "projects": counts[group]} for group in sorted(counts, key=order)
     ]
+
+
+def issuance_by_country(filters: StatsFilters) -> list[tuple[str, int]]:
+    """(country, credits issued) for the map: every filter but the country's own, so the
+    map shows the whole world with the chosen countries outlined."""
+    return _issuance_by_country(current_data_version(), replace(filters, country=()))
+
+
+@cache.memoize()
+def _issuance_by_country(data_version: int, filters: StatsFilters) -> list[tuple[str, int]]:
+    issued = func.sum(CreditSummary.quantity)
+    statement = (
+        select(CreditSummary.country, issued)
+        .where(*_credit_conditions(filters, (ISSUANCE,)), CreditSummary.country.is_not(None))
+        .group_by(CreditSummary.country)
+    )
+    return [(country, int(total or 0)) for country, total in db.session.execute(statement)]
 
 
 @cache.memoize()

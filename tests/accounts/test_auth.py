@@ -235,3 +235,10 @@ def test_signed_out_htmx_request_from_another_site_goes_to_sign_in_without_next(
     )
     assert response.status_code == 401
     assert response.headers["HX-Redirect"] == "/auth/login"
+
+
+def test_the_sign_in_link_brings_the_user_back_to_the_page_they_were_on(client):
+    page = client.get("/projects?country=Peru").text
+    assert 'href="/auth/login?next=/projects?country%3DPeru"' in page
+    login_page = client.get("/auth/login").text
+    assert 'href="/auth/login"' in login_page

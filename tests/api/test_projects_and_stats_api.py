@@ -48,7 +48,18 @@ def test_bad_catalogue_filter_is_a_problem_naming_it(client):
     assert response.status_code == 400
     assert response.mimetype == "application/problem+json"
     assert len(response.json["errors"]) == 2
+    assert [param["name"] for param in response.json["invalid-params"]] == ["registry", "status"]
     assert "NOPE" in response.json["detail"]
+
+
+def test_a_page_zero_is_refused_naming_page_without_saying_ignored(client):
+    response = client.get("/api/v1/projects?page=0&country=Peru")
+    assert response.status_code == 400
+    assert response.json["invalid-params"] == [
+        {"name": "page", "reason": "page=“0”: pages are numbered from 1."}
+    ]
+    assert "Ignored" not in response.json["detail"]
+    assert response.json["detail"].startswith("Cannot use page:")
 
 
 def test_reversed_range_is_unprocessable(client):

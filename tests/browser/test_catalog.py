@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.factories import make_credit, make_project
 
-ROWS = "#catalog-results tbody tr"
+ROWS = "#catalog-results .results-table tbody tr"
 
 
 def _facet_count(page, facet: str, value: str):
@@ -97,7 +97,7 @@ def test_back_restores_the_sort_and_search_box_the_url_was_fetched_with(page, li
     page.locator("#search-q").fill("kari")
     page.locator("#search-q").press("Enter")
     expect(page).to_have_url(re.compile(r"\?q=kari$"))
-    page.select_option("#sort", "issued")
+    page.select_option("#sort", "issued-desc")
     expect(page).to_have_url(re.compile(r"\?q=kari&sort=issued$"))
     page.locator('#facet-registry input[value="VCS"]').check()
     expect(page).to_have_url(re.compile(r"registry=VCS"))
@@ -105,7 +105,7 @@ def test_back_restores_the_sort_and_search_box_the_url_was_fetched_with(page, li
 
     page.go_back()
     expect(page).to_have_url(re.compile(r"\?q=kari&sort=issued$"))
-    expect(page.locator("#sort")).to_have_value("issued")
+    expect(page.locator("#sort")).to_have_value("issued-desc")
     expect(page.locator("#search-q")).to_have_value("kari")
     # The next change sends the fields as shown, so the sort and search stay.
     page.locator('#facet-registry input[value="GLD"]').check()

@@ -13,7 +13,7 @@ def test_home_loads_htmx_and_nav_reaches_each_section(page, live_server):
         ("Proposals", "/proposals"),
         ("Statistics", "/stats"),
         ("News", "/news"),
-        ("Sign in", "/auth/login"),
+        ("Sign in", "/auth/login?next=/news"),  # and back to the page it was clicked on
     ]:
         page.get_by_role("navigation", name="Main").get_by_role("link", name=label).click()
         page.wait_for_url(live_server.url + path)

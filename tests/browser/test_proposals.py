@@ -116,7 +116,10 @@ def test_anonymous_click_lands_on_sign_in_and_returns(page, live_server, proposa
     assert page.locator("h1").inner_text() == "Sign in"
 
     fill_sign_in_form(page, "fan@example.org")
-    page.wait_for_url(re.compile(re.escape(project_path) + r"(#proposal-support)?$"))
-    page.get_by_role("button", name="Support this proposal").click()
+    back = re.escape(project_path) + r"\?intent=support(#proposal-support)?$"
+    page.wait_for_url(re.compile(back))
+    # The click is kept: one confirm (the same CSRF-protected form) completes it.
+    assert "Confirm your support" in page.locator("#proposal-support").inner_text()
+    page.get_by_role("button", name="Yes, support this proposal").click()
     page.get_by_role("button", name="Supported — withdraw my support").wait_for()
     assert counts(page, f".support-count-{proposal['id']}") == ["1", "1"]

@@ -130,3 +130,19 @@ def test_a_community_project_shows_its_expected_credits_not_empty_credit_section
     assert 'id="credit-chart"' not in page
     assert 'id="credits-heading"' not in page
     assert 'class="source-tag"' not in page
+
+
+def test_fields_show_thousands_separators_and_no_stage_repeating_the_status(client):
+    project = make_project(
+        owner=make_user(),
+        name="Village mangroves",
+        status="Proposed",
+        stage="proposed",
+        expected_annual_credits=15000,
+        expected_first_vintage=2027,
+    )
+    page = client.get(f"/projects/{project.project_id}").text
+    fields = page.split('class="fields', 1)[1].split("</dl>", 1)[0]
+    assert re.search(r"Expected credits a year</dt>\s*<dd[^>]*>15,000<", fields)
+    assert re.search(r"Expected first vintage</dt>\s*<dd[^>]*>2027<", fields)
+    assert ">Stage</dt>" not in fields

@@ -32,8 +32,13 @@ def test_id_typed_any_way_finds_the_project(client):
     make_project("VCS1234", name="Another")
     make_project("GLD191", registry="GLD", name="Stoves")
     for typed in ("VCS 191", "vcs191", "Vcs-191"):
-        assert listed_ids(client.get("/projects", query_string={"q": typed}).text) == ["VCS191"]
-    assert set(listed_ids(client.get("/projects?q=191").text)) == {"VCS191", "GLD191"}
+        assert listed_ids(
+            client.get("/projects", query_string={"q": typed}, follow_redirects=True).text
+        ) == ["VCS191"]
+    assert set(listed_ids(client.get("/projects?q=191", follow_redirects=True).text)) == {
+        "VCS191",
+        "GLD191",
+    }
 
 
 def test_text_search_ignores_case_and_accents_and_reads_developer_and_methodology(client):
@@ -41,19 +46,23 @@ def test_text_search_ignores_case_and_accents_and_reads_developer_and_methodolog
     make_project("VCS2", name="Wind", developer="Énergie Éolienne SA")
     make_project("VCS3", name="Landfill", methodology="ACM0001 Flaring of landfill gas")
     make_project("VCS4", name="Unrelated")
-    assert listed_ids(client.get("/projects?q=ACAI forest").text) == ["VCS1"]
-    assert listed_ids(client.get("/projects?q=energie").text) == ["VCS2"]
-    assert listed_ids(client.get("/projects?q=acm0001").text) == ["VCS3"]
-    assert listed_ids(client.get("/projects?q=50%25_x").text) == []
+    assert listed_ids(client.get("/projects?q=ACAI forest", follow_redirects=True).text) == ["VCS1"]
+    assert listed_ids(client.get("/projects?q=energie", follow_redirects=True).text) == ["VCS2"]
+    assert listed_ids(client.get("/projects?q=acm0001", follow_redirects=True).text) == ["VCS3"]
+    assert listed_ids(client.get("/projects?q=50%25_x", follow_redirects=True).text) == []
 
 
 def test_relevance_puts_the_exact_id_first_then_names_starting_with_the_query(client):
     make_project("VCS9", name="Alpha river", developer="Grid river")
     make_project("VCS10", name="River delta")
     make_project("VCS11", name="A big river")
-    assert listed_ids(client.get("/projects?q=river").text) == ["VCS10", "VCS11", "VCS9"]
+    assert listed_ids(client.get("/projects?q=river", follow_redirects=True).text) == [
+        "VCS10",
+        "VCS11",
+        "VCS9",
+    ]
     make_project("VCS100", name="vcs10 lookalike")
-    assert listed_ids(client.get("/projects?q=vcs10").text)[0] == "VCS10"
+    assert listed_ids(client.get("/projects?q=vcs10", follow_redirects=True).text)[0] == "VCS10"
 
 
 def test_registry_facet_filters_and_its_counts_ignore_its_own_filter(client):
@@ -61,13 +70,15 @@ def test_registry_facet_filters_and_its_counts_ignore_its_own_filter(client):
         make_project(f"VCS{number + 1}", country="Brazil")
     make_project("GLD1", registry="GLD", country="Brazil")
     make_project("GLD2", registry="GLD", country="India")
-    page = client.get("/projects?registry=GLD").text
+    page = client.get("/projects?registry=GLD", follow_redirects=True).text
     assert listed_ids(page) == ["GLD1", "GLD2"]
     assert facet_count(page, "registry", "VCS") == 3
     assert facet_count(page, "registry", "GLD") == 2
     assert facet_count(page, "country", "Brazil") == 1
     assert facet_count(page, "country", "India") == 1
-    both = client.get("/projects?registry=GLD&registry=VCS&country=Brazil").text
+    both = client.get(
+        "/projects?registry=GLD&registry=VCS&country=Brazil", follow_redirects=True
+    ).text
     assert sorted(listed_ids(both)) == ["GLD1", "VCS1", "VCS2", "VCS3"]
     assert facet_count(both, "registry", "GLD") == 1
 
@@ -76,7 +87,7 @@ def test_community_projects_have_their_own_registry_value(client):
     owner = make_user()
     make_project(owner=owner, name="Village biogas")
     make_project("VCS5")
-    page = client.get("/projects?registry=COMMUNITY").text
+    page = client.get("/projects?registry=COMMUNITY", follow_redirects=True).text
     assert [pid for pid in listed_ids(page) if pid.startswith("COMMUNITY-")] == listed_ids(page)
     assert len(listed_ids(page)) == 1
     assert "badge-community" in page
@@ -87,17 +98,25 @@ def test_status_scope_type_methodology_facets_filter(client):
     make_project("VCS1", status_group="completed", scope="Forestry", project_type="REDD+")
     make_project("VCS2", status_group="registered", scope="Forestry", project_type="ARR")
     make_project("VCS3", status_group="completed", scope="Energy", methodology="AMS-I.D")
-    assert listed_ids(client.get("/projects?status=completed&scope=Forestry").text) == ["VCS1"]
-    assert listed_ids(client.get("/projects?type=ARR").text) == ["VCS2"]
-    assert listed_ids(client.get("/projects?methodology=AMS-I.D").text) == ["VCS3"]
+    assert listed_ids(
+        client.get("/projects?status=completed&scope=Forestry", follow_redirects=True).text
+    ) == ["VCS1"]
+    assert listed_ids(client.get("/projects?type=ARR", follow_redirects=True).text) == ["VCS2"]
+    assert listed_ids(client.get("/projects?methodology=AMS-I.D", follow_redirects=True).text) == [
+        "VCS3"
+    ]
 
 
 def test_ranges_keep_projects_within_issued_and_overlapping_vintages(client):
     make_project("VCS1", issued=100, first_vintage=2005, last_vintage=2010)
     make_project("VCS2", issued=5000, first_vintage=2012, last_vintage=2020)
     make_project("VCS3", issued=90000, first_vintage=2021, last_vintage=2023)
-    assert listed_ids(client.get("/projects?issued_min=1000&issued_max=10000").text) == ["VCS2"]
-    assert listed_ids(client.get("/projects?vintage_from=2009&vintage_to=2012").text) == [
+    assert listed_ids(
+        client.get("/projects?issued_min=1000&issued_max=10000", follow_redirects=True).text
+    ) == ["VCS2"]
+    assert listed_ids(
+        client.get("/projects?vintage_from=2009&vintage_to=2012", follow_redirects=True).text
+    ) == [
         "VCS1",
         "VCS2",
     ]
@@ -108,22 +127,41 @@ def test_name_sort_ignores_leading_quotes_and_case(client):
     make_project("VCS2", name="alpine meadows")
     make_project("VCS3", name="*Mangroves of the delta")
     make_project("VCS4", name="Birch woods")
-    assert listed_ids(client.get("/projects?sort=name").text) == ["VCS2", "VCS4", "VCS3", "VCS1"]
+    assert listed_ids(client.get("/projects?sort=name", follow_redirects=True).text) == [
+        "VCS2",
+        "VCS4",
+        "VCS3",
+        "VCS1",
+    ]
 
 
 def test_sorts_use_the_primary_key_as_tie_breaker(client):
     make_project("VCS1", name="B", issued=10, last_vintage=2010)
     make_project("VCS2", name="A", issued=30, last_vintage=None)
     make_project("VCS3", name="C", issued=10, last_vintage=2020)
-    assert listed_ids(client.get("/projects").text) == ["VCS2", "VCS1", "VCS3"]
-    assert listed_ids(client.get("/projects?sort=issued").text) == ["VCS2", "VCS3", "VCS1"]
-    assert listed_ids(client.get("/projects?sort=issued&order=asc").text) == [
+    assert listed_ids(client.get("/projects", follow_redirects=True).text) == [
+        "VCS2",
+        "VCS1",
+        "VCS3",
+    ]
+    assert listed_ids(client.get("/projects?sort=issued", follow_redirects=True).text) == [
+        "VCS2",
+        "VCS3",
+        "VCS1",
+    ]
+    assert listed_ids(
+        client.get("/projects?sort=issued&order=asc", follow_redirects=True).text
+    ) == [
         "VCS1",
         "VCS3",
         "VCS2",
     ]
-    assert listed_ids(client.get("/projects?sort=vintage").text) == ["VCS3", "VCS1", "VCS2"]
-    assert listed_ids(client.get("/projects?sort=name&order=desc").text) == [
+    assert listed_ids(client.get("/projects?sort=vintage", follow_redirects=True).text) == [
+        "VCS3",
+        "VCS1",
+        "VCS2",
+    ]
+    assert listed_ids(client.get("/projects?sort=name&order=desc", follow_redirects=True).text) == [
         "VCS3",
         "VCS1",
         "VCS2",
@@ -147,7 +185,7 @@ def _many_projects(count: int) -> None:
 
 def test_fifty_a_page_with_total_and_first_prev_next_last(client):
     _many_projects(120)
-    page = client.get("/projects?registry=ACR&page=2").text
+    page = client.get("/projects?registry=ACR&page=2", follow_redirects=True).text
     assert len(listed_ids(page)) == 50
     assert listed_ids(page)[0] == "ACR50"
     assert "120 projects" in page
@@ -162,7 +200,7 @@ def test_fifty_a_page_with_total_and_first_prev_next_last(client):
 
 def test_a_page_past_the_end_shows_the_last_page_and_says_so(client):
     _many_projects(60)
-    response = client.get("/projects?page=9")
+    response = client.get("/projects?page=9", follow_redirects=True)
     assert response.status_code == 200
     assert "Page 9 is past the end" in response.text
     assert len(listed_ids(response.text)) == 10
@@ -197,12 +235,14 @@ def test_links_swap_the_whole_form_and_boosted_or_plain_requests_get_the_page(cl
     assert form.text.lstrip().startswith('<form id="project-search"')
     boosted = client.get("/projects", headers={"HX-Request": "true", "HX-Boosted": "true"})
     assert "<html" in boosted.text
-    assert "<html" in client.get("/projects").text
+    assert "<html" in client.get("/projects", follow_redirects=True).text
 
 
 def test_chips_remove_one_filter_each_and_clear_all_removes_every_one(client):
     make_project("VCS1", country="Peru")
-    page = client.get("/projects?q=project&registry=VCS&country=Peru&issued_min=5").text
+    page = client.get(
+        "/projects?q=project&registry=VCS&country=Peru&issued_min=5", follow_redirects=True
+    ).text
     chips = page.split('aria-label="Active filters"', 1)[1].split("</ul>", 1)[0]
     hrefs = [href.replace("&amp;", "&") for href in re.findall(r'<a href="([^"]+)"', chips)]
     assert len(hrefs) == 5
@@ -215,7 +255,7 @@ def test_chips_remove_one_filter_each_and_clear_all_removes_every_one(client):
 def test_facet_values_beyond_the_top_ones_hide_behind_more(client):
     for number in range(12):
         make_project(f"VCS{number + 1}", country=f"Country {number:02d}")
-    page = client.get("/projects?country=Country 11").text
+    page = client.get("/projects?country=Country 11", follow_redirects=True).text
     section = page.split('id="facet-country"', 1)[1].split("</fieldset>", 1)[0]
     visible, more = section.split("<details", 1)
     assert 'value="Country 11" checked' in visible
@@ -240,7 +280,9 @@ def test_export_streams_the_filtered_projects_as_csv(client):
     make_project("VCS1", name="Kariba", country="Zimbabwe", issued=100, retired=40)
     make_project("VCS2", name="=HYPERLINK(1)", country="Zimbabwe")
     make_project("GLD3", registry="GLD", country="Zimbabwe")
-    response = client.get("/projects/export.csv?registry=VCS&country=Zimbabwe")
+    response = client.get(
+        "/projects/export.csv?registry=VCS&country=Zimbabwe", follow_redirects=True
+    )
     assert response.status_code == 200
     assert response.is_streamed
     assert response.mimetype == "text/csv"
@@ -253,18 +295,18 @@ def test_export_streams_the_filtered_projects_as_csv(client):
 
 def test_results_link_to_the_export_with_the_same_filters(client):
     make_project("VCS1", country="Peru")
-    page = client.get("/projects?country=Peru&page=1").text
+    page = client.get("/projects?country=Peru&page=1", follow_redirects=True).text
     assert 'href="/projects/export.csv?country=Peru"' in page
 
 
 def test_the_results_page_is_served_from_the_cache_until_a_sync_bumps_the_version(client):
     make_project("VCS1", country="Peru")
-    assert "1 project" in client.get("/projects?country=Peru").text
+    assert "1 project" in client.get("/projects?country=Peru", follow_redirects=True).text
     make_project("VCS2", country="Peru")
-    assert "1 project" in client.get("/projects?country=Peru").text
+    assert "1 project" in client.get("/projects?country=Peru", follow_redirects=True).text
     bump_data_version()
     db.session.commit()
-    page = client.get("/projects?country=Peru").text
+    page = client.get("/projects?country=Peru", follow_redirects=True).text
     assert "2 projects" in page
     assert listed_ids(page) == ["VCS1", "VCS2"]
 
@@ -272,22 +314,28 @@ def test_the_results_page_is_served_from_the_cache_until_a_sync_bumps_the_versio
 def test_an_empty_order_from_the_form_means_the_sorts_natural_order(client):
     make_project("VCS1", issued=5)
     make_project("VCS2", issued=50)
-    assert listed_ids(client.get("/projects?sort=issued&order=").text) == ["VCS2", "VCS1"]
-    assert listed_ids(client.get("/projects?sort=name&order=").text) == ["VCS1", "VCS2"]
+    assert listed_ids(client.get("/projects?sort=issued&order=", follow_redirects=True).text) == [
+        "VCS2",
+        "VCS1",
+    ]
+    assert listed_ids(client.get("/projects?sort=name&order=", follow_redirects=True).text) == [
+        "VCS1",
+        "VCS2",
+    ]
 
 
 def test_the_sort_menu_follows_the_search_box_until_a_sort_is_picked(client):
     make_project("VCS9", name="Alpha river")
     make_project("VCS10", name="River delta")
-    page = client.get("/projects").text
+    page = client.get("/projects", follow_redirects=True).text
     assert '<option value="" selected>' in page
     assert 'value="relevance"' not in page
     # The form sends the menu's "" with what was typed: relevance, not name.
     typed = client.get("/projects?q=river&sort=&order=", headers=RESULTS)
     assert listed_ids(typed.text) == ["VCS10", "VCS9"]
     assert typed.headers["HX-Push-Url"] == "/projects?q=river"
-    picked = client.get("/projects?q=river&sort=name").text
-    assert '<option value="name" selected>' in picked
+    picked = client.get("/projects?q=river&sort=name", follow_redirects=True).text
+    assert '<option value="name-asc" selected>Name, A to Z</option>' in picked
     assert listed_ids(picked) == ["VCS9", "VCS10"]
 
 
@@ -301,7 +349,7 @@ def test_facet_checkboxes_keep_their_ids_so_focus_survives_a_swap(client):
             re.findall(r'<input type="checkbox" id="([^"]+)" name="\w+" value="([^"]+)"', html)
         )
 
-    before = checkbox_ids(client.get("/projects").text)
+    before = checkbox_ids(client.get("/projects", follow_redirects=True).text)
     after = checkbox_ids(client.get("/projects?registry=GLD", headers=RESULTS).text)
     assert len(set(before)) == len(before) == 5
     assert before == after
@@ -326,12 +374,14 @@ def test_a_nul_character_in_any_parameter_is_refused_with_a_clear_400_not_a_500(
 def test_export_refuses_a_filter_it_cannot_read_rather_than_export_everything(client):
     make_project("VCS1", country="Peru", issued=10)
     make_project("VCS2", country="Chile", issued=5000)
-    refused = client.get("/projects/export.csv?country=Peru&issued_min=lots")
+    refused = client.get("/projects/export.csv?country=Peru&issued_min=lots", follow_redirects=True)
     assert refused.status_code == 400
     assert "issued_min" in refused.text
     assert "VCS" not in refused.text
     # A page number means nothing to a download; reversed bounds are swapped as on the page.
-    swapped = client.get("/projects/export.csv?issued_min=10000&issued_max=100&page=-3")
+    swapped = client.get(
+        "/projects/export.csv?issued_min=10000&issued_max=100&page=-3", follow_redirects=True
+    )
     assert swapped.status_code == 200
     rows = list(csv.DictReader(io.StringIO(swapped.get_data(as_text=True))))
     assert [row["project_id"] for row in rows] == ["VCS2"]

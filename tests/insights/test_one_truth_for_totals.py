@@ -30,7 +30,7 @@ def test_every_page_gives_the_same_market_total(client):
     api_catalogue = client.get("/api/v1/projects").json
     assert f'data-figure="issued">{expected_issued:,}<' in home
     assert f'data-figure="issued">{expected_issued:,}<' in stats
-    assert f'data-total="issued">{expected_issued:,}<' in catalogue
+    assert f'data-total="issued"><span class="total-full">{expected_issued:,}<' in catalogue
     assert api_stats["totals"]["issued"] == expected_issued
     assert api_catalogue["issued"] == expected_issued
     assert api_stats["totals"]["records_issued"] == 2100 + 5_076_930

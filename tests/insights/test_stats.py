@@ -233,9 +233,14 @@ def test_boosted_request_gets_the_full_page(client):
 def test_bad_filter_values_get_a_notice_not_an_error_page(client, query):
     seed_market()
     response = client.get(f"/stats?{query}")
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "Some filter values were ignored" in response.text
     assert figure(response.text, "issued") == "2,100"
+    fragment = client.get(
+        f"/stats?{query}", headers={"HX-Request": "true", "HX-Target": "stats-results"}
+    )
+    assert fragment.status_code == 200
+    assert fragment.headers["HX-Push-Url"] == "/stats"
 
 
 def test_empty_market_has_a_clear_empty_state(client):
@@ -259,7 +264,35 @@ def test_ratio_chart_says_how_much_of_the_market_has_a_vintage(app):
     make_credit(projects["VCS101"], kind="issuance", year=2021, vintage=None, quantity=900)
     db.session.commit()
     [ratio] = [c for c in stats_charts(market_stats()) if c.chart_id == "chart-ratio"]
-    assert ratio.note.startswith(
-        "Counts only the credits whose vintage is known (2,100 of the 3,000"
-    )
+    assert ratio.note.startswith("Rests on the 2,100 of 3,000 (70.0%) credits issued whose vintage")
     assert ">60%</text>" in ratio.svg
+
+
+def test_retirement_ratio_hides_thin_vintages_and_states_its_coverage():
+    stats = {
+        "filters": {"year_from": None, "year_to": None},
+        "totals": {"issued": 100_000, "retired": 0, "projects": 1, "remaining": 0},
+        "by_year": [],
+        "by_registry": [],
+        "top_countries": [],
+        "by_scope": [],
+        "projects_by_status": [],
+        "retirement_ratio_by_vintage": [
+            {"vintage": 2018, "issued": 40_000, "retired": 10_000, "ratio": 0.25},
+            {"vintage": 2019, "issued": 10_000, "retired": 5_000, "ratio": 0.5},
+            {"vintage": 2023, "issued": 100, "retired": 90, "ratio": 0.9},
+            {"vintage": 2024, "issued": 1_000, "retired": 1_600, "ratio": 1.6},
+        ],
+    }
+    (ratio,) = [chart for chart in stats_charts(stats) if chart.chart_id == "chart-ratio"]
+    assert [row[0] for row in ratio.rows] == [2018, 2019]
+    assert "Rests on the 51,100 of 100,000 (51.1%) credits issued" in ratio.note
+    assert ratio.note.endswith(": 2023, 2024.")
+    assert 'data-label="2024"' not in ratio.svg
+
+
+def test_a_plain_form_with_empty_fields_redirects_to_the_canonical_url(client):
+    response = client.get("/stats?registry=VCS&scope=&country=&year_from=2010&year_to=")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/stats?registry=VCS&year_from=2010"
+    assert client.get("/stats?registry=VCS&year_from=2010").status_code == 200

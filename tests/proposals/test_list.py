@@ -169,13 +169,16 @@ def test_paginated_by_20_keeping_filters(client, owner):
         ("country=" + "x" * 300, "at most 200 characters"),
     ],
 )
-def test_bad_parameters_are_a_clear_400(client, query, message):
+def test_bad_parameters_are_ignored_and_named(client, owner, query, message):
+    make_project(owner=owner, name="Still listed")
     response = client.get(f"/proposals?{query}")
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert message in response.text
+    assert "Still listed" in response.text
     fragment = client.get(f"/proposals?{query}", headers=htmx_to("proposal-results"))
-    assert fragment.status_code == 400
+    assert fragment.status_code == 200
     assert message in fragment.text
+    assert fragment.headers["HX-Push-Url"] == "/proposals"
 
 
 def test_page_past_the_end_says_so(client, owner):
@@ -245,3 +248,9 @@ def test_owner_activity_partial_shows_counts_and_latest_comments(app, owner):
     assert f'comment-count-{project.id}">4<' in html
     assert html.count("<li>") == 3
     assert "note 0 on Shown" in html
+
+
+def test_a_plain_form_with_empty_fields_redirects_to_the_canonical_url(client):
+    response = client.get("/proposals?q=&country=Kenya&scope=&type=&sort=support")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/proposals?country=Kenya"

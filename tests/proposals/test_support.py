@@ -98,8 +98,26 @@ def test_anonymous_support_goes_to_sign_in_and_back(client, proposal):
     assert response.status_code == 302
     location = urlsplit(response.headers["Location"])
     assert location.path == "/auth/login"
-    assert parse_qs(location.query)["next"] == [f"/projects/{proposal.project_id}#proposal-support"]
+    assert parse_qs(location.query)["next"] == [
+        f"/projects/{proposal.project_id}?intent=support#proposal-support"
+    ]
     assert support_rows(proposal) == 0
+
+
+def test_back_from_sign_in_the_support_click_is_one_confirm_away(client, proposal):
+    response = client.post(support_url(proposal), data={"action": "support"})
+    back = parse_qs(urlsplit(response.headers["Location"]).query)["next"][0]
+    # Signing in acts on nothing by itself: the page asks to confirm with its CSRF'd form.
+    sign_in(client, make_user())
+    page = client.get(back).text
+    assert "You are signed in. Confirm your support:" in page
+    assert "Yes, support this proposal</button>" in page
+    assert support_rows(proposal) == 0
+    client.post(support_url(proposal), data={"action": "support"})
+    assert support_rows(proposal) == 1
+    again = client.get(back).text
+    assert "Confirm your support" not in again
+    assert "withdraw my support" in again
 
 
 def test_anonymous_htmx_support_redirects_the_whole_page(client, proposal):

@@ -29,8 +29,14 @@ PROBLEM_TITLES = {
 }
 
 
-def problem(status: int, detail: str, errors: list[str] | None = None) -> Response:
-    """An RFC 9457 problem response: what went wrong, for a person to read."""
+def problem(
+    status: int,
+    detail: str,
+    errors: list[str] | None = None,
+    invalid_params: list[dict] | None = None,
+) -> Response:
+    """An RFC 9457 problem response: what went wrong, for a person to read, and (for bad
+    query parameters) which parameters, for a program to read."""
     body: dict = {
         "type": "about:blank",
         "title": PROBLEM_TITLES.get(status, "Error"),
@@ -39,6 +45,8 @@ def problem(status: int, detail: str, errors: list[str] | None = None) -> Respon
     }
     if errors:
         body["errors"] = list(errors)
+    if invalid_params:
+        body["invalid-params"] = list(invalid_params)
     response = jsonify(body)
     response.status_code = status
     response.mimetype = PROBLEM_JSON

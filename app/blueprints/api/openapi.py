@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import current_app, jsonify, request
+from flask import current_app, jsonify, render_template, request, url_for
 
 from app.blueprints.api import bp, credits, news, problem, projects, stats
 
@@ -22,6 +22,15 @@ BASE_SCHEMAS = {
             "status": {"type": "integer"},
             "detail": {"type": "string"},
             "errors": {"type": "array", "items": {"type": "string"}},
+            "invalid-params": {
+                "type": "array",
+                "description": "Each query parameter that cannot be used, and why.",
+                "items": {
+                    "type": "object",
+                    "required": ["name", "reason"],
+                    "properties": {"name": {"type": "string"}, "reason": {"type": "string"}},
+                },
+            },
         },
     }
 }
@@ -145,3 +154,37 @@ def enforce_documented_limits():
         )
     ]
     return problem(400, " ".join(errors), errors) if errors else None
+
+
+def endpoint_index() -> list[dict]:
+    """Every operation of the OpenAPI document: path, method, summary, in document order."""
+    operations = []
+    for path, methods in openapi_document()["paths"].items():
+        for method, operation in methods.items():
+            operations.append(
+                {
+                    "method": method.upper(),
+                    "path": f"{bp.url_prefix}{path}",
+                    "summary": operation.get("summary", ""),
+                }
+            )
+    return operations
+
+
+@bp.get("/")
+def index():
+    """The API's front door: what it serves and where its reference is."""
+    return jsonify(
+        title="CarbonScope API",
+        version="1.0.0",
+        openapi=url_for("api.openapi_json"),
+        docs=url_for("api.docs"),
+        endpoints=endpoint_index(),
+    )
+
+
+@bp.get("/docs")
+def docs():
+    """The OpenAPI document, readable: Swagger UI (from npm, served by us) over the endpoint
+    list, which is all a browser without JavaScript shows."""
+    return render_template("api/docs.html", endpoints=endpoint_index())

@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import abort, jsonify, redirect, request, url_for
 
+from app.bad_parameters import invalid_params
 from app.blueprints.api import (
     NOT_MODIFIED,
     bp,
@@ -148,13 +149,25 @@ def _status_for(errors: list[str]) -> int:
     return 422 if all(error.startswith("Swapped ") for error in errors) else 400
 
 
+def _refuse(errors: list[str], per_page_error: str | None):
+    """400 (or 422 for a reversed range alone) naming every parameter that cannot be used."""
+    params = invalid_params(request.args, lambda alone: parse_project_query(alone)[1])
+    if per_page_error:
+        params.append({"name": "per_page", "reason": per_page_error})
+    if not params:
+        return problem(_status_for(errors), " ".join(errors), errors)
+    names = ", ".join(param["name"] for param in params)
+    detail = f"Cannot use {names}: " + " ".join(param["reason"] for param in params)
+    return problem(400, detail, [param["reason"] for param in params], params)
+
+
 @bp.get("/projects")
 def projects():
     query, warnings = parse_project_query(request.args)
     per_page, per_page_error = _per_page()
     errors = [*warnings, *([per_page_error] if per_page_error else [])]
     if errors:
-        return problem(_status_for(errors), " ".join(errors), errors)
+        return _refuse(errors, per_page_error)
     result = search_projects(query, per_page=per_page)
     return jsonify(
         items=[project_json(row) for row in result.items],

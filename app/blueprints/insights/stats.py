@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import make_response, render_template, request
+from flask import make_response, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from app.blueprints.insights import bp
+from app.canonical_url import is_canonical
 from app.extensions import cache
 from app.insights.figures import stats_charts
 from app.insights.filters import StatsFilters, parse_stats_filters
-from app.insights.stats import filter_choices, market_stats
+from app.insights.stats import filter_choices, issuance_by_country, market_stats
 from app.models import current_data_version
+from app.world_map import by_atlas_key, world_map
 
 RESULTS_ID = "stats-results"
 
@@ -35,15 +37,31 @@ def _results_html(version: int, filters: StatsFilters, warnings: list[str]) -> M
         warnings=warnings,
         stats=figures,
         charts=stats_charts(figures),
+        world_map=_issuance_map(filters),
     )
     if key:
         cache.set(key, html)
     return Markup(html)  # noqa: S704  rendered (escaped) by Jinja
 
 
+def _issuance_map(filters: StatsFilters) -> Markup:
+    values = by_atlas_key((name, None, issued) for name, issued in issuance_by_country(filters))
+    return world_map(
+        values,
+        title="Map of credits issued by country",
+        unit=("credit issued", "credits issued"),
+        geometry_url=url_for("icons.map_geometry"),
+        link=lambda names: url_for("insights.stats", **filters.with_country(names).to_args()),
+        selected=filters.country,
+        chart_id="stats-map",
+    )
+
+
 @bp.get("/stats")
 def stats():
     filters, warnings = parse_stats_filters(request.args)
+    if not request.htmx and not warnings and not is_canonical(request.args, filters.to_args()):
+        return redirect(url_for("insights.stats", **filters.to_args()))
     version = current_data_version()
     results = _results_html(version, filters, warnings)
     if request.htmx.target == RESULTS_ID:
@@ -55,7 +73,10 @@ def stats():
             results=results,
             choices=filter_choices(),
         )
-    # A bad filter value is the user's to fix: say so (400), and show what the rest selects.
-    response = make_response(body, 400 if warnings else 200)
+    # What cannot be read is ignored and named in the results' notice (one rule for every
+    # page: 200); the address bar shows the filters that were applied.
+    response = make_response(body)
+    if warnings and request.htmx:
+        response.headers["HX-Push-Url"] = url_for("insights.stats", **filters.to_args())
     response.vary.update(("HX-Request", "HX-Target"))
     return response

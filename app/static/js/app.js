@@ -34,4 +34,13 @@
       event.detail.isError = false;
     }
   });
+
+  // A table wider than the screen scrolls sideways in its frame: let the keyboard reach it.
+  function focusableScrollers(root) {
+    root.querySelectorAll(".table-wrap").forEach(function (frame) {
+      if (frame.scrollWidth > frame.clientWidth) frame.setAttribute("tabindex", "0");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { focusableScrollers(document); });
+  document.addEventListener("htmx:afterSettle", function () { focusableScrollers(document); });
 })();
