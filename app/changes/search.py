@@ -11,7 +11,6 @@ data version, which every sync bumps.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import TypeVar
@@ -19,9 +18,9 @@ from typing import TypeVar
 from sqlalchemy import and_, func, literal, or_, select
 
 from app.catalog.query import ProjectQuery
-from app.catalog.search import cache_key, filter_conditions
+from app.catalog.search import cached, filter_conditions
 from app.changes.query import FACET_COLUMNS, FACETS, KIND_LABELS, ChangeQuery
-from app.extensions import cache, db
+from app.extensions import db
 from app.models import Project, ProjectChange
 
 PER_PAGE = 50
@@ -194,15 +193,6 @@ def search_condition(query: ChangeQuery, projects: ProjectQuery | None = None):
     return and_(*conditions) if conditions else literal(True)
 
 
-def _cached(kind: str, token: str, compute: Callable[[], T]) -> T:
-    key = cache_key(f"changes-{kind}", token)
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value)
-    return value
-
-
 def _token(query: ChangeQuery, projects: ProjectQuery | None, *extra) -> str:
     scope = projects.cache_token(page=False) if projects is not None else "-"
     return ":".join([query.cache_token(), scope, *map(str, extra)])
@@ -224,8 +214,8 @@ def search_changes(
 
     ``projects`` narrows to the changes of the projects a catalogue search finds."""
     per_page = per_page or PER_PAGE
-    return _cached(
-        "page", _token(query, projects, per_page), lambda: _page(query, projects, per_page)
+    return cached(
+        "changes-page", _token(query, projects, per_page), lambda: _page(query, projects, per_page)
     )
 
 
@@ -262,7 +252,7 @@ def _overview(query: ChangeQuery) -> ChangeOverview:
 def change_overview(query: ChangeQuery) -> ChangeOverview:
     """The capped total and the facet counts of a /changes search (whatever its page)."""
     first = query.first_page()
-    return _cached("overview", _token(first, None), lambda: _overview(first))
+    return cached("changes-overview", _token(first, None), lambda: _overview(first))
 
 
 def changes_matching(condition, *, after: int = 0, limit: int = 100) -> list[ChangeRow]:
@@ -285,8 +275,8 @@ def changes_by_id(ids: list[int]) -> list[ChangeRow]:
 
 def project_history(project_id: str, limit: int = 20) -> list[ChangeRow]:
     """A project's timeline, newest first (cached by data version)."""
-    return _cached(
-        "history",
+    return cached(
+        "changes-history",
         f"{project_id}:{limit}",
         lambda: changes_matching(ProjectChange.project_id == project_id, limit=limit),
     )

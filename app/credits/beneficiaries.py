@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from app.catalog.search import _cached, _like_pattern
+from app.catalog.search import _like_pattern, cached
 from app.etl.beneficiaries import display_rank, fold
 from app.etl.reasons import REASON_LABELS
 from app.extensions import db
@@ -143,7 +143,7 @@ def _totals_by_key(conditions: list, page: int, per_page: int) -> BeneficiaryPag
 def largest_retirers(q: str = "", page: int = 1, per_page: int = PER_PAGE) -> BeneficiaryPage:
     """Beneficiaries by credits retired, largest first; ``q`` narrows by name (cached)."""
     token = f"{_digest(fold(q))}:{page}:{per_page}"
-    return _cached(
+    return cached(
         "beneficiaries",
         token,
         lambda: _totals_by_key(search_conditions(q), page, per_page),
@@ -221,4 +221,4 @@ def _profile(key: str) -> BeneficiaryProfile | None:
 def beneficiary_profile(key: str) -> BeneficiaryProfile | None:
     """One beneficiary's retirements by year, project, project type, registry and reason;
     None when no retirement carries this key."""
-    return _cached("beneficiary", _digest(key), lambda: _profile(key))
+    return cached("beneficiary", _digest(key), lambda: _profile(key))

@@ -18,7 +18,7 @@ from datetime import date
 from flask import has_request_context, request
 from sqlalchemy import and_, false, func, literal, or_, select, tuple_, union_all
 
-from app.catalog.search import _cached, _like_pattern
+from app.catalog.search import _like_pattern, cached
 from app.credits.query import FACETS, CreditQuery
 from app.extensions import db
 from app.models import DIGESTED_CREDIT_COLUMNS, Credit, CreditSearchValue, Project
@@ -236,7 +236,7 @@ def _search(query: CreditQuery, per_page: int) -> CreditResult:
 def search_credits(query: CreditQuery, per_page: int = PER_PAGE) -> CreditResult:
     """One page of matching records, their count and their summed quantity (cached)."""
     token = f"{query.cache_token()}:{per_page}"
-    return _cached("credits-search", token, lambda: _search(query, per_page))
+    return cached("credits-search", token, lambda: _search(query, per_page))
 
 
 def by_year_statement(query: CreditQuery):
@@ -255,7 +255,7 @@ def quantity_by_year(query: CreditQuery) -> list[tuple[int, int]]:
         rows = db.session.execute(by_year_statement(query)).all()
         return [(int(year), int(total or 0)) for year, total in rows]
 
-    return _cached("credits-by-year", query.cache_token(page=False), compute)
+    return cached("credits-by-year", query.cache_token(page=False), compute)
 
 
 def facets_statement(query: CreditQuery):
@@ -288,7 +288,7 @@ def facet_counts(query: CreditQuery) -> dict[str, list[tuple[str, int]]]:
             values.sort(key=lambda item: (-item[1], item[0]))
         return counts
 
-    return _cached("credits-facets", query.cache_token(page=False), compute)
+    return cached("credits-facets", query.cache_token(page=False), compute)
 
 
 def iter_credit_rows(query: CreditQuery, batch_size: int = 1000) -> Iterator[CreditRow]:

@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.archive_limits import UnpackLimits, unpack_problem
 from app.etl import merge, offsetsdb, registry_sync, sources, vrod
 from app.etl.columns import REGISTRY_SOURCE
 from app.etl.errors import SourceError
@@ -214,12 +215,24 @@ def _downloaded_inputs(raw_dir: Path, warnings: list[str]) -> dict:
                 timeout=config["DOWNLOAD_TIMEOUT_SECONDS"],
                 max_bytes=config["DOWNLOAD_MAX_BYTES"],
             )
+            _refuse_unbounded_archive(inputs[name])
         except SourceError as error:
             warnings.append(str(error))
             inputs[name] = None
     if inputs["offsetsdb"] is not None and inputs["offsetsdb"].suffix != ".zip":
         inputs["offsetsdb"] = [inputs["offsetsdb"]]
     return _check_found(inputs, warnings, where="the configured URLs")
+
+
+def _refuse_unbounded_archive(path: Path) -> None:
+    """A downloaded zip or workbook is checked for its unpacked size and compression ratio
+    before anything reads it, as uploads are (app/archive_limits.py)."""
+    if path.suffix.lower() not in (".zip", ".xlsx"):
+        return
+    problem = unpack_problem(str(path), UnpackLimits.from_config(current_app.config))
+    if problem:
+        path.unlink(missing_ok=True)
+        raise SourceError(f"{path.name} is refused: {problem}")
 
 
 def _check_found(inputs: dict, warnings: list[str], where: str) -> dict:

@@ -84,3 +84,27 @@ def test_the_admin_upload_refuses_a_zip_bomb_and_says_why(client, name):
     assert response.status_code == 422
     assert f"{name} is refused: projects.csv is compressed" in response.text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SyncRun)) == 0
+
+
+def test_a_downloaded_zip_bomb_is_refused_before_it_is_read(app, tmp_path, httpserver):
+    """Downloads meet the same limits as uploads: the run fails saying why, nothing loads."""
+    from app.etl.sync import execute_sync
+    from app.sync_queue import request_sync
+
+    httpserver.expect_request("/offsets-db.csv.zip").respond_with_data(
+        zip_bomb(), content_type="application/zip"
+    )
+    app.config.update(
+        OFFSETSDB_URL=httpserver.url_for("/offsets-db.csv.zip"),
+        VROD_URL=httpserver.url_for("/missing.xlsx"),
+    )
+    run = request_sync(trigger="cli")
+    db.session.commit()
+
+    finished = execute_sync(run.id)
+
+    assert finished.status == "failed"
+    assert "offsets-db.csv.zip is refused: projects.csv is compressed" in " ".join(
+        [finished.message or "", *((finished.report or {}).get("warnings") or [])]
+    )
+    assert not list((tmp_path / "raw").rglob("offsets-db.csv.zip"))
