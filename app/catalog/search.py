@@ -14,9 +14,8 @@ from typing import TypeVar
 
 from sqlalchemy import Text, case, cast, func, literal, select, tuple_, union_all
 
+from app.catalog.labels import LABEL_FACETS, label_condition, label_counts_branches
 from app.catalog.multi_values import (
-    certification_condition,
-    certification_counts,
     state_condition,
     state_counts,
     state_group_value,
@@ -27,7 +26,7 @@ from app.extensions import cache, db
 from app.models import SORT_NAME, Project, current_data_version
 
 PER_PAGE = 50
-CACHE_LAYOUT = 4
+CACHE_LAYOUT = 5
 T = TypeVar("T")
 
 
@@ -151,8 +150,8 @@ def _facet_condition(facet: str, values: tuple[str, ...]):
     """Projects with any of ``values`` in the facet."""
     if facet == "state":
         return state_condition(values)
-    if facet == "certification":
-        return certification_condition(values)
+    if facet in LABEL_FACETS:
+        return label_condition(facet, values)
     column = facet_column(facet)
     return column == values[0] if len(values) == 1 else column.in_(values)
 
@@ -261,14 +260,26 @@ def facets_statement(query: ProjectQuery, dialect: str | None = None):
     has no GROUPING SETS) one GROUP BY each. Rows with a null value are the caller's to drop.
     """
     dialect = dialect or db.session.get_bind().dialect.name
-    idle = [facet for facet in FACETS if not query.facet_values(facet)]
-    own = [facet for facet in FACETS if facet not in idle]
+    column_facets = [facet for facet in FACETS if facet not in LABEL_FACETS]
+    idle = [facet for facet in column_facets if not query.facet_values(facet)]
+    own = [facet for facet in column_facets if facet not in idle]
     if dialect != "postgresql":
-        own, idle = list(FACETS), []
+        own, idle = column_facets, []
     branches = [_facet_branch(query, facet) for facet in own]
     if idle:
         branches.insert(0, _shared_facets_branch(query, idle))
-    return branches[0] if len(branches) == 1 else union_all(*branches)
+    branches += _label_branches(query)
+    return union_all(*branches)
+
+
+def _label_branches(query: ProjectQuery) -> list:
+    """The label facets: those without a chosen value share one branch, each other its own."""
+    idle = [facet for facet in LABEL_FACETS if not query.facet_values(facet)]
+    branches = label_counts_branches(idle, filter_conditions(query)) if idle else []
+    for facet in LABEL_FACETS:
+        if facet not in idle:
+            branches += label_counts_branches([facet], filter_conditions(query, exclude=facet))
+    return branches
 
 
 def _facet_branch(query: ProjectQuery, facet: str):
@@ -298,12 +309,10 @@ def _grouped_column(facet: str):
     """What a facet's branch groups by: its column, or the raw text of a multi-value facet."""
     if facet == "state":
         return state_group_value()
-    if facet == "certification":
-        return Project.certifications
     return facet_column(facet)
 
 
-_SPLIT_COUNTS = {"state": state_counts, "certification": certification_counts}
+_SPLIT_COUNTS = {"state": state_counts}
 
 
 def _facet_counts(query: ProjectQuery) -> dict[str, list[tuple[str, int]]]:

@@ -22,9 +22,11 @@ import pandas as pd
 from sqlalchemy import Connection, bindparam, select
 
 from app.etl import columns as c
+from app.etl.labels import certification_labels
 from app.models import (
     COMMUNITY,
     Credit,
+    Label,
     Project,
     ProjectYearlyFigure,
     bump_data_version,
@@ -52,10 +54,11 @@ def load_catalogue(
     projects: pd.DataFrame,
     credits: pd.DataFrame,
     yearly: pd.DataFrame | None = None,
+    labels: pd.DataFrame | None = None,
 ):
-    """Make the database's registry projects, credits and yearly figures equal to the
-    frames; bump the data version. Runs inside ``connection``'s transaction; returns
-    LoadCounts."""
+    """Make the database's registry projects, credits, yearly figures and labels equal to
+    the frames; bump the data version. Runs inside ``connection``'s transaction; returns
+    LoadCounts. Without ``labels``, the labels are those in the projects' certifications."""
     counts = LoadCounts(credit_rows=len(credits))
     yearly = yearly if yearly is not None else pd.DataFrame(columns=list(c.YEARLY_COLUMNS))
     existing = _existing_projects(connection)
@@ -110,9 +113,25 @@ def load_catalogue(
     _insert_yearly(
         connection, fresh_yearly.assign(**{c.PROJECT_ID: fresh_yearly[c.PROJECT_ID].map(keys)})
     )
+    if labels is None:
+        labels = certification_labels(projects, as_of=utcnow().date())
+    _replace_labels(connection, labels, keys)
     rebuild_credit_summary(connection)
     bump_data_version(connection)
     return counts
+
+
+def _replace_labels(connection: Connection, labels: pd.DataFrame, keys: dict[str, int]) -> None:
+    """Every registry project's labels, replaced (a few thousand rows at most)."""
+    registry_ids = select(Project.id).where(Project.registry != COMMUNITY)
+    connection.execute(Label.__table__.delete().where(Label.project_id.in_(registry_ids)))
+    rows = [
+        {**row, "project_id": keys[row["project_id"]], "as_of": _plain("as_of", row["as_of"])}
+        for row in labels.to_dict("records")
+        if row["project_id"] in keys
+    ]
+    for chunk in _chunks(rows, BATCH):
+        connection.execute(Label.__table__.insert(), chunk)
 
 
 def _existing_projects(connection: Connection) -> dict[str, tuple[int, dict]]:
