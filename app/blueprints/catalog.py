@@ -30,6 +30,7 @@ from app.catalog.projects import (
     source_label,
     status_note,
 )
+from app.catalog.quality import project_quality
 from app.catalog.query import (
     DEFAULT_ORDER,
     REGISTRY_LABELS,
@@ -195,6 +196,7 @@ def detail(project_id: str):
         render_template(
             "catalog/project.html",
             field_groups=field_groups(project),
+            quality=project_quality(project),
             status_note=status_note(project),
             remaining=remaining_credits(project),
             description=paragraphs(project.description),

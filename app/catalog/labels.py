@@ -27,6 +27,8 @@ LABEL_FACETS = {
     "certification": "other",
 }
 FACET_OF_KIND = {kind: facet for facet, kind in LABEL_FACETS.items()}
+# Who gave a label, as the pages name them; a registry's adapter gives its own name.
+SOURCE_NAMES = {"vrod": "VROD (Berkeley Carbon Trading Project)", "offsetsdb": "OffsetsDB"}
 SDG_VALUES = tuple(str(number) for number in range(1, 18))
 # A facet value meaning "any value of this kind" (CORSIA eligible in any phase, any CCB level).
 ANY = "any"
@@ -103,6 +105,10 @@ class Badge:
     def facet(self) -> str:
         return FACET_OF_KIND[self.kind]
 
+    @property
+    def source_name(self) -> str:
+        return SOURCE_NAMES.get(self.source, self.source)
+
 
 KIND_ORDER = {kind: index for index, kind in enumerate(FACET_OF_KIND)}
 
@@ -142,6 +148,26 @@ class VintageLabels:
     name: str
     quantity: int
     source: str
+
+    @property
+    def source_name(self) -> str:
+        return SOURCE_NAMES.get(self.source, self.source)
+
+
+def labels_by_project() -> dict[int, dict[str, str]]:
+    """Every project's labels per facet, their values joined ('pilot; first'): the export's
+    label columns (a few thousand rows: read once per export)."""
+    rows = db.session.execute(
+        select(Label.project_id, Label.kind, Label.value)
+        .distinct()
+        .order_by(Label.project_id, Label.kind, Label.value)
+    )
+    found: dict[int, dict[str, str]] = {}
+    for pk, kind, value in rows:
+        columns = found.setdefault(pk, {})
+        facet = FACET_OF_KIND[kind]
+        columns[facet] = f"{columns[facet]}; {value}" if facet in columns else value
+    return found
 
 
 def credit_level_labels(project_pk: int) -> list[VintageLabels]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields, replace
 from werkzeug.datastructures import MultiDict
 
 from app.catalog.labels import LABEL_FACETS, allowed_values, facet_label
+from app.catalog.quality import CREDITING_VALUES
 from app.models import COMMUNITY, REGISTRIES, STATUS_GROUPS
 from app.request_input import MAX_FILTER_VALUES, ascii_int
 from app.text_search import query_terms
@@ -40,6 +41,7 @@ FACETS = (
     "reduction_removal",
     "methodology",
     "verifier",
+    "crediting_period",
     "listed",
 )
 # Facets whose column holds one value per project; state holds several in one text
@@ -54,11 +56,12 @@ FACET_COLUMNS = {
     "methodology": "methodology",
     "verifier": "verifier",
     "listed": None,  # computed from project_link: see app/catalog/search.py facet_column
+    "crediting_period": None,  # computed from crediting_period_end: app/catalog/quality.py
 }
 LISTED_VALUES = ("multiple",)
 LISTED_LABELS = {"multiple": "Listed in more than one registry"}
 MULTI_VALUE_FACETS = ("state",)
-CHOICE_FACETS = ("registry", "status", "listed", *LABEL_FACETS)
+CHOICE_FACETS = ("registry", "status", "listed", "crediting_period", *LABEL_FACETS)
 FREE_FACETS = tuple(facet for facet in FACETS if facet not in CHOICE_FACETS)
 FACET_LABELS = {
     "registry": "Registry",
@@ -71,6 +74,7 @@ FACET_LABELS = {
     "methodology": "Methodology",
     "listed": "Registries",
     "verifier": "Verifier",
+    "crediting_period": "Crediting period",
     **{facet: facet_label(facet) for facet in LABEL_FACETS},
 }
 RANGES = ("issued_min", "issued_max", "vintage_from", "vintage_to")
@@ -119,6 +123,7 @@ class ProjectQuery:
     state: tuple[str, ...] = ()
     reduction_removal: tuple[str, ...] = ()
     verifier: tuple[str, ...] = ()
+    crediting_period: tuple[str, ...] = ()
     ccp: tuple[str, ...] = ()
     corsia: tuple[str, ...] = ()
     article6: tuple[str, ...] = ()
@@ -270,6 +275,7 @@ def parse_project_query(args: MultiDict) -> tuple[ProjectQuery, list[str]]:
     registry = _parse_choices(args, "registry", REGISTRY_VALUES, warnings, fold=str.upper)
     status = _parse_choices(args, "status", STATUS_GROUPS, warnings)
     listed = _parse_choices(args, "listed", LISTED_VALUES, warnings)
+    crediting = _parse_choices(args, "crediting_period", CREDITING_VALUES, warnings, _fold_label)
     labels = {
         facet: _parse_choices(args, facet, allowed_values(facet), warnings, fold=_fold_label)
         for facet in LABEL_FACETS
@@ -314,6 +320,7 @@ def parse_project_query(args: MultiDict) -> tuple[ProjectQuery, list[str]]:
         registry=registry,
         status=status,
         listed=listed,
+        crediting_period=crediting,
         **labels,
         **free,
         issued_min=issued_min,

@@ -9,17 +9,24 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from sqlalchemy import Text, case, cast, func, literal, select, tuple_, union_all
 
-from app.catalog.labels import LABEL_FACETS, label_condition, label_counts_branches
+from app.catalog.labels import (
+    LABEL_FACETS,
+    Badge,
+    label_condition,
+    label_counts_branches,
+    project_badges,
+)
 from app.catalog.multi_values import (
     state_condition,
     state_counts,
     state_group_value,
 )
+from app.catalog.quality import crediting_column, today
 from app.catalog.query import FACET_COLUMNS, FACETS, ProjectQuery
 from app.catalog.totals import remaining_credits, retired_exceeds_issued
 from app.extensions import cache, db
@@ -62,6 +69,8 @@ class ProjectRow:
     verifier: str | None
     certifications: str | None
     flags: dict | None
+    # The project-level quality labels (app/catalog/labels.py), filled after the row is read.
+    labels: tuple[Badge, ...] = ()
 
     @property
     def remaining(self) -> int | None:
@@ -77,7 +86,9 @@ class ProjectRow:
         return self.registry == "COMMUNITY"
 
 
-ROW_COLUMNS = tuple(getattr(Project, name) for name in ProjectRow.__dataclass_fields__)
+ROW_COLUMNS = tuple(
+    getattr(Project, name) for name in ProjectRow.__dataclass_fields__ if name != "labels"
+)
 
 
 @dataclass(frozen=True)
@@ -122,6 +133,8 @@ def facet_column(facet: str):
         from app.links.queries import linked_project_ids
 
         return case((Project.id.in_(linked_project_ids()), literal("multiple")), else_=None)
+    if facet == "crediting_period":
+        return crediting_column()
     return getattr(Project, FACET_COLUMNS[facet])
 
 
@@ -192,7 +205,9 @@ def cache_key(kind: str, token: str) -> str:
     Bump ``CACHE_LAYOUT`` when a cached value's shape changes (a ProjectRow field, a
     template), so a deploy never reads values pickled by the previous code.
     """
-    return f"catalog:{kind}:l{CACHE_LAYOUT}:v{current_data_version()}:{token}"
+    # The day: the crediting-period facet ("ends within 12 months") moves with it.
+    day = today().isoformat()
+    return f"catalog:{kind}:l{CACHE_LAYOUT}:v{current_data_version()}:{day}:{token}"
 
 
 def _cached(kind: str, token: str, compute: Callable[[], T]) -> T:
@@ -236,8 +251,11 @@ def _search(query: ProjectQuery, per_page: int) -> SearchResult:
         page = pages
     items = []
     if total:
-        rows = db.session.execute(page_statement(query, page, per_page))
-        items = [ProjectRow(*row) for row in rows]
+        rows = [
+            ProjectRow(*row) for row in db.session.execute(page_statement(query, page, per_page))
+        ]
+        badges = project_badges([row.id for row in rows])
+        items = [replace(row, labels=tuple(badges[row.id])) for row in rows]
     return SearchResult(
         items, total, page, pages, per_page, message, issued=int(issued), retired=int(retired)
     )
