@@ -37,7 +37,7 @@ PARAMETERS = {
     "community_projects": 60,
     "credits": 1_000_000,
     "seed": 20251231,
-    "layout": 5,
+    "layout": 6,
 }
 REGISTRY_CODES = {"VCS": "VCS", "GOLD": "GLD", "ACR": "ACR", "CAR": "CAR", "ART": "ART"}
 REGISTRY_URLS = {
@@ -216,6 +216,14 @@ def credit_frame(rng: np.random.Generator, projects: pd.DataFrame, count: int) -
     )
 
 
+def label_frame(projects: pd.DataFrame) -> pd.DataFrame:
+    """The quality labels of the sampled projects' real certifications, as a sync loads them."""
+    from app.etl.labels import label_rows
+
+    keyed = projects.assign(project_id=np.arange(1, len(projects) + 1))  # load order
+    return label_rows(keyed, "certifications", "vrod", None).drop(columns="as_of")
+
+
 def _copy(cursor, table: str, frame: pd.DataFrame) -> None:
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, header=False, na_rep="\\N")
@@ -257,12 +265,13 @@ def build(url: str) -> None:
     connection = _connect(url)
     with connection, connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO user_account (id, email, password_hash, role) "
-            "VALUES (1, 'bench@example.org', 'x', 'user')"
+            "INSERT INTO user_account (id, email, password_hash, role, session_token) "
+            "VALUES (1, 'bench@example.org', 'x', 'user', 'bench')"
         )
         _copy(cursor, "project", projects)
         _copy(cursor, "project", community)
         _copy(cursor, "credit", credits)
+        _copy(cursor, "label", label_frame(projects))
         cursor.execute("SELECT setval('project_id_seq', (SELECT max(id) FROM project))")
         cursor.execute("SELECT setval('user_account_id_seq', 1)")
         cursor.execute("INSERT INTO data_version (id, version) VALUES (1, 1)")

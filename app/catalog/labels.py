@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import case, func, literal, select, tuple_
 
 from app.etl.labels import KIND_LABELS, VALUE_LABELS, label_name
 from app.extensions import db
@@ -61,28 +61,34 @@ def label_condition(facet: str, values: tuple[str, ...]):
     return Project.id.in_(carriers)
 
 
-def label_counts_branches(facets: list[str], conditions: list) -> list:
+def label_counts_branches(facets: list[str], conditions: list, dialect: str) -> list:
     """(facet, value, projects) selects for the label facets, over the projects matching
-    ``conditions``: one row per value, and one per kind for the value "any"."""
+    ``conditions``: one row per value, and one per kind for the value "any". On PostgreSQL
+    one scan (GROUPING SETS (kind, value), (kind)); elsewhere two."""
     kinds = [LABEL_FACETS[facet] for facet in facets]
     facet_name = case(
         *((Label.kind == kind, literal(facet)) for facet, kind in LABEL_FACETS.items()),
         else_=Label.kind,
-    )
+    ).label("facet")
     projects = func.count(func.distinct(Label.project_id)).label("n")
-    by_value = (
-        select(facet_name.label("facet"), Label.value.label("value"), projects)
-        .join(Project, Project.id == Label.project_id)
-        .where(Label.kind.in_(kinds), *conditions)
-        .group_by(Label.kind, Label.value)
+    base = select().join_from(Label, Project, Project.id == Label.project_id)
+    base = base.where(Label.kind.in_(kinds), *conditions)
+    if dialect == "postgresql":
+        per_kind = func.grouping(Label.value) == 1
+        value = case((per_kind, literal(ANY)), else_=Label.value).label("value")
+        both = base.add_columns(facet_name, value, projects).group_by(
+            func.grouping_sets(tuple_(Label.kind, Label.value), tuple_(Label.kind))
+        )
+        return [both.having(~(per_kind & Label.kind.in_(SINGLE_VALUE_KINDS)))]
+    by_value = base.add_columns(facet_name, Label.value.label("value"), projects).group_by(
+        Label.kind, Label.value
     )
     any_kinds = [kind for kind in kinds if kind not in SINGLE_VALUE_KINDS]
     if not any_kinds:
         return [by_value]
     by_kind = (
-        select(facet_name.label("facet"), literal(ANY).label("value"), projects)
-        .join(Project, Project.id == Label.project_id)
-        .where(Label.kind.in_(any_kinds), *conditions)
+        base.add_columns(facet_name, literal(ANY).label("value"), projects)
+        .where(Label.kind.in_(any_kinds))
         .group_by(Label.kind)
     )
     return [by_value, by_kind]

@@ -286,17 +286,18 @@ def facets_statement(query: ProjectQuery, dialect: str | None = None):
     branches = [_facet_branch(query, facet) for facet in own]
     if idle:
         branches.insert(0, _shared_facets_branch(query, idle))
-    branches += _label_branches(query)
+    branches += _label_branches(query, dialect)
     return union_all(*branches)
 
 
-def _label_branches(query: ProjectQuery) -> list:
+def _label_branches(query: ProjectQuery, dialect: str) -> list:
     """The label facets: those without a chosen value share one branch, each other its own."""
     idle = [facet for facet in LABEL_FACETS if not query.facet_values(facet)]
-    branches = label_counts_branches(idle, filter_conditions(query)) if idle else []
+    branches = label_counts_branches(idle, filter_conditions(query), dialect) if idle else []
     for facet in LABEL_FACETS:
         if facet not in idle:
-            branches += label_counts_branches([facet], filter_conditions(query, exclude=facet))
+            conditions = filter_conditions(query, exclude=facet)
+            branches += label_counts_branches([facet], conditions, dialect)
     return branches
 
 
