@@ -192,16 +192,22 @@ def labels_from_raw(source: str, kind_hint: str | None, raw_text) -> list[RawLab
 
 
 def label_rows(
-    frame: pd.DataFrame, column: str, source: str, as_of: date | None, kind_hint=None
+    frame: pd.DataFrame,
+    column: str,
+    source: str,
+    as_of: date | None,
+    kind_hint: str | None = None,
+    carried: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    """One row per (project, label) in a text column of a project frame."""
-    cells = frame[[c.PROJECT_ID, column]].dropna(subset=[column])
+    """One row per (row of ``frame``, label) in a text column of a project or credit frame;
+    ``carried`` columns (a credit-level ``vintage``, ``quantity``) are kept on each row."""
+    cells = frame[[c.PROJECT_ID, column, *carried]].dropna(subset=[column])
     rows = [
-        (pid, label.kind, label.value, label.raw_text, source, as_of)
-        for pid, raw in zip(cells[c.PROJECT_ID], cells[column], strict=True)
+        (pid, label.kind, label.value, label.raw_text, source, as_of, *extra)
+        for pid, raw, *extra in cells.itertuples(index=False, name=None)
         for label in labels_from_raw(source, kind_hint, raw)
     ]
-    return pd.DataFrame(rows, columns=list(LABEL_COLUMNS))
+    return pd.DataFrame(rows, columns=[*LABEL_COLUMNS, *carried])
 
 
 def certification_labels(projects: pd.DataFrame, as_of: date | None = None) -> pd.DataFrame:

@@ -38,6 +38,7 @@ BATCH = 500
 COPY_BATCH = 200_000
 FIELDS = (*c.PROJECT_FIELDS, c.SOURCE, c.PROVENANCE, c.FLAGS, c.SEARCH_TEXT)
 YEARLY_FIELDS = (c.BLOCK, c.YEAR, c.QUANTITY, c.SOURCE)
+LABEL_FIELDS = ("kind", "value", "raw_text", "source", "as_of", "vintage", "quantity")
 
 
 @dataclass
@@ -122,16 +123,32 @@ def load_catalogue(
 
 
 def _replace_labels(connection: Connection, labels: pd.DataFrame, keys: dict[str, int]) -> None:
-    """Every registry project's labels, replaced (a few thousand rows at most)."""
+    """Every registry project's labels, replaced (a few thousand rows at most). Rows may
+    carry a ``vintage`` and ``quantity`` (a registry's credit-level labels)."""
     registry_ids = select(Project.id).where(Project.registry != COMMUNITY)
     connection.execute(Label.__table__.delete().where(Label.project_id.in_(registry_ids)))
     rows = [
-        {**row, "project_id": keys[row["project_id"]], "as_of": _plain("as_of", row["as_of"])}
+        {
+            **{name: _label_value(name, row.get(name)) for name in LABEL_FIELDS},
+            "project_id": keys[row["project_id"]],
+        }
         for row in labels.to_dict("records")
         if row["project_id"] in keys
     ]
     for chunk in _chunks(rows, BATCH):
         connection.execute(Label.__table__.insert(), chunk)
+
+
+def _label_value(name: str, value):
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if name in ("vintage", "quantity"):
+        return int(value)
+    if name == "as_of":
+        return value.date() if isinstance(value, datetime) else value
+    return str(value)
 
 
 def _existing_projects(connection: Connection) -> dict[str, tuple[int, dict]]:

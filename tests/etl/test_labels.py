@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.etl import sync as sync_module
-from app.etl.labels import RawLabel, label_rows, labels_from_raw
+from app.etl.labels import RawLabel, certification_labels, label_rows, labels_from_raw
 from app.extensions import db
 from app.models import Label, Project
 from tests.etl.test_sync import run_sync, write_inputs
@@ -135,3 +135,37 @@ def test_a_failed_load_keeps_the_previous_labels(app, tmp_path, monkeypatch):
     assert failed.status == "failed"
     db.session.expire_all()
     assert label_count() == before > 0
+
+
+def test_the_load_takes_registry_label_frames_with_credit_level_rows(app, tmp_path, monkeypatch):
+    real_load = sync_module.load_catalogue
+
+    def load_with_registry_labels(connection, projects, credits, yearly):
+        acr = pd.DataFrame(
+            {
+                "project_id": ["ACR1001", "ACR1001"],
+                "ccp": ["Yes", "No"],
+                "vintage": [2021, 2022],
+                "quantity": [300, 200],
+            }
+        )
+        from_acr = label_rows(acr, "ccp", "ACR", None, "ccp", carried=("vintage", "quantity"))
+        labels = pd.concat([certification_labels(projects), from_acr], ignore_index=True)
+        return real_load(connection, projects, credits, yearly, labels=labels)
+
+    monkeypatch.setattr(sync_module, "load_catalogue", load_with_registry_labels)
+    assert run_sync(write_inputs(tmp_path / "v1")).status == "succeeded"
+    row = db.session.execute(
+        select(Label.kind, Label.value, Label.vintage, Label.quantity, Label.raw_text)
+        .join(Project)
+        .where(Project.project_id == "ACR1001", Label.source == "ACR")
+    ).all()
+    assert row == [("ccp", "approved", 2021, 300, "Yes")]
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Label)
+            .where(Label.source == "vrod", Label.vintage.is_(None))
+        )
+        > 10
+    )
