@@ -360,6 +360,36 @@ class ProjectYearlyFigure(db.Model):
     source: Mapped[str] = mapped_column(String(16))
 
 
+LABEL_KINDS = ("ccp", "corsia", "article6", "corresponding_adjustment", "ccb", "sdg", "other")
+
+
+class Label(db.Model):
+    """A quality label a source gives a project, or some of its credits (a vintage, a batch).
+
+    ``value`` is the normalised label (app/etl/labels.py maps a source's words to it);
+    ``raw_text`` keeps the source's own words. A project-level label has no ``credit_id``
+    and no ``vintage``; a credit-level one names the vintage and how many credits carry it.
+    """
+
+    __tablename__ = "label"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", LABEL_KINDS), name="kind"),
+        Index("ix_label_kind_value_project", "kind", "value", "project_id"),
+        Index("ix_label_project", "project_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    credit_id: Mapped[int | None] = mapped_column(ForeignKey("credit.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str] = mapped_column(String(32))
+    raw_text: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(32))
+    as_of: Mapped[date | None] = mapped_column(Date)
+    vintage: Mapped[int | None] = mapped_column(Integer)
+    quantity: Mapped[int | None] = mapped_column(BigInteger)
+
+
 LINK_KINDS = ("stated", "shared_arb_id", "shared_poa_id", "confirmed", "suggested")
 LINK_REVIEW_STATES = ("suggested", "confirmed", "rejected")
 

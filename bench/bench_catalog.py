@@ -1,6 +1,6 @@
 """Catalogue search and project pages at full scale (12,000 projects, 1,000,000 credits).
 
-Times a fixed mix of 23 searches through the Flask app on PostgreSQL + Memcached,
+Times a fixed mix of 24 searches through the Flask app on PostgreSQL + Memcached,
 with a cold cache (a fresh key prefix per round) and a warm one, and the same
 SQL statements the search runs (count, page, facets, the overview's totals and years,
 the map) straight through psycopg2; then project pages. Prints p50/p95 and the ratio
@@ -45,7 +45,8 @@ SEARCHES = (
     "q=wind&country=India&sort=issued",
     "q=cookstove&registry=GLD&status=registered&page=3",
     "q=landfill+gas",
-    "certification=CCB&reduction_removal=Reduction",
+    "ccb=any&reduction_removal=Reduction",
+    "ccp=approved&corsia=any&scope=Forestry+%26+Land+Use&country=Brazil",
     "state=CALIFORNIA&country=United+States&sort=issued",
     "q=GS+561",
     "q=redd&scope=Forestry+%26+Land+Use&country=Brazil&country=Peru",

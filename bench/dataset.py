@@ -40,7 +40,7 @@ PARAMETERS = {
     "community_projects": 60,
     "credits": 1_000_000,
     "seed": 20251231,
-    "layout": 8,  # 8: beneficiaries, facet columns and project_year_total together
+    "layout": 9,  # 9: beneficiaries, facet columns, project_year_total and labels together
 }
 REGISTRY_CODES = {"VCS": "VCS", "GOLD": "GLD", "ACR": "ACR", "CAR": "CAR", "ART": "ART"}
 REGISTRY_URLS = {
@@ -235,6 +235,14 @@ def _derived_credit_fields(credits: pd.DataFrame) -> pd.DataFrame:
     return categorised.assign(beneficiary_key=credits["beneficiary"].map(keys))
 
 
+def label_frame(projects: pd.DataFrame) -> pd.DataFrame:
+    """The quality labels of the sampled projects' real certifications, as a sync loads them."""
+    from app.etl.labels import label_rows
+
+    keyed = projects.assign(project_id=np.arange(1, len(projects) + 1))  # load order
+    return label_rows(keyed, "certifications", "vrod", None).drop(columns="as_of")
+
+
 def _copy(cursor, table: str, frame: pd.DataFrame) -> None:
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, header=False, na_rep="\\N")
@@ -284,6 +292,7 @@ def build(url: str) -> None:
         _copy(cursor, "project", projects)
         _copy(cursor, "project", community)
         _copy(cursor, "credit", credits)
+        _copy(cursor, "label", label_frame(projects))
         cursor.execute("SELECT setval('project_id_seq', (SELECT max(id) FROM project))")
         cursor.execute("SELECT setval('user_account_id_seq', 1)")
         cursor.execute("INSERT INTO data_version (id, version) VALUES (1, 1)")

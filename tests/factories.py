@@ -6,8 +6,9 @@ import itertools
 
 from werkzeug.security import generate_password_hash
 
+from app.etl.labels import labels_from_raw
 from app.extensions import db
-from app.models import COMMUNITY, Credit, Project, UserAccount, rebuild_credit_summary
+from app.models import COMMUNITY, Credit, Label, Project, UserAccount, rebuild_credit_summary
 from app.text_search import build_search_text
 
 _sequence = itertools.count(1)
@@ -51,8 +52,22 @@ def make_project(project_id: str | None = None, **fields) -> Project:
     )
     project = Project(project_id=project_id, **fields)
     db.session.add(project)
+    db.session.flush()
+    # As a sync does: the labels named in the certifications text.
+    for label in labels_from_raw("vrod", None, fields.get("certifications")):
+        db.session.add(Label(project_id=project.id, source="vrod", **label.__dict__))
     db.session.commit()
     return project
+
+
+def make_label(project: Project, kind: str, value: str, **fields) -> Label:
+    """A label on a project (or, with a vintage and quantity, on some of its credits)."""
+    fields.setdefault("source", "vrod")
+    fields.setdefault("raw_text", f"{kind} {value}")
+    label = Label(project_id=project.id, kind=kind, value=value, **fields)
+    db.session.add(label)
+    db.session.commit()
+    return label
 
 
 def make_credit(project: Project, **fields) -> Credit:

@@ -41,7 +41,11 @@ from app.catalog.projects import (
     source_label,
     status_note,
 )
-from app.catalog.query import REGISTRY_LABELS, parse_project_query
+from app.catalog.quality import project_quality
+from app.catalog.query import (
+    REGISTRY_LABELS,
+    parse_project_query,
+)
 from app.catalog.search import cache_key, facet_counts, search_projects
 from app.catalog.totals import remaining_credits
 from app.charts import Series, bar_chart, short_number
@@ -248,6 +252,7 @@ def detail(project_id: str):
         render_template(
             "catalog/project.html",
             field_groups=field_groups(project),
+            quality=project_quality(project),
             status_note=status_note(project),
             remaining=remaining_credits(project),
             description=paragraphs(project.description),

@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterator
 from types import SimpleNamespace
 
+from app.catalog.labels import LABEL_FACETS, labels_by_project
 from app.catalog.query import ProjectQuery
 from app.catalog.search import iter_project_records
 from app.catalog.totals import remaining_credits, retired_exceeds_issued
@@ -59,6 +60,7 @@ EXPORT_COLUMNS = (
     "poa_id",
     "poa_status",
     "certifications",
+    *(f"label_{facet}" for facet in LABEL_FACETS),
     "registry_notes",
     "berkeley_notes",
     "source",
@@ -66,8 +68,12 @@ EXPORT_COLUMNS = (
     "website",
 )
 # Columns computed from others, not read from the project table.
-_COMPUTED = ("remaining", "retired_exceeds_issued")
-_READ = (*(name for name in EXPORT_COLUMNS if name not in _COMPUTED), "flags")
+_COMPUTED = (
+    "remaining",
+    "retired_exceeds_issued",
+    *(f"label_{facet}" for facet in LABEL_FACETS),
+)
+_READ = (*(name for name in EXPORT_COLUMNS if name not in _COMPUTED), "flags", "id")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -78,10 +84,12 @@ def _cell(value) -> object:
     return "" if value is None else value
 
 
-def _export_values(record: dict) -> list:
+def _export_values(record: dict, labels: dict[str, str]) -> list:
     totals = SimpleNamespace(**record)
     record["remaining"] = remaining_credits(totals)
     record["retired_exceeds_issued"] = retired_exceeds_issued(totals)
+    for facet in LABEL_FACETS:
+        record[f"label_{facet}"] = labels.get(facet)
     return [record[name] for name in EXPORT_COLUMNS]
 
 
@@ -90,8 +98,10 @@ def csv_lines(query: ProjectQuery, rows_per_chunk: int = 500) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
+    labels = labels_by_project()
     for count, record in enumerate(iter_project_records(query, _READ), start=1):
-        writer.writerow([_cell(value) for value in _export_values(record)])
+        values = _export_values(record, labels.get(record["id"], {}))
+        writer.writerow([_cell(value) for value in values])
         if count % rows_per_chunk == 0:
             yield buffer.getvalue()
             buffer.seek(0)

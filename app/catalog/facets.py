@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from app.catalog.labels import LABEL_FACETS
+from app.catalog.labels import value_label as label_value_label
 from app.catalog.multi_values import state_label
+from app.catalog.quality import CREDITING_LABELS
 from app.catalog.query import (
     FACET_LABELS,
     FACETS,
@@ -65,6 +68,10 @@ def value_label(facet: str, value: str) -> str:
         return LISTED_LABELS.get(value, value)
     if facet == "state":
         return state_label(value)
+    if facet in LABEL_FACETS:
+        return label_value_label(facet, value)
+    if facet == "crediting_period":
+        return CREDITING_LABELS.get(value, value)
     return value
 
 

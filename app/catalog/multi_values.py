@@ -1,9 +1,9 @@
-"""Facets over fields that hold several values in one text: a project's certifications and states.
+"""Facets over fields that hold several values in one text: a project's states.
 
-Sources write them in one cell ('CCB-Gold; ICVCM CCP-Approved', 'ARKANSAS; MISSISSIPPI').
-Each facet value is one named certification or one state; a project counts under each of
-its own. Counting groups the raw texts in SQL (a few hundred distinct) and splits them here;
-filtering matches the value inside the text (contains, case-insensitively).
+Sources write them in one cell ('ARKANSAS; MISSISSIPPI'). Each facet value is one state;
+a project counts under each of its own. Counting groups the raw texts in SQL (a few
+hundred distinct) and splits them here; filtering matches the value inside the text
+(contains, case-insensitively).
 """
 
 from __future__ import annotations
@@ -14,16 +14,6 @@ from sqlalchemy import func, literal, literal_column, or_
 
 from app.models import Project
 
-# A certification's display name, and the words that name it in a source's text.
-NAMED_CERTIFICATIONS = (
-    ("ICVCM CCP", ("icvcm", "ccp-approved", "ccp approved")),
-    ("CORSIA", ("corsia",)),
-    ("Article 6", ("article 6",)),
-    ("CCB", ("ccb",)),
-    ("Social Carbon", ("social carbon", "socialcarbon")),
-    ("SD VISta", ("sd vista",)),
-)
-_PATTERNS = dict(NAMED_CERTIFICATIONS)
 # State cells that name no state or province (VROD writes these for multi-region projects).
 NOT_A_STATE = {"national", "other", "multiple", "various", "n/a", "na", "none", "unknown", "-"}
 _PARTS = re.compile(r"\s*[;\n]\s*")
@@ -36,20 +26,6 @@ STATE_COUNTRY_SEPARATOR = "|"
 
 def _parts(raw: str | None) -> list[str]:
     return [part for part in _PARTS.split((raw or "").strip()) if part]
-
-
-def certification_name(part: str) -> str:
-    """The named certification a part of the text is ('CCB-Gold' -> 'CCB'); else the part."""
-    folded = part.casefold()
-    for name, patterns in NAMED_CERTIFICATIONS:
-        if any(pattern in folded for pattern in patterns):
-            return name
-    return part
-
-
-def split_certifications(raw: str | None) -> list[str]:
-    """The distinct named certifications in a source's text, in the order written."""
-    return list(dict.fromkeys(certification_name(part) for part in _parts(raw)))
 
 
 def split_states(raw: str | None, country: str | None = None) -> list[str]:
@@ -81,12 +57,6 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def certification_condition(values: tuple[str, ...]):
-    """Projects whose certifications name any of ``values``."""
-    patterns = [p for value in values for p in _PATTERNS.get(value, (value.casefold(),))]
-    return or_(*(Project.certifications.ilike(_like(p), escape="\\") for p in patterns))
-
-
 def state_condition(values: tuple[str, ...]):
     """Projects whose state cell lists any of ``values`` as a whole part ('VIRGINIA' is not
     'WEST VIRGINIA')."""
@@ -114,10 +84,6 @@ def _fold_counts(raw_counts: list[tuple[str, int]], split) -> list[tuple[str, in
             spelled.setdefault(key, value)
             counts[key] = counts.get(key, 0) + count
     return [(spelled[key], count) for key, count in counts.items()]
-
-
-def certification_counts(raw_counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    return _fold_counts(raw_counts, split_certifications)
 
 
 def state_counts(raw_counts: list[tuple[str, int]]) -> list[tuple[str, int]]:

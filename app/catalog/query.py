@@ -12,6 +12,8 @@ from dataclasses import dataclass, fields, replace
 
 from werkzeug.datastructures import MultiDict
 
+from app.catalog.labels import LABEL_FACETS, allowed_values, facet_label
+from app.catalog.quality import CREDITING_VALUES
 from app.models import COMMUNITY, REGISTRIES, STATUS_GROUPS
 from app.request_input import MAX_FILTER_VALUES, ascii_int
 from app.text_search import query_terms
@@ -31,6 +33,7 @@ STATUS_LABELS = {group: group.capitalize() for group in STATUS_GROUPS}
 FACETS = (
     "registry",
     "status",
+    *LABEL_FACETS,
     "country",
     "state",
     "scope",
@@ -38,11 +41,11 @@ FACETS = (
     "reduction_removal",
     "methodology",
     "verifier",
-    "certification",
+    "crediting_period",
     "listed",
 )
-# Facets whose column holds one value per project; the others (state, certification) hold
-# several in one text (app/catalog/multi_values.py).
+# Facets whose column holds one value per project; state holds several in one text
+# (app/catalog/multi_values.py); the label facets read the label table (app/catalog/labels.py).
 FACET_COLUMNS = {
     "registry": "registry",
     "status": "status_group",
@@ -53,11 +56,13 @@ FACET_COLUMNS = {
     "methodology": "methodology",
     "verifier": "verifier",
     "listed": None,  # computed from project_link: see app/catalog/search.py facet_column
+    "crediting_period": None,  # computed from crediting_period_end: app/catalog/quality.py
 }
 LISTED_VALUES = ("multiple",)
 LISTED_LABELS = {"multiple": "Listed in more than one registry"}
-MULTI_VALUE_FACETS = ("state", "certification")
-FREE_FACETS = tuple(facet for facet in FACETS if facet not in ("registry", "status", "listed"))
+MULTI_VALUE_FACETS = ("state",)
+CHOICE_FACETS = ("registry", "status", "listed", "crediting_period", *LABEL_FACETS)
+FREE_FACETS = tuple(facet for facet in FACETS if facet not in CHOICE_FACETS)
 FACET_LABELS = {
     "registry": "Registry",
     "status": "Status",
@@ -69,7 +74,8 @@ FACET_LABELS = {
     "methodology": "Methodology",
     "listed": "Registries",
     "verifier": "Verifier",
-    "certification": "Certification",
+    "crediting_period": "Crediting period",
+    **{facet: facet_label(facet) for facet in LABEL_FACETS},
 }
 RANGES = ("issued_min", "issued_max", "vintage_from", "vintage_to")
 RANGE_LABELS = {
@@ -129,6 +135,13 @@ class ProjectQuery:
     state: tuple[str, ...] = ()
     reduction_removal: tuple[str, ...] = ()
     verifier: tuple[str, ...] = ()
+    crediting_period: tuple[str, ...] = ()
+    ccp: tuple[str, ...] = ()
+    corsia: tuple[str, ...] = ()
+    article6: tuple[str, ...] = ()
+    corresponding_adjustment: tuple[str, ...] = ()
+    ccb: tuple[str, ...] = ()
+    sdg: tuple[str, ...] = ()
     certification: tuple[str, ...] = ()
     issued_min: int | None = None
     issued_max: int | None = None
@@ -271,6 +284,11 @@ def _parse_choices(args: MultiDict, name: str, allowed, warnings: list[str], fol
     return tuple(sorted(set(chosen)))
 
 
+def _fold_label(value: str) -> str:
+    """'SDG 13' -> '13', 'Pilot' -> 'pilot', 'not applied' -> 'not_applied'."""
+    return value.lower().removeprefix("sdg").strip().replace(" ", "_")
+
+
 def _parse_range(args: MultiDict, name: str, warnings: list[str], bounds=None) -> int | None:
     raw = args.get(name)
     try:
@@ -298,6 +316,11 @@ def parse_project_query(args: MultiDict) -> tuple[ProjectQuery, list[str]]:
     registry = _parse_choices(args, "registry", REGISTRY_VALUES, warnings, fold=str.upper)
     status = _parse_choices(args, "status", STATUS_GROUPS, warnings)
     listed = _parse_choices(args, "listed", LISTED_VALUES, warnings)
+    crediting = _parse_choices(args, "crediting_period", CREDITING_VALUES, warnings, _fold_label)
+    labels = {
+        facet: _parse_choices(args, facet, allowed_values(facet), warnings, fold=_fold_label)
+        for facet in LABEL_FACETS
+    }
     free = {facet: tuple(sorted(_clean_values(args.getlist(facet)))) for facet in FREE_FACETS}
     for facet in FACET_LABELS:
         if len(args.getlist(facet)) > MAX_FILTER_VALUES:
@@ -345,6 +368,8 @@ def parse_project_query(args: MultiDict) -> tuple[ProjectQuery, list[str]]:
         registry=registry,
         status=status,
         listed=listed,
+        crediting_period=crediting,
+        **labels,
         **free,
         issued_min=issued_min,
         issued_max=issued_max,

@@ -9,25 +9,31 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from sqlalchemy import Text, case, cast, func, literal, select, tuple_, union_all
 
+from app.catalog.labels import (
+    LABEL_FACETS,
+    Badge,
+    label_condition,
+    label_counts_branches,
+    project_badges,
+)
 from app.catalog.multi_values import (
-    certification_condition,
-    certification_counts,
     state_condition,
     state_counts,
     state_group_value,
 )
+from app.catalog.quality import crediting_column, today
 from app.catalog.query import FACET_COLUMNS, FACETS, ProjectQuery
 from app.catalog.totals import remaining_credits, retired_exceeds_issued
 from app.extensions import cache, db
 from app.models import SORT_NAME, Project, current_data_version
 
 PER_PAGE = 50
-CACHE_LAYOUT = 4
+CACHE_LAYOUT = 5
 T = TypeVar("T")
 
 
@@ -63,6 +69,8 @@ class ProjectRow:
     verifier: str | None
     certifications: str | None
     flags: dict | None
+    # The project-level quality labels (app/catalog/labels.py), filled after the row is read.
+    labels: tuple[Badge, ...] = ()
 
     @property
     def remaining(self) -> int | None:
@@ -78,7 +86,9 @@ class ProjectRow:
         return self.registry == "COMMUNITY"
 
 
-ROW_COLUMNS = tuple(getattr(Project, name) for name in ProjectRow.__dataclass_fields__)
+ROW_COLUMNS = tuple(
+    getattr(Project, name) for name in ProjectRow.__dataclass_fields__ if name != "labels"
+)
 
 
 @dataclass(frozen=True)
@@ -123,6 +133,8 @@ def facet_column(facet: str):
         from app.links.queries import linked_project_ids
 
         return case((Project.id.in_(linked_project_ids()), literal("multiple")), else_=None)
+    if facet == "crediting_period":
+        return crediting_column()
     return getattr(Project, FACET_COLUMNS[facet])
 
 
@@ -151,8 +163,8 @@ def _facet_condition(facet: str, values: tuple[str, ...]):
     """Projects with any of ``values`` in the facet."""
     if facet == "state":
         return state_condition(values)
-    if facet == "certification":
-        return certification_condition(values)
+    if facet in LABEL_FACETS:
+        return label_condition(facet, values)
     column = facet_column(facet)
     return column == values[0] if len(values) == 1 else column.in_(values)
 
@@ -193,7 +205,9 @@ def cache_key(kind: str, token: str) -> str:
     Bump ``CACHE_LAYOUT`` when a cached value's shape changes (a ProjectRow field, a
     template), so a deploy never reads values pickled by the previous code.
     """
-    return f"catalog:{kind}:l{CACHE_LAYOUT}:v{current_data_version()}:{token}"
+    # The day: the crediting-period facet ("ends within 12 months") moves with it.
+    day = today().isoformat()
+    return f"catalog:{kind}:l{CACHE_LAYOUT}:v{current_data_version()}:{day}:{token}"
 
 
 def cached(kind: str, token: str, compute: Callable[[], T]) -> T:
@@ -237,8 +251,11 @@ def _search(query: ProjectQuery, per_page: int) -> SearchResult:
         page = pages
     items = []
     if total:
-        rows = db.session.execute(page_statement(query, page, per_page))
-        items = [ProjectRow(*row) for row in rows]
+        rows = [
+            ProjectRow(*row) for row in db.session.execute(page_statement(query, page, per_page))
+        ]
+        badges = project_badges([row.id for row in rows])
+        items = [replace(row, labels=tuple(badges[row.id])) for row in rows]
     return SearchResult(
         items, total, page, pages, per_page, message, issued=int(issued), retired=int(retired)
     )
@@ -261,14 +278,27 @@ def facets_statement(query: ProjectQuery, dialect: str | None = None):
     has no GROUPING SETS) one GROUP BY each. Rows with a null value are the caller's to drop.
     """
     dialect = dialect or db.session.get_bind().dialect.name
-    idle = [facet for facet in FACETS if not query.facet_values(facet)]
-    own = [facet for facet in FACETS if facet not in idle]
+    column_facets = [facet for facet in FACETS if facet not in LABEL_FACETS]
+    idle = [facet for facet in column_facets if not query.facet_values(facet)]
+    own = [facet for facet in column_facets if facet not in idle]
     if dialect != "postgresql":
-        own, idle = list(FACETS), []
+        own, idle = column_facets, []
     branches = [_facet_branch(query, facet) for facet in own]
     if idle:
         branches.insert(0, _shared_facets_branch(query, idle))
-    return branches[0] if len(branches) == 1 else union_all(*branches)
+    branches += _label_branches(query, dialect)
+    return union_all(*branches)
+
+
+def _label_branches(query: ProjectQuery, dialect: str) -> list:
+    """The label facets: those without a chosen value share one branch, each other its own."""
+    idle = [facet for facet in LABEL_FACETS if not query.facet_values(facet)]
+    branches = label_counts_branches(idle, filter_conditions(query), dialect) if idle else []
+    for facet in LABEL_FACETS:
+        if facet not in idle:
+            conditions = filter_conditions(query, exclude=facet)
+            branches += label_counts_branches([facet], conditions, dialect)
+    return branches
 
 
 def _facet_branch(query: ProjectQuery, facet: str):
@@ -298,12 +328,10 @@ def _grouped_column(facet: str):
     """What a facet's branch groups by: its column, or the raw text of a multi-value facet."""
     if facet == "state":
         return state_group_value()
-    if facet == "certification":
-        return Project.certifications
     return facet_column(facet)
 
 
-_SPLIT_COUNTS = {"state": state_counts, "certification": certification_counts}
+_SPLIT_COUNTS = {"state": state_counts}
 
 
 def _facet_counts(query: ProjectQuery) -> dict[str, list[tuple[str, int]]]:

@@ -25,11 +25,13 @@ from sqlalchemy import Column, Connection, MetaData, Table, bindparam, func, sel
 from app.etl import columns as c
 from app.etl.changes import record_changes
 from app.etl.credit_fields import fill_credit_fields
+from app.etl.labels import certification_labels
 from app.etl.reasons import fill_reason_categories
 from app.models import (
     COMMUNITY,
     Credit,
     CreditSummary,
+    Label,
     Project,
     ProjectYearlyFigure,
     bump_data_version,
@@ -41,6 +43,7 @@ BATCH = 500
 COPY_BATCH = 200_000
 FIELDS = (*c.PROJECT_FIELDS, c.SOURCE, c.PROVENANCE, c.FLAGS, c.SEARCH_TEXT)
 YEARLY_FIELDS = (c.BLOCK, c.YEAR, c.QUANTITY, c.SOURCE)
+LABEL_FIELDS = ("kind", "value", "raw_text", "source", "as_of", "vintage", "quantity")
 
 
 @dataclass
@@ -58,10 +61,12 @@ def load_catalogue(
     credits: pd.DataFrame,
     yearly: pd.DataFrame | None = None,
     run_id: int | None = None,
+    labels: pd.DataFrame | None = None,
 ):
-    """Make the database's registry projects, credits and yearly figures equal to the
-    frames; record what changed (for sync run ``run_id``); bump the data version. Runs
-    inside ``connection``'s transaction; returns LoadCounts."""
+    """Make the database's registry projects, credits, yearly figures and labels equal to
+    the frames; record what changed (for sync run ``run_id``); bump the data version. Runs
+    inside ``connection``'s transaction; returns LoadCounts. Without ``labels``, the labels
+    are those in the projects' certifications."""
     projects = with_every_field(projects)
     credits = credits.reindex(columns=list(c.CREDIT_RECORD_COLUMNS))
     counts = LoadCounts(credit_rows=len(credits))
@@ -123,6 +128,9 @@ def load_catalogue(
         connection, fresh_yearly.assign(**{c.PROJECT_ID: fresh_yearly[c.PROJECT_ID].map(keys)})
     )
     fill_credit_fields(connection)
+    if labels is None:
+        labels = certification_labels(projects, as_of=utcnow().date())
+    _replace_labels(connection, labels, keys)
     rebuild_credit_summary(connection)
     bump_data_version(connection)
     return counts
@@ -137,6 +145,35 @@ def with_every_field(projects: pd.DataFrame) -> pd.DataFrame:
         for name in (c.FLAGS, c.PROVENANCE)
     }
     return projects.assign(**empty_objects)
+
+
+def _replace_labels(connection: Connection, labels: pd.DataFrame, keys: dict[str, int]) -> None:
+    """Every registry project's labels, replaced (a few thousand rows at most). Rows may
+    carry a ``vintage`` and ``quantity`` (a registry's credit-level labels)."""
+    registry_ids = select(Project.id).where(Project.registry != COMMUNITY)
+    connection.execute(Label.__table__.delete().where(Label.project_id.in_(registry_ids)))
+    rows = [
+        {
+            **{name: _label_value(name, row.get(name)) for name in LABEL_FIELDS},
+            "project_id": keys[row["project_id"]],
+        }
+        for row in labels.to_dict("records")
+        if row["project_id"] in keys
+    ]
+    for chunk in _chunks(rows, BATCH):
+        connection.execute(Label.__table__.insert(), chunk)
+
+
+def _label_value(name: str, value):
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if name in ("vintage", "quantity"):
+        return int(value)
+    if name == "as_of":
+        return value.date() if isinstance(value, datetime) else value
+    return str(value)
 
 
 def _existing_projects(connection: Connection) -> dict[str, tuple[int, dict]]:

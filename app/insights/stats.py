@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from app.extensions import cache, db
 from app.insights.filters import StatsFilters
+from app.insights.label_stats import buffer_by_registry, market_by_label
 from app.models import (
     COMMUNITY,
     REGISTRIES,
@@ -46,17 +47,20 @@ def _market_stats(data_version: int, filters: StatsFilters) -> dict:
     by_registry = _by_registry(
         projects_rows, credit_rows, use_project_totals=not filters.has_year_range
     )
+    by_year = _by_year(credit_rows)
     return {
         "data_version": data_version,
         "filters": filters.as_dict(),
         "totals": _totals(by_registry),
         "by_registry": by_registry,
-        "by_year": _by_year(credit_rows),
+        "by_year": by_year,
         "top_countries": _top_countries(filters),
         "by_scope": _by_scope(filters),
         "projects_by_status": _projects_by_status(projects_rows),
         "retirement_ratio_by_vintage": _ratio_by_vintage(_vintage_rows(filters, credit_rows)),
         "retired_by_reason": _retired_by_reason(filters),
+        "buffer_by_registry": buffer_by_registry(_project_conditions(filters)),
+        "by_label": market_by_label(_project_conditions(filters), filters, by_year),
     }
 
 

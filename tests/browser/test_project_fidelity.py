@@ -75,10 +75,10 @@ def test_new_facets_narrow_the_results_and_recount(page, live_server):
     state_ohio = page.locator('#facet-state input[value="OHIO"] ~ .facet-count')
     expect(state_ohio).to_have_text("2")
 
-    page.locator('#facet-certification input[value="CCB"]').check()
+    page.locator('#facet-ccb input[value="any"]').check()
     expect(page.locator(ROWS)).to_have_count(2)
-    expect(page).to_have_url(re.compile(r"certification=CCB"))
-    expect(page.locator(".chips")).to_contain_text("Certification: CCB")
+    expect(page).to_have_url(re.compile(r"ccb=any"))
+    expect(page.locator(".chips")).to_contain_text("CCB: Any")
     expect(state_ohio).to_have_text("1")
     expect(
         page.locator('#facet-reduction_removal input[value="Reduction"] ~ .facet-count')

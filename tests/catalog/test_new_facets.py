@@ -1,4 +1,4 @@
-"""The facets of issue 12: reduction/removal, state, verifier and certification."""
+"""The facets of issue 12: reduction/removal, state and verifier; the label facets of issue 14."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from app.catalog.multi_values import split_certifications, split_states, state_label
+from app.catalog.multi_values import split_states, state_label
 from tests.factories import make_project
 
 RESULTS = {"HX-Request": "true", "HX-Target": "catalog-results"}
@@ -26,23 +26,6 @@ def facet_counts(html: str, facet: str) -> dict[str, int]:
             r'value="([^"]+)"[^>]*>.*?data-count="(\d+)"', section, flags=re.S
         )
     }
-
-
-def test_certifications_split_into_their_named_certifications():
-    raw = (
-        "Article 6 Authorized \u2013 NDC Use; Article 6 Authorized \u2013 Other purposes; "
-        "CORSIA - First Phase, 2024-2026 Scope; CCB-Gold; CCB-Biodiversity Gold; "
-        "ICVCM CCP-Approved; Social Carbon; Plan Vivo"
-    )
-    assert split_certifications(raw) == [
-        "Article 6",
-        "CORSIA",
-        "CCB",
-        "ICVCM CCP",
-        "Social Carbon",
-        "Plan Vivo",
-    ]
-    assert split_certifications(None) == []
 
 
 def test_states_keep_only_real_subdivisions():
@@ -90,7 +73,9 @@ def test_new_facets_count_each_value_once_per_project(client, market):
     assert facet_counts(page, "reduction_removal") == {"Reduction": 2, "Impermanent Removal": 1}
     assert facet_counts(page, "state") == {"OHIO": 1, "VIRGINIA": 1, "WEST VIRGINIA": 1}
     assert facet_counts(page, "verifier") == {"SCS Global Services": 2, "TÜV SÜD": 1}
-    assert facet_counts(page, "certification") == {"CCB": 2, "CORSIA": 1, "ICVCM CCP": 1}
+    assert facet_counts(page, "ccp") == {"approved": 1}
+    assert facet_counts(page, "corsia") == {"any": 1, "pilot": 1}
+    assert facet_counts(page, "ccb") == {"any": 2, "gold": 1, "silver": 1}
     assert ">Ohio<" in page  # labels read as names, values stay as the source writes them
 
 
@@ -99,30 +84,40 @@ def test_a_state_matches_as_a_whole_part_not_inside_another(client, market):
     assert listed_ids(client.get("/projects?state=OHIO").text) == ["CAR2"]
 
 
-def test_a_certification_filter_matches_every_spelling_of_it(client, market):
-    assert listed_ids(client.get("/projects?certification=CCB&sort=name").text) == ["CAR1", "VCS3"]
-    assert listed_ids(client.get("/projects?certification=CORSIA").text) == ["CAR2"]
+def test_a_label_filter_matches_any_level_or_one(client, market):
+    assert listed_ids(client.get("/projects?ccb=any&sort=name").text) == ["CAR1", "VCS3"]
+    assert listed_ids(client.get("/projects?ccb=silver").text) == ["VCS3"]
+    assert listed_ids(client.get("/projects?corsia=Pilot").text) == ["CAR2"]
+
+
+def test_label_filters_combine_and_unknown_values_are_named(client, market):
+    assert listed_ids(client.get("/projects?ccp=approved&ccb=gold").text) == ["CAR1"]
+    assert listed_ids(client.get("/projects?ccp=approved&corsia=any").text) == []
+    page = client.get("/projects?corsia=third").text
+    assert "Ignored unknown corsia eligible “third”" in page
 
 
 def test_new_facet_counts_respect_the_other_filters_but_not_their_own(client, market):
-    page = client.get("/projects?registry=CAR&certification=CCB", headers=RESULTS).text
+    page = client.get("/projects?registry=CAR&ccb=any", headers=RESULTS).text
     assert listed_ids(page) == ["CAR1"]
-    assert facet_counts(page, "certification") == {"CCB": 1, "CORSIA": 1, "ICVCM CCP": 1}
+    assert facet_counts(page, "ccb") == {"any": 1, "gold": 1}
+    assert facet_counts(page, "ccp") == {"approved": 1}
+    assert facet_counts(page, "corsia") == {}
     assert facet_counts(page, "state") == {"VIRGINIA": 1}
     assert facet_counts(page, "reduction_removal") == {"Impermanent Removal": 1}
     chips = page.split('class="chips"', 1)[1].split("</ul>", 1)[0]
-    assert "Certification: CCB" in chips
+    assert "CCB: Any" in chips
 
 
 def test_a_facet_without_values_is_left_out(client, app):
     make_project("VCS9")
     page = client.get("/projects").text
-    assert 'id="facet-certification"' not in page
+    assert 'id="facet-ccp"' not in page
     assert 'id="facet-registry"' in page
 
 
 def test_the_api_and_csv_take_the_new_filters(client, market):
-    body = client.get("/api/v1/projects?certification=CCB&state=VIRGINIA").json
+    body = client.get("/api/v1/projects?ccb=any&state=VIRGINIA").json
     assert [item["project_id"] for item in body["items"]] == ["CAR1"]
     csv_text = client.get("/projects/export.csv?verifier=SCS+Global+Services").text
     assert csv_text.count("\r\n") == 3

@@ -15,6 +15,7 @@ from app.blueprints.api import (
     problem,
     problem_response,
 )
+from app.catalog.labels import ANY, LABEL_FACETS, Badge, allowed_values, facet_label, project_badges
 from app.catalog.project_chart import yearly_figures
 from app.catalog.projects import get_project, yearly_credits
 from app.catalog.query import (
@@ -29,7 +30,7 @@ from app.catalog.query import (
 from app.catalog.search import search_projects
 from app.catalog.totals import remaining_credits, retired_exceeds_issued
 from app.links.queries import also_listed_as
-from app.models import STATUS_GROUPS
+from app.models import LABEL_KINDS, STATUS_GROUPS
 from app.request_input import ascii_int
 
 DEFAULT_PER_PAGE, MAX_PER_PAGE = 50, 500
@@ -124,9 +125,21 @@ def _json_value(value):
     return value.isoformat() if isinstance(value, date) else value
 
 
-def project_json(project, fields: tuple[str, ...] = SUMMARY_FIELDS) -> dict:
+def label_json(badge: Badge) -> dict:
+    return {
+        "kind": badge.kind,
+        "value": badge.value,
+        "name": badge.name,
+        "source": badge.source,
+        "raw_text": badge.raw_text,
+        "as_of": _json_value(badge.as_of),
+    }
+
+
+def project_json(project, fields: tuple[str, ...] = SUMMARY_FIELDS, labels=None) -> dict:
     """A project (a catalogue row or the model) as the API shows it."""
     body = {name: _json_value(getattr(project, name)) for name in fields}
+    body["labels"] = [label_json(badge) for badge in (labels or getattr(project, "labels", ()))]
     body["issued"] = int(body["issued"] or 0)
     body["retired"] = int(body["retired"] or 0)
     body["remaining"] = remaining_credits(project)
@@ -188,7 +201,7 @@ def project(project_id: str):
     if found.project_id != project_id:  # an alias ('GS561'): the resource lives at its canonical id
         return redirect(url_for("api.project", project_id=found.project_id), code=301)
     credits = yearly_credits(found)
-    body = project_json(found, DETAIL_FIELDS)
+    body = project_json(found, DETAIL_FIELDS, labels=project_badges([found.id])[found.id])
     body["provenance"] = body["provenance"] or {}
     body["flags"] = found.flags or {}
     body["yearly_figures"] = {
@@ -252,11 +265,14 @@ SEARCH_PARAMETERS = [
     list_parameter("state", "State or province, one of a project's listed ones.", _FREE_TEXT),
     list_parameter("reduction_removal", "Reduction / removal (Reduction, Mixed, ...).", _FREE_TEXT),
     list_parameter("verifier", "Verifier, exactly as listed.", _FREE_TEXT),
-    list_parameter(
-        "certification",
-        "A named certification in the project's certifications (ICVCM CCP, CORSIA, Article 6, "
-        "CCB, Social Carbon, ...).",
-        _FREE_TEXT,
+    *(
+        list_parameter(
+            facet,
+            f"{facet_label(facet)}: projects carrying any of these labels"
+            + (" ('any': of any value)." if ANY in allowed_values(facet) else "."),
+            {"type": "string", "enum": list(allowed_values(facet))},
+        )
+        for facet in LABEL_FACETS
     ),
     _integer_parameter("issued_min", "At least this many credits issued.", 0, MAX_ISSUED),
     _integer_parameter("issued_max", "At most this many credits issued.", 0, MAX_ISSUED),
@@ -309,6 +325,12 @@ _PROJECT_PROPERTIES = {
     "certifications": {
         "type": ["string", "null"],
         "description": "As the source writes them, separated by semicolons.",
+    },
+    "labels": {
+        "type": "array",
+        "description": "Quality labels on the project (ICVCM CCP, CORSIA, Article 6, "
+        "corresponding adjustment, CCB, SDGs), each with its source and the source's words.",
+        "items": {"$ref": "#/components/schemas/Label"},
     },
     "url": {"type": "string", "description": "This project in the API."},
 }
@@ -461,6 +483,24 @@ OPENAPI_SCHEMAS: dict = {
                 "items": {"type": "integer"},
                 "description": "Vintages both records issued credits for: possibly counted twice.",
             },
+        },
+        "additionalProperties": False,
+    },
+    "Label": {
+        "type": "object",
+        "required": ["kind", "value", "name", "source", "raw_text", "as_of"],
+        "properties": {
+            "kind": {"type": "string", "enum": list(LABEL_KINDS)},
+            "value": {
+                "type": "string",
+                "description": "The normalised label: a CORSIA phase (pilot, first, second), "
+                "an Article 6 authorisation (authorized_ndc, authorized_imp, authorized_other), "
+                "a corresponding adjustment state, a CCB level, an SDG number.",
+            },
+            "name": {"type": "string", "examples": ["CORSIA eligible: First phase (2024-2026)"]},
+            "source": {"type": "string", "description": "Who gives the label (vrod, a registry)."},
+            "raw_text": {"type": ["string", "null"], "description": "The source's own words."},
+            "as_of": {"type": ["string", "null"], "format": "date"},
         },
         "additionalProperties": False,
     },

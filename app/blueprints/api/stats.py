@@ -68,7 +68,9 @@ OPENAPI_PATHS: dict = {
                 "figures to transactions in those years, except the retirement ratio, which it "
                 "limits to those vintages (with all their issuances and retirements, whatever "
                 "the year). Retired counts every credit taken off the market: retirements and "
-                "cancellations. Community projects are not included."
+                "cancellations. Buffer pools by registry; the market split by quality label "
+                "(ICVCM CCP, CORSIA eligible) with the share each covers. Community projects are "
+                "not included."
             ),
             "tags": ["stats"],
             "parameters": [
@@ -112,6 +114,9 @@ _REGISTRY_FIGURES = {
     },
     "records_retired": {**_CREDITS, "description": "Retired, as the credit records add up."},
 }
+
+_SHARE = {"type": ["number", "null"], "description": "A share from 0 to 1; null without a total."}
+_SPLIT_FIGURES = {"projects": _COUNT, "issued": _CREDITS, "retired": _CREDITS}
 
 OPENAPI_SCHEMAS: dict = {
     "Stats": _object(
@@ -164,6 +169,40 @@ OPENAPI_SCHEMAS: dict = {
                         "type": ["number", "null"],
                         "description": "Retired ÷ issued; null when nothing was issued.",
                     },
+                }
+            ),
+            "buffer_by_registry": _rows(
+                {
+                    "registry": {"type": "string"},
+                    "buffer_deposits": _CREDITS,
+                    "reversals_covered": _CREDITS,
+                    "reversals_not_covered": _CREDITS,
+                    "buffer_released": _CREDITS,
+                    "buffer_share_of_issued": {
+                        **_SHARE,
+                        "description": "Buffer deposits ÷ credits issued by the projects that "
+                        "report deposits.",
+                    },
+                }
+            ),
+            "by_label": _rows(
+                {
+                    "kind": {"type": "string", "enum": ["ccp", "corsia"]},
+                    "label": {"type": "string"},
+                    "labelled": _object(_SPLIT_FIGURES),
+                    "other": _object(_SPLIT_FIGURES),
+                    "share_of_projects": _SHARE,
+                    "share_of_issued": _SHARE,
+                    "share_of_retired": _SHARE,
+                    "by_year": _rows(
+                        {
+                            "year": {"type": "integer"},
+                            "labelled_issued": _CREDITS,
+                            "labelled_retired": _CREDITS,
+                            "other_issued": _CREDITS,
+                            "other_retired": _CREDITS,
+                        }
+                    ),
                 }
             ),
         }
