@@ -86,7 +86,9 @@ def _is_covered(row: dict, largest: int) -> bool:
 
 def _coverage_note(stats: dict, known: int, hidden: list[int]) -> str:
     filters = stats["filters"]
-    total = stats["totals"]["issued"]
+    # The ratio counts credit records; so does its denominator (the projects' own totals
+    # may differ from their records: /data lists where).
+    total = stats["totals"].get("records_issued", stats["totals"]["issued"])
     if filters["year_from"] is None and filters["year_to"] is None and total:
         # The totals count years of transactions, the ratio vintages: comparable only unfiltered.
         share = f" of {total:,} ({known / total:.1%})"

@@ -85,9 +85,10 @@ def test_a_state_matches_as_a_whole_part_not_inside_another(client, market):
 
 
 def test_a_label_filter_matches_any_level_or_one(client, market):
-    assert listed_ids(client.get("/projects?ccb=any&sort=name").text) == ["CAR1", "VCS3"]
+    assert listed_ids(client.get("/projects?ccb=any").text) == ["CAR1", "VCS3"]
     assert listed_ids(client.get("/projects?ccb=silver").text) == ["VCS3"]
-    assert listed_ids(client.get("/projects?corsia=Pilot").text) == ["CAR2"]
+    pilot = client.get("/projects?corsia=Pilot", follow_redirects=True)
+    assert listed_ids(pilot.text) == ["CAR2"]
 
 
 def test_label_filters_combine_and_unknown_values_are_named(client, market):

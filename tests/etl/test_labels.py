@@ -126,7 +126,7 @@ def test_a_failed_load_keeps_the_previous_labels(app, tmp_path, monkeypatch):
     before = label_count()
     real_load = sync_module.load_catalogue
 
-    def load_then_break(connection, projects, credits, yearly):
+    def load_then_break(connection, projects, credits, yearly, **options):
         real_load(connection, projects, credits, yearly, labels=projects.iloc[:0])
         raise IntegrityError("INSERT INTO label", {}, Exception("violates check constraint"))
 
@@ -140,7 +140,7 @@ def test_a_failed_load_keeps_the_previous_labels(app, tmp_path, monkeypatch):
 def test_the_load_takes_registry_label_frames_with_credit_level_rows(app, tmp_path, monkeypatch):
     real_load = sync_module.load_catalogue
 
-    def load_with_registry_labels(connection, projects, credits, yearly):
+    def load_with_registry_labels(connection, projects, credits, yearly, **options):
         acr = pd.DataFrame(
             {
                 "project_id": ["ACR1001", "ACR1001"],

@@ -98,7 +98,7 @@ def test_a_downloaded_zip_bomb_is_refused_before_it_is_read(app, tmp_path, https
         OFFSETSDB_URL=httpserver.url_for("/offsets-db.csv.zip"),
         VROD_URL=httpserver.url_for("/missing.xlsx"),
     )
-    run = request_sync(trigger="cli")
+    run, _ = request_sync("cli")
     db.session.commit()
 
     finished = execute_sync(run.id)

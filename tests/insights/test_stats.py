@@ -279,6 +279,7 @@ def test_retirement_ratio_hides_thin_vintages_and_states_its_coverage():
         "top_countries": [],
         "by_scope": [],
         "projects_by_status": [],
+        "retired_by_reason": [],
         "retirement_ratio_by_vintage": [
             {"vintage": 2018, "issued": 40_000, "retired": 10_000, "ratio": 0.25},
             {"vintage": 2019, "issued": 10_000, "retired": 5_000, "ratio": 0.5},

@@ -24,23 +24,10 @@ def canonical(project_id: str) -> str:
 
 @cache
 def release_frame() -> pd.DataFrame:
-    """Every project of the release with the matcher's columns (``id`` is the canonical id).
-
-    The ARB / WA, PoA and site columns are read straight from the release here, until
-    the VROD reader loads them into the project table.
-    """
-    projects, _, _ = vrod.read(RELEASE)
-    raw = pd.read_parquet(RELEASE)
-    extra = pd.DataFrame(
-        {
-            "project_id": raw["Project ID"].map(canonical),
-            "site_location": raw["Project Site Location"],
-            "arb_id": raw["ARB / WA ID"],
-            "poa_id": raw["PoA / Aggregate ID"],
-        }
-    )
-    frame = projects.merge(extra, on="project_id", how="left")
-    return frame.assign(id=frame["project_id"])
+    """Every project of the release with the matcher's columns (``id`` is the canonical id),
+    as the VROD reader loads them (ARB / WA and PoA ids and the site included)."""
+    projects, *_ = vrod.read(RELEASE)
+    return projects.assign(id=projects["project_id"])
 
 
 def issued_by_vintage(project_id: str) -> dict[int, int]:

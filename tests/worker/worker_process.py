@@ -24,8 +24,8 @@ from app.worker import run_worker
 def stall_inside_the_load(marker: Path, seconds: float) -> None:
     load_catalogue = etl_sync.load_catalogue
 
-    def stalled(connection, *frames):
-        counts = load_catalogue(connection, *frames)
+    def stalled(connection, *frames, **options):
+        counts = load_catalogue(connection, *frames, **options)
         marker.touch()
         time.sleep(seconds)
         return counts
