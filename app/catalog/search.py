@@ -91,18 +91,9 @@ ROW_COLUMNS = tuple(
 )
 
 
-@dataclass(frozen=True)
-class SearchResult:
-    items: list[ProjectRow]
-    total: int
-    page: int
-    pages: int
-    per_page: int
-    message: str | None = None
-    warnings: list[str] = field(default_factory=list)
-    # The matching projects' own totals: unfiltered, the market's figures (as home and /stats).
-    issued: int = 0
-    retired: int = 0
+class PageWindow:
+    """Where a page of results sits among all of them (``items``, ``page``, ``pages``,
+    ``per_page`` are the result's own fields): what every pager reads."""
 
     @property
     def has_prev(self) -> bool:
@@ -119,6 +110,20 @@ class SearchResult:
     @property
     def last_index(self) -> int:
         return (self.page - 1) * self.per_page + len(self.items)
+
+
+@dataclass(frozen=True)
+class SearchResult(PageWindow):
+    items: list[ProjectRow]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+    message: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    # The matching projects' own totals: unfiltered, the market's figures (as home and /stats).
+    issued: int = 0
+    retired: int = 0
 
 
 def _like_pattern(text: str, prefix: str = "%", suffix: str = "%") -> str:

@@ -18,7 +18,7 @@ from datetime import date
 from flask import has_request_context, request
 from sqlalchemy import and_, false, func, literal, or_, select, tuple_, union_all
 
-from app.catalog.search import _like_pattern, cached
+from app.catalog.search import PageWindow, _like_pattern, cached
 from app.credits.query import FACETS, CreditQuery
 from app.extensions import db
 from app.models import DIGESTED_CREDIT_COLUMNS, Credit, CreditSearchValue, Project
@@ -81,7 +81,7 @@ ROW_COLUMNS = (
 
 
 @dataclass(frozen=True)
-class CreditResult:
+class CreditResult(PageWindow):
     items: list[CreditRow]
     total: int
     quantity: int
@@ -89,22 +89,6 @@ class CreditResult:
     pages: int
     per_page: int
     message: str | None = None
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def first_index(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.items else 0
-
-    @property
-    def last_index(self) -> int:
-        return (self.page - 1) * self.per_page + len(self.items)
 
 
 def filter_conditions(query: CreditQuery, exclude: str | None = None) -> list:
