@@ -30,6 +30,8 @@ def test_typing_a_beneficiary_shows_every_retirement_in_its_name(page, live_serv
     assert page.evaluate("window.__samePage") is True
     expect(page.locator("#credits-by-year .bar-group")).to_have_count(3)
 
+    # Every keystroke's search has answered: the link clicked is not swapped out under it.
+    page.wait_for_load_state("networkidle")
     page.locator(ROWS).first.get_by_role("link", name=re.compile("Shopify|SHOPIFY")).click()
     expect(page.locator("h1")).to_have_text("Shopify Inc.")
     expect(page.locator("#beneficiary-projects tbody tr")).to_have_count(2)
