@@ -9,6 +9,8 @@ VENDOR := app/static/vendor
 TOOLS := $(VENV)/tools
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The suite runs on every core (pytest-xdist); each worker has its own PostgreSQL database.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: setup setup-dev run test lint format bench screenshots clean
 

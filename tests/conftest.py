@@ -41,6 +41,11 @@ def postgres_url() -> str:
     url = os.environ.get("TEST_DATABASE_URL", DEFAULT_TEST_DATABASE_URL)
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg2://" + url.removeprefix("postgresql://")
+    # Each pytest-xdist worker (gw0, gw1, ...) has a database of its own.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        url = make_url(url)
+        url = url.set(database=f"{url.database}_{worker}").render_as_string(hide_password=False)
     return url
 
 
