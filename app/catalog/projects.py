@@ -7,11 +7,11 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import pycountry
 from sqlalchemy import func, select
 
 from app.catalog.multi_values import state_label
 from app.catalog.search import cache_key
+from app.etl.vocabulary.country import display_name
 from app.extensions import cache, db
 from app.models import Credit, Project
 from app.text_search import canonical_project_id
@@ -181,13 +181,8 @@ def certification_names(raw: str | None) -> list[str]:
 
 
 def country_name(code: str | None) -> str | None:
-    """An ISO 3166 code's name as people write it ('VN' -> 'Vietnam'); the code if unknown."""
-    if not code:
-        return None
-    country = pycountry.countries.get(alpha_2=code) or pycountry.countries.get(alpha_3=code)
-    if country is None:
-        return code
-    return getattr(country, "common_name", None) or country.name
+    """A stored ISO code's name, as the ETL's vocabulary writes it."""
+    return display_name(code) if code else None
 
 
 def status_note(project: Project) -> str | None:

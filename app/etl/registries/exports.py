@@ -18,7 +18,8 @@ import pandas as pd
 from app.etl import columns as c
 from app.etl.errors import SourceError
 from app.etl.sources import require_complete_text
-from app.etl.standardize import country_name, status_group
+from app.etl.standardize import status_group
+from app.etl.vocabulary.country import country_code, country_name, display_name
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _UNNAMED = re.compile(r"^unnamed \d+$")
@@ -275,18 +276,12 @@ def country_from_code(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def _country(value: str) -> tuple[str | None, str | None]:
-    import pycountry
-
-    found = None
-    if len(value) in (2, 3) and value.isalpha():
-        found = pycountry.countries.get(**{f"alpha_{len(value)}": value.upper()})
-    if found is None:
-        try:
-            found = pycountry.countries.lookup(value)
-        except LookupError:
-            return country_name(value.title() if value.isupper() else value), None
-    name = getattr(found, "common_name", None) or found.name
-    return country_name(name), found.alpha_2
+    """The catalogue's one country vocabulary (app/etl/vocabulary/country.py); an unknown
+    name in capitals ('GUYANA' style) kept in title case."""
+    code = country_code(value)
+    if code is None:
+        return country_name(value.title() if value.isupper() else value), None
+    return display_name(code), code
 
 
 _SDG = re.compile(r"(?:^|[;,]|\bSDG)\s*0?(\d{1,2})(?=\s*(?:[:.,;]|$)|\D)")

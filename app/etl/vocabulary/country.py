@@ -85,11 +85,14 @@ def country_code(raw: str | None) -> str | None:
 
 
 def display_name(code: str) -> str:
+    """An ISO 3166 code's name as people write it ('VN' -> 'Vietnam'); the code if unknown."""
     if code in DISPLAY_NAMES:
         return DISPLAY_NAMES[code]
     if code in EXTRA_NAMES:
         return EXTRA_NAMES[code]
-    country = pycountry.countries.get(alpha_2=code)
+    country = pycountry.countries.get(alpha_2=code) or pycountry.countries.get(alpha_3=code)
+    if country is None:
+        return code
     return getattr(country, "common_name", None) or country.name
 
 
