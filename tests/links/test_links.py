@@ -10,7 +10,7 @@ from app.links.store import refresh_links
 from app.models import ProjectLink, ProjectYearlyFigure, utcnow
 from tests.accounts.helpers import sign_in_as
 from tests.factories import make_credit, make_project, make_user
-from tests.links.real_data import RELEASE, issued_by_vintage
+from tests.links.real_data import issued_by_vintage
 
 QUEUE = {"HX-Request": "true", "HX-Target": "link-queue"}
 US_LANDFILL = {"country": "United States", "project_type": "Landfill Methane", "state": "UTAH"}
@@ -49,12 +49,8 @@ def known_pair(app):
     )
     make_credit(car, quantity=2053918, year=2015)  # the statistics' issuance, as rows
     make_credit(vcs, quantity=45730, year=2016)
-    if RELEASE.exists():
-        add_vintages(car, issued_by_vintage("CAR400"))
-        add_vintages(vcs, issued_by_vintage("VCS1528"))
-    else:
-        add_vintages(car, {2013: 300000, 2014: 250000})
-        add_vintages(vcs, {2014: 45730})
+    add_vintages(car, issued_by_vintage("CAR400"))
+    add_vintages(vcs, issued_by_vintage("VCS1528"))
     return car, vcs
 
 
