@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from flask import current_app
 from sqlalchemy import select
 
 from app.etl.standardize import canonical_id, web_address
@@ -299,3 +300,19 @@ def test_vintage_range_follows_rule_3(synced, release):
     expected_last = vintages["max"].reindex(release.index).astype("Int64")
     assert (ours["first_vintage"].astype("Int64").fillna(-1) == expected_first.fillna(-1)).all()
     assert (ours["last_vintage"].astype("Int64").fillna(-1) == expected_last.fillna(-1)).all()
+
+
+def test_every_page_shows_the_published_figures(synced):
+    """Issue 12's promise as a user sees it: home, /stats, the catalogue and the API give the
+    release's published totals."""
+    client = current_app.test_client()
+    issued = 'data-figure="issued">2,554,813,143<'
+    assert issued in client.get("/").text
+    assert issued in client.get("/stats").text
+    catalogue = client.get("/projects").text
+    assert 'data-total="issued"><span class="total-full">2,554,813,143<' in catalogue
+    assert 'data-total="retired"><span class="total-full">1,462,296,090<' in catalogue
+    totals = client.get("/api/v1/stats").json["totals"]
+    assert (totals["issued"], totals["retired"]) == (2_554_813_143, 1_462_296_090)
+    listing = client.get("/api/v1/projects").json
+    assert (listing["issued"], listing["retired"]) == (2_554_813_143, 1_462_296_090)
