@@ -29,6 +29,8 @@ COPY app ./app
 COPY migrations ./migrations
 COPY *.py ./
 COPY --from=assets /build/vendor/ app/static/vendor/
+# The interface's catalogues are compiled at build time (the .mo files are not in git).
+RUN pybabel compile --statistics -d app/translations
 # Flask's instance folder (raw-data archive when RAW_BUCKET is unset) is the only writable place.
 RUN mkdir -p instance && chown carbonscope:carbonscope instance
 

@@ -12,9 +12,13 @@ PORT ?= 5000
 # The suite runs on every core (pytest-xdist); each worker has its own PostgreSQL database.
 PYTEST_ARGS ?= -n auto
 
-.PHONY: setup setup-dev run test lint format bench screenshots clean
+.PHONY: setup setup-dev run test lint format bench screenshots clean translations
 
-setup: $(VENV)/.stamp-runtime $(VENDOR)/.stamp
+TRANSLATIONS := app/translations
+CATALOGUES_PO := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+CATALOGUES_MO := $(CATALOGUES_PO:.po=.mo)
+
+setup: $(VENV)/.stamp-runtime $(VENDOR)/.stamp $(CATALOGUES_MO)
 
 setup-dev: setup $(VENV)/.stamp-dev $(TOOLS)/.stamp-tools
 
@@ -44,6 +48,17 @@ $(VENDOR)/.stamp: package.json package-lock.json
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
 		node_modules/swagger-ui-dist/LICENSE $(VENDOR)/swagger-ui/
 	touch $@
+
+# The interface's Korean (and any later) catalogue, compiled for Flask-Babel.
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po $(VENV)/.stamp-runtime
+	$(BIN)/pybabel compile -d $(TRANSLATIONS) -l $* -i $< -o $@
+
+# After changing the interface's text: re-extract and merge new strings into each catalogue,
+# then translate the empty entries (tests/test_translations.py fails while one is missing).
+translations: $(VENV)/.stamp-runtime
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		-o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
 
 # The worker runs beside the web server (admin resyncs, schedules) and stops with it.
 run: setup

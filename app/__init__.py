@@ -15,6 +15,7 @@ def create_app(config: dict | None = None) -> Flask:
     instance_path.mkdir(parents=True, exist_ok=True)
 
     from app.config import load_settings
+    from app.i18n import init_i18n
     from app.request_input import init_request_input
 
     app.config.from_mapping(load_settings(instance_path))
@@ -26,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     _trust_proxies(app)
     _init_extensions(app)
+    init_i18n(app)
     init_request_input(app)
     _register_blueprints(app)
 
@@ -86,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
         health,
         icons,
         insights,
+        language,
         links,
         proposals,
     )
@@ -102,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
         links,
         api,
         changes,
+        language,
     )
     for module in blueprints:
         app.register_blueprint(module.bp)

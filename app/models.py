@@ -95,6 +95,8 @@ class UserAccount(UserMixin, TimestampMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16), default="user", server_default="user")
     # Part of every session and remember cookie; a new one ends them all (app/accounts/sessions.py).
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    # The interface language the account chose ('en', 'ko'); None: the browser's.
+    locale: Mapped[str | None] = mapped_column(String(8))
 
     projects: Mapped[list[Project]] = relationship(back_populates="owner")
 

@@ -50,6 +50,7 @@ from app.catalog.search import cache_key, facet_counts, search_projects
 from app.catalog.totals import remaining_credits
 from app.charts import Series, bar_chart, short_number
 from app.extensions import cache
+from app.i18n import current_language
 from app.project_sections import render_project_sections
 from app.request_input import ascii_int
 from app.templating import format_number
@@ -152,7 +153,9 @@ def results_region(query, warnings: list[str]) -> tuple[Markup, int]:
     one rendering serves everyone until the catalogue changes.
     """
     notice = hashlib.sha1("\n".join(warnings).encode(), usedforsecurity=False).hexdigest()[:12]
-    key = cache_key("results-html", f"{query.cache_token()}:{query.map_by}:{notice}")
+    key = cache_key(
+        "results-html", f"{current_language()}:{query.cache_token()}:{query.map_by}:{notice}"
+    )
     cached = cache.get(key)
     if cached is None:
         cached = _render_results(query, warnings)

@@ -41,6 +41,7 @@ from app.changes.follows import (
 from app.changes.query import ChangeQuery, parse_change_query
 from app.changes.search import COUNT_LIMIT, change_overview, project_history, search_changes
 from app.extensions import cache, csrf, db
+from app.i18n import current_language
 from app.models import DIGEST_FREQUENCIES, FollowerSetting
 from app.project_sections import project_section
 
@@ -90,7 +91,7 @@ def results_region(query: ChangeQuery, warnings: list[str]) -> Markup:
     """The results-and-facets region's HTML, cached by data version: nothing in it depends
     on the visitor (the follow button loads apart), so one rendering serves everyone."""
     notice = hashlib.sha1("\n".join(warnings).encode(), usedforsecurity=False).hexdigest()[:12]
-    key = cache_key("changes-results-html", f"{query.cache_token()}:{notice}")
+    key = cache_key("changes-results-html", f"{current_language()}:{query.cache_token()}:{notice}")
     html = cache.get(key)
     if html is None:
         html = _render_results(query, warnings)

@@ -33,6 +33,7 @@ from app.credits.query import ORDERS, SORT_LABELS, SORTS, parse_credit_query
 from app.credits.search import facet_counts, quantity_by_year, search_credits
 from app.etl.reasons import REASON_LABELS
 from app.extensions import cache
+from app.i18n import current_language
 
 bp = Blueprint("credits", __name__)
 
@@ -85,7 +86,7 @@ def results_region(query, warnings: list[str]) -> tuple[Markup, int]:
     """The results-and-facets region and the page it shows, cached by data version (it holds
     nothing per visitor)."""
     notice = hashlib.sha1("\n".join(warnings).encode(), usedforsecurity=False).hexdigest()[:12]
-    key = cache_key("credits-html", f"{query.cache_token()}:{notice}")
+    key = cache_key("credits-html", f"{current_language()}:{query.cache_token()}:{notice}")
     cached = cache.get(key)
     if cached is None:
         cached = _render_results(query, warnings)

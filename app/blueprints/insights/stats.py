@@ -10,6 +10,7 @@ from markupsafe import Markup
 from app.blueprints.insights import bp
 from app.canonical_url import is_canonical
 from app.extensions import cache
+from app.i18n import current_language
 from app.insights.figures import stats_charts
 from app.insights.filters import StatsFilters, parse_stats_filters
 from app.insights.stats import filter_choices, issuance_by_country, market_stats
@@ -26,7 +27,7 @@ def _results_html(version: int, filters: StatsFilters, warnings: list[str]) -> M
     key = None
     if not warnings:
         digest = hashlib.sha1(repr(filters).encode(), usedforsecurity=False).hexdigest()
-        key = f"insights:stats-results:v{version}:{digest}"
+        key = f"insights:stats-results:v{version}:{current_language()}:{digest}"
         cached = cache.get(key)
         if cached is not None:
             return Markup(cached)  # noqa: S704  rendered (escaped) by Jinja below

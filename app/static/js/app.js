@@ -26,6 +26,13 @@
     if (window.confirm(question)) event.detail.issueRequest(true);
   });
 
+  // The language switch returns to the address shown now, which HTMX may have pushed.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("[data-language-switch]")) return;
+    form.querySelector('input[name="next"]').value = window.location.pathname + window.location.search;
+  });
+
   // Error responses (422 forms, 400 filters) still carry a useful fragment: swap it in.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var status = event.detail.xhr.status;
