@@ -28,6 +28,7 @@ from app.etl.registries.exports import (
     vintage_years,
     with_event_projects,
 )
+from app.etl.registries.registry_labels import LabelColumn, registry_label_rows
 
 # Yes/no columns of the credit files, and the label each "Yes" gives the project.
 FLAGS = (
@@ -57,6 +58,23 @@ FLAGS = (
     ("flag_ca", "Corresponding adjustment", ("Corresponding Adjustment",)),
 )
 FLAG_FIELDS = tuple(Field(name, headers) for name, _, headers in FLAGS)
+# The yes/no columns that are quality labels (issue 14), by the label each stands for.
+FLAG_KINDS = {
+    "flag_corsia": "corsia",
+    "flag_corsia_pilot": "corsia_pilot",
+    "flag_corsia_first": "corsia_first",
+    "flag_ccp": "ccp",
+    "flag_ca": "corresponding_adjustment",
+}
+LABEL_SPECS = (
+    *(
+        LabelColumn(name, headers[0], FLAG_KINDS[name])
+        for name, _, headers in FLAGS
+        if name in FLAG_KINDS
+    ),
+    LabelColumn("sdgs", "Sustainable Development Goal(s)", "sdg"),
+    LabelColumn("labels_text", "Additional Certification(s)"),
+)
 LABEL_FIELDS = (
     *FLAG_FIELDS,
     Field(
@@ -161,7 +179,9 @@ def assemble(layout: Layout, projects: pd.DataFrame, events: pd.DataFrame) -> Re
     )
     events = events.assign(**{c.PROJECT_ID: events[c.PROJECT_ID].astype("string").str.upper()})
     return RegistryData(
-        projects=finish_projects(projects, layout.code), credits=finish_credits(events)
+        projects=finish_projects(projects, layout.code),
+        credits=finish_credits(events),
+        labels=registry_label_rows(projects, events, LABEL_SPECS),
     )
 
 

@@ -42,6 +42,8 @@ class RegistryData:
     appended: pd.DataFrame | None = None
     changed: set[str] | None = None
     appendable: set[str] | None = None
+    # Its label rows (registry_labels.REGISTRY_LABEL_COLUMNS), from its raw label columns.
+    labels: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
