@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.etl.commands import sync_command
+from app.etl.registries import car
 from app.etl.sync import execute_sync
 from app.extensions import db
 from app.models import (
@@ -110,7 +111,7 @@ def test_fetch_from_local_servers_loads_the_same_records_as_the_exports(app, htt
         httpserver,
         "/car",
         "climate-action-reserve",
-        {"projects": 111, "issuances": 112, "retirements": 206, "cancellations": 308},
+        car.REPORTS,
     )
     servers.serve_verra(httpserver)
     app.config.update(
@@ -145,7 +146,7 @@ def test_a_failing_registry_keeps_its_last_good_data_and_says_why(app, httpserve
         httpserver,
         "/car",
         "climate-action-reserve",
-        {"projects": 111, "issuances": 112, "retirements": 206, "cancellations": 308},
+        car.REPORTS,
     )
     app.config.update(
         VERRA_API_URL=httpserver.url_for(servers.VERRA_PATH),

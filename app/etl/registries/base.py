@@ -24,6 +24,7 @@ class ExportTable:
     name: str
     signature: frozenset[str]
     without: frozenset[str] = frozenset()
+    optional: bool = False  # read when there, not required (CAR's buffer pool report)
 
     def matches(self, header: set[str]) -> bool:
         return self.signature <= header and not (self.without & header)
@@ -77,13 +78,16 @@ class Adapter:
                     found[table.name] = path
         return found
 
+    def _table(self, name: str) -> ExportTable:
+        return next(table for table in self.tables if table.name == name)
+
     def read_exports(self, paths: list[Path]) -> RegistryData | None:
         """The registry's data from its export files; None when none of them is there,
         a SourceError naming what is missing when only some are."""
         found = self.find_exports(paths)
-        if not found:
+        if all(self._table(name).optional for name in found):
             return None
-        missing = [table.name for table in self.tables if table.name not in found]
+        missing = [t.name for t in self.tables if t.name not in found and not t.optional]
         if missing:
             raise SourceError(
                 f"{self.label} export incomplete: found {', '.join(sorted(found))} "

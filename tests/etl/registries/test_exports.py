@@ -20,9 +20,11 @@ FOLDERS = {
 }
 
 
-def parsed(key: str, folder: Path | None = None):
+def parsed(key: str, folder: Path | None = None, with_recorded: tuple[Path, ...] = ()):
+    """A registry's export samples as its adapter reads them (plus recorded reports that
+    have no real sample, CAR's buffer pool report, where given)."""
     folder = folder or EXPORTS / FOLDERS[key]
-    return ADAPTERS[key].read_exports(sorted(folder.glob("*.csv")))
+    return ADAPTERS[key].read_exports([*sorted(folder.glob("*.csv")), *with_recorded])
 
 
 def project(data, project_id: str) -> dict:
