@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -133,8 +133,6 @@ def test_the_api_filters_by_labels_and_lists_them(client, labelled):
 
 
 def test_a_registry_label_names_the_registry_its_fetch_day_and_its_words(client, app):
-    from datetime import date
-
     project = make_project("CAR888", registry="CAR")
     make_label(
         project,
