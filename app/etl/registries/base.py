@@ -78,14 +78,11 @@ class Adapter:
                     found[table.name] = path
         return found
 
-    def _table(self, name: str) -> ExportTable:
-        return next(table for table in self.tables if table.name == name)
-
     def read_exports(self, paths: list[Path]) -> RegistryData | None:
         """The registry's data from its export files; None when none of them is there,
         a SourceError naming what is missing when only some are."""
         found = self.find_exports(paths)
-        if all(self._table(name).optional for name in found):
+        if not found:
             return None
         missing = [t.name for t in self.tables if t.name not in found and not t.optional]
         if missing:
