@@ -63,20 +63,52 @@ def _cell_labels(values: pd.Series, spec: LabelColumn) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["cell", "kind", "value", "raw_text"])
 
 
-def _long(frame: pd.DataFrame, specs: tuple[LabelColumn, ...], carried: list[str]):
+def _labelled(frame: pd.DataFrame, spec: LabelColumn, mapping: pd.DataFrame, keep: list[str]):
+    """The rows of ``frame`` whose cell names a label, one per label, with ``keep`` columns."""
+    cells = frame[spec.column].astype("string")
+    hit = cells.isin(set(mapping["cell"])).fillna(False) & frame[c.PROJECT_ID].notna()
+    rows = frame.loc[hit, keep].assign(cell=cells[hit].astype(object))
+    return rows.merge(mapping, on="cell").drop(columns="cell")
+
+
+def _project_level(frames: list[pd.DataFrame], specs: tuple[LabelColumn, ...]) -> pd.DataFrame:
+    """Each (project, label) any row carries: the distinct (project, cell) pairs mapped."""
     parts = []
     for spec in specs:
-        if spec.column not in frame.columns:
+        pairs = [f[[c.PROJECT_ID, spec.column]] for f in frames if spec.column in f.columns]
+        if not pairs:
             continue
-        mapping = _cell_labels(frame[spec.column], spec)
-        if mapping.empty:
-            continue
-        cells = frame[[c.PROJECT_ID, *carried]].assign(cell=frame[spec.column].astype("string"))
-        cells = cells[cells["cell"].notna() & cells[c.PROJECT_ID].notna()]
-        parts.append(cells.astype({"cell": object}).merge(mapping, on="cell").drop(columns="cell"))
+        distinct = pd.concat(pairs, ignore_index=True).dropna().drop_duplicates()
+        mapping = _cell_labels(distinct[spec.column], spec)
+        if len(mapping):
+            parts.append(_labelled(distinct, spec, mapping, [c.PROJECT_ID]))
     if not parts:
-        return pd.DataFrame(columns=[c.PROJECT_ID, *carried, "kind", "value", "raw_text"])
-    return pd.concat(parts, ignore_index=True)
+        return pd.DataFrame(columns=[c.PROJECT_ID, "kind", "value", "raw_text"])
+    return pd.concat(parts, ignore_index=True).drop_duplicates(PROJECT_LABEL_KEY)
+
+
+def _credit_level(issued: pd.DataFrame, specs: tuple[LabelColumn, ...]) -> pd.DataFrame:
+    """One row per issuance and label it carries (SDGs aside: a project's claim)."""
+    keep = [c.PROJECT_ID, *EVENT_COLUMNS]
+    parts = []
+    for spec in specs:
+        if spec.kind_hint == "sdg" or spec.column not in issued.columns:
+            continue
+        mapping = _cell_labels(issued[spec.column], spec)
+        if len(mapping):
+            parts.append(_labelled(issued, spec, mapping, keep))
+    if not parts:
+        return pd.DataFrame(columns=[*keep, "kind", "value", "raw_text"])
+    rows = pd.concat(parts, ignore_index=True)
+    rows = rows.assign(
+        **{
+            c.TRANSACTION_DATE: _dates(rows[c.TRANSACTION_DATE]),
+            c.QUANTITY: pd.to_numeric(rows[c.QUANTITY]).astype("Int64"),
+            c.VINTAGE: pd.to_numeric(rows[c.VINTAGE]).astype("Int64"),
+        }
+    )
+    # The project page shows credit-level labels by vintage: a row without one is not one.
+    return rows[(rows[c.QUANTITY].fillna(0) > 0) & rows[c.VINTAGE].notna()]
 
 
 def registry_label_rows(
@@ -85,31 +117,20 @@ def registry_label_rows(
     """Project-level rows from every row (project or credit) naming a project, and
     credit-level rows from the issuances; ``projects`` and ``events`` carry canonical ids,
     ``events`` its kind, vintage, quantity, serials and date."""
-    on_projects = _long(projects, specs, [])
-    # The credit's kind renamed: the label's own column is called 'kind' too.
-    events = events.rename(columns={c.KIND: "credit_kind"})
-    on_events = _long(events, specs, ["credit_kind", *EVENT_COLUMNS])
-    project_level = (
-        pd.concat([on_projects, on_events[on_projects.columns]], ignore_index=True)
-        .drop_duplicates(PROJECT_LABEL_KEY)
-        .assign(**dict.fromkeys(EVENT_COLUMNS, pd.NA))
+    project_level = _project_level([projects, events], specs).assign(
+        **dict.fromkeys(EVENT_COLUMNS, pd.NA)
     )
-    # SDGs are the project's claim, not a property of some of its credits.
-    issued = on_events[(on_events["credit_kind"] == c.ISSUANCE) & (on_events["kind"] != "sdg")]
-    credit_level = issued.drop(columns=["credit_kind"]).assign(
-        **{
-            c.TRANSACTION_DATE: _dates(issued[c.TRANSACTION_DATE]),
-            c.QUANTITY: pd.to_numeric(issued[c.QUANTITY]).astype("Int64"),
-            c.VINTAGE: pd.to_numeric(issued[c.VINTAGE]).astype("Int64"),
-        }
-    )
-    # The project page shows credit-level labels by vintage: a row without one is not one.
-    credit_level = credit_level[
-        (credit_level[c.QUANTITY].fillna(0) > 0) & credit_level[c.VINTAGE].notna()
-    ]
+    issued = events[events[c.KIND] == c.ISSUANCE] if c.KIND in events else events.head(0)
+    credit_level = _credit_level(issued, specs).drop_duplicates(CREDIT_LABEL_KEY)
     rows = pd.concat([project_level, credit_level], ignore_index=True)
     rows = rows.assign(**{c.SOURCE: pd.NA, "as_of": pd.NA})
-    return typed(rows[list(REGISTRY_LABEL_COLUMNS)].drop_duplicates(CREDIT_LABEL_KEY))
+    return typed(rows[list(REGISTRY_LABEL_COLUMNS)])
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    from app.etl.registries.exports import dates
+
+    return values if values.dtype == "datetime64[ns]" else dates(values)
 
 
 def typed(labels: pd.DataFrame) -> pd.DataFrame:
@@ -118,12 +139,6 @@ def typed(labels: pd.DataFrame) -> pd.DataFrame:
     return labels.astype(
         {**text, c.VINTAGE: "Int64", c.QUANTITY: "Int64", c.TRANSACTION_DATE: "datetime64[ns]"}
     ).reset_index(drop=True)
-
-
-def _dates(values: pd.Series) -> pd.Series:
-    from app.etl.registries.exports import dates
-
-    return values if values.dtype == "datetime64[ns]" else dates(values)
 
 
 def stamped(labels: pd.DataFrame | None, source: str, as_of: date) -> pd.DataFrame:
