@@ -28,7 +28,16 @@ LABEL_FACETS = {
 }
 FACET_OF_KIND = {kind: facet for facet, kind in LABEL_FACETS.items()}
 # Who gave a label, as the pages name them; a registry's adapter gives its own name.
-SOURCE_NAMES = {"vrod": "VROD (Berkeley Carbon Trading Project)", "offsetsdb": "OffsetsDB"}
+# Who gave a label: the secondary datasets, or a registry itself (its adapter's key).
+SOURCE_NAMES = {
+    "vrod": "VROD (Berkeley Carbon Trading Project)",
+    "offsetsdb": "OffsetsDB",
+    "verra": "Verra",
+    "gold_standard": "Gold Standard",
+    "acr": "ACR",
+    "car": "CAR",
+    "art": "ART",
+}
 SDG_VALUES = tuple(str(number) for number in range(1, 18))
 # A facet value meaning "any value of this kind" (CORSIA eligible in any phase, any CCB level).
 ANY = "any"

@@ -91,6 +91,7 @@ FIELD_GROUPS = (
             ("registered_at", "Registered", "date"),
             ("crediting_period_start", "Crediting period from", "date"),
             ("crediting_period_end", "Crediting period to", "date"),
+            ("crediting_period_renewals", "Crediting period renewals", "number"),
             ("first_vintage", "First vintage", "text"),
             ("last_vintage", "Last vintage", "text"),
             ("date_added", "Added to the Berkeley database", "date"),

@@ -31,6 +31,7 @@ KIND_LABELS = {
     "retirement": "Retirement",
     "cancellation": "Cancellation",
     "buffer": "Buffer",
+    "buffer_release": "Buffer release",
 }
 # Facet name (query parameter) -> its label; the allowed values of the closed ones.
 FACETS = ("kind", "reason", "registry", "country", "type")

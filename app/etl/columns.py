@@ -58,6 +58,8 @@ POA_STATUS = "poa_status"
 REGISTERED_AT = "registered_at"
 CREDITING_PERIOD_START = "crediting_period_start"
 CREDITING_PERIOD_END = "crediting_period_end"
+# How many times the crediting period was renewed (0: the initial one), where a registry says.
+CREDITING_PERIOD_RENEWALS = "crediting_period_renewals"
 CERTIFICATIONS = "certifications"
 REGISTRY_NOTES = "registry_notes"
 BERKELEY_NOTES = "berkeley_notes"
@@ -112,6 +114,7 @@ PROJECT_FIELDS = (
     REGISTERED_AT,
     CREDITING_PERIOD_START,
     CREDITING_PERIOD_END,
+    CREDITING_PERIOD_RENEWALS,
     CERTIFICATIONS,
     REGISTRY_NOTES,
     BERKELEY_NOTES,
@@ -128,6 +131,7 @@ NUMBER_FIELDS = (
     REVERSALS_COVERED,
     REVERSALS_NOT_COVERED,
     BUFFER_RELEASED,
+    CREDITING_PERIOD_RENEWALS,
 )
 DATE_FIELDS = (LISTED_AT, REGISTERED_AT, CREDITING_PERIOD_START, CREDITING_PERIOD_END, DATE_ADDED)
 # Text whose line breaks are content (paragraphs): white space is folded within lines only.
@@ -178,7 +182,8 @@ YEARLY_COLUMNS = (PROJECT_ID, BLOCK, YEAR, QUANTITY, SOURCE)
 ISSUANCE = "issuance"
 RETIREMENT = "retirement"
 CANCELLATION = "cancellation"
-BUFFER = "buffer"
+BUFFER = "buffer"  # credits deposited in the buffer pool
+BUFFER_RELEASE = "buffer_release"  # buffer credits released (to the project, or cancelled)
 
 REGISTRIES = ("VCS", "GLD", "ACR", "CAR", "ART")
 

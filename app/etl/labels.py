@@ -216,3 +216,25 @@ def certification_labels(projects: pd.DataFrame, as_of: date | None = None) -> p
     if c.CERTIFICATIONS not in projects:
         return pd.DataFrame(columns=list(LABEL_COLUMNS))
     return label_rows(projects, c.CERTIFICATIONS, "vrod", as_of)
+
+
+def loadable_labels(*frames: pd.DataFrame | None) -> pd.DataFrame:
+    """The ``label`` rows to load from several sources' label frames: project-level rows as
+    given, credit-level rows (a registry's issuances carrying a label) summed by vintage."""
+    given = [f for f in frames if f is not None and len(f)]
+    if not given:
+        return pd.DataFrame(columns=[*LABEL_COLUMNS, "vintage", "quantity"])
+    rows = pd.concat(given, ignore_index=True)
+    if "vintage" not in rows:
+        rows = rows.assign(vintage=pd.NA, quantity=pd.NA)
+    project_level = rows[rows["vintage"].isna()]
+    credit_level = (
+        rows[rows["vintage"].notna()]
+        .groupby([c.PROJECT_ID, "kind", "value", c.SOURCE, "vintage"], as_index=False, dropna=False)
+        .agg(raw_text=("raw_text", "first"), as_of=("as_of", "max"), quantity=("quantity", "sum"))
+    )
+    columns = [*LABEL_COLUMNS, "vintage", "quantity"]
+    return pd.concat(
+        [project_level.reindex(columns=columns), credit_level.reindex(columns=columns)],
+        ignore_index=True,
+    )

@@ -130,7 +130,7 @@ def load_catalogue(
     fill_credit_fields(connection)
     if labels is None:
         labels = certification_labels(projects, as_of=utcnow().date())
-    _replace_labels(connection, labels, keys)
+    _replace_labels(connection, labels, keys, every=True)
     rebuild_credit_summary(connection)
     bump_data_version(connection)
     return counts
@@ -147,11 +147,18 @@ def with_every_field(projects: pd.DataFrame) -> pd.DataFrame:
     return projects.assign(**empty_objects)
 
 
-def _replace_labels(connection: Connection, labels: pd.DataFrame, keys: dict[str, int]) -> None:
-    """Every registry project's labels, replaced (a few thousand rows at most). Rows may
-    carry a ``vintage`` and ``quantity`` (a registry's credit-level labels)."""
-    registry_ids = select(Project.id).where(Project.registry != COMMUNITY)
-    connection.execute(Label.__table__.delete().where(Label.project_id.in_(registry_ids)))
+def _replace_labels(
+    connection: Connection, labels: pd.DataFrame, keys: dict[str, int], every: bool = False
+) -> None:
+    """The labels of the projects in ``keys`` (of every registry project with ``every``),
+    replaced. Rows may carry a ``vintage`` and ``quantity`` (a registry's credit-level
+    labels, summed by vintage)."""
+    if every:
+        registry_ids = select(Project.id).where(Project.registry != COMMUNITY)
+        connection.execute(Label.__table__.delete().where(Label.project_id.in_(registry_ids)))
+    else:
+        for chunk in _chunks(list(keys.values()), BATCH):
+            connection.execute(Label.__table__.delete().where(Label.project_id.in_(chunk)))
     rows = [
         {
             **{name: _label_value(name, row.get(name)) for name in LABEL_FIELDS},
@@ -453,12 +460,14 @@ def load_projects(
     credits: pd.DataFrame,
     append_to: frozenset[str] = frozenset(),
     run_id: int | None = None,
+    labels: pd.DataFrame | None = None,
 ):
     """Make just these registry projects, and all the credit rows of each, equal to the
     frames; every other project is left as it is. For runs that change a few projects (a
     registry's daily delta): no other row is read or written. For the projects in
     ``append_to`` the credit rows given are added to those stored (a delta's new events)
-    instead of replacing them. Returns LoadCounts."""
+    instead of replacing them. With ``labels``, these projects' labels are replaced by
+    them. Returns LoadCounts."""
     projects = with_every_field(projects)
     if list(credits.columns) != list(c.CREDIT_RECORD_COLUMNS):
         credits = credits.reindex(columns=list(c.CREDIT_RECORD_COLUMNS))
@@ -509,6 +518,8 @@ def load_projects(
         for name in (c.REGISTRY, c.COUNTRY, c.SCOPE)
     )
     fill_credit_fields(connection)  # the new rows' beneficiary keys and reason categories
+    if labels is not None:
+        _replace_labels(connection, labels, {pid: keys[pid] for pid in rows})
     if not added and not replaced and not regrouped:
         add_to_credit_summary(connection, fill_reason_categories(fresh), projects)
     else:

@@ -22,10 +22,12 @@ from sqlalchemy import func, select
 from app.etl import columns as c
 from app.etl.errors import SourceError
 from app.etl.http import HttpSettings, RegistryClient, user_agent
+from app.etl.labels import certification_labels, loadable_labels
 from app.etl.load import load_projects
 from app.etl.registries import ADAPTERS, Adapter, RegistryData, adapter_for
 from app.etl.registries.base import FetchSettings
 from app.etl.registries.overlay import apply_registries
+from app.etl.registries.registry_labels import merged_labels, only_projects, stamped
 from app.etl.registries.store import RegistryStore
 from app.extensions import db
 from app.models import COMMUNITY, Project, SourceState, SyncRun, utcnow
@@ -147,6 +149,7 @@ def merge_delta(stored: RegistryData, delta: RegistryData) -> RegistryData:
         appended=appended,
         changed=changed,
         appendable=(changed - new_rows) | had_rows,
+        labels=merged_labels(stored.labels, delta.labels),
     )
 
 
@@ -197,6 +200,7 @@ def refresh_registry(adapter: Adapter, folder: Path | None, raw_dir: Path, run, 
         else:
             data, how = _fetch(adapter, raw_dir, reconcile)
         _check(adapter, data)
+        data.labels = stamped(data.labels, adapter.key, now.date())
         store().save(adapter.key, data, now)
     except SourceError as error:
         state.last_error = str(error)
@@ -247,16 +251,29 @@ def lay_over(
     run: SyncRun,
     folder: Path | None,
     raw_dir: Path,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """After a full merge: keep the merge for later registry-only runs, refresh every
-    registry, lay each one's last good data over the merge, and report."""
+    registry, lay each one's last good data over the merge, and report; the projects,
+    credits and labels to load."""
     store().save_catalogue(projects, credits, utcnow())
     outcomes, _ = refresh_registries(run, folder, raw_dir, parse_registry_names(run.registries))
     return _apply(projects, credits, report, outcomes)
 
 
+def catalogue_labels(merged: pd.DataFrame, datasets: dict[str, RegistryData]) -> pd.DataFrame:
+    """The label rows to load: VROD's certifications in the merge (before any registry was
+    laid over it) and each registry's own label columns, each row naming its source."""
+    return loadable_labels(
+        certification_labels(merged, as_of=utcnow().date()),
+        *(data.labels for data in datasets.values()),
+    )
+
+
 def _apply(projects, credits, report, outcomes):
+    """The merge with every registry's last good data laid over: projects, credits and the
+    labels to load."""
     datasets = stored_datasets()
+    labels = catalogue_labels(projects, datasets)
     projects, credits, summary = apply_registries(projects, credits, datasets)
     _report(report, summary, outcomes)
     if datasets:
@@ -268,7 +285,7 @@ def _apply(projects, credits, report, outcomes):
             **report.get("credit_rows_by_source", {}),
             c.REGISTRY_SOURCE: int((credits[c.SOURCE] == c.REGISTRY_SOURCE).sum()),
         }
-    return projects, credits
+    return projects, credits, labels
 
 
 def _report(report: dict, summary: dict, outcomes: dict) -> None:
@@ -370,6 +387,7 @@ def _only(data: RegistryData, ids: set[str]) -> RegistryData:
         projects=data.projects[data.projects[c.PROJECT_ID].isin(ids)],
         credits=data.credits[data.credits[c.PROJECT_ID].isin(ids)],
         counts=data.counts,
+        labels=only_projects(data.labels, ids),
     )
 
 
@@ -403,10 +421,11 @@ def apply_refreshed(
     fresh: dict[str, RegistryData],
     before: dict[str, RegistryData | None],
     in_database: dict[str, bool],
-) -> tuple[pd.DataFrame, pd.DataFrame, dict, frozenset[str]]:
+) -> tuple[pd.DataFrame, pd.DataFrame, dict, frozenset[str], pd.DataFrame]:
     """Only the projects the refreshed registries changed, rebuilt from the stored merge
     with their registry's data laid over (registries never share a project): what a
-    registry-only run loads, and the projects that only get new credit rows appended."""
+    registry-only run loads, the projects that only get new credit rows appended, and
+    those projects' labels."""
     touched: set[str] = set()
     append_to: set[str] = set()
     for key, data in fresh.items():
@@ -415,6 +434,7 @@ def apply_refreshed(
         append_to |= appendable
     projects, credits = stored_catalogue(touched)
     datasets = {key: _only(data, touched) for key, data in fresh.items()}
+    labels = catalogue_labels(projects, datasets)
     projects, credits, summary = apply_registries(projects, credits, datasets)
     if append_to:
         appended = pd.concat(
@@ -428,7 +448,7 @@ def apply_refreshed(
             ],
             ignore_index=True,
         )
-    return projects, credits, summary, frozenset(append_to)
+    return projects, credits, summary, frozenset(append_to), labels
 
 
 def registry_catalogue(run: SyncRun, folder: Path | None, raw_dir: Path):
@@ -447,9 +467,9 @@ def registry_catalogue(run: SyncRun, folder: Path | None, raw_dir: Path):
             "every registry of this run failed, nothing changed: "
             + "; ".join(f"{o['label']}: {o['message']}" for o in outcomes.values())
         )
-    projects, credits, summary, append_to = apply_refreshed(fresh, before, in_database)
+    projects, credits, summary, append_to, labels = apply_refreshed(fresh, before, in_database)
     report = registry_report(run)
     _report(report, summary, outcomes)
     report["registries"]["projects_changed"] = len(projects)
     report["registries"]["projects_appended_to"] = len(append_to)
-    return projects, credits, report, partial(load_projects, append_to=append_to)
+    return projects, credits, report, partial(load_projects, append_to=append_to, labels=labels)

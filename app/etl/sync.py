@@ -121,15 +121,17 @@ def _pipeline(run: _Run, folder: Path | None, archive) -> None:
         ),
         rows=sum(len(frame) for frame in parsed if frame is not None),
     )
-    projects, credits = run.timed(
+    projects, credits, labels = run.timed(
         "registries",
         lambda: registry_sync.lay_over(projects, credits, report, run.row, folder, raw_dir),
     )
     yearly = merge.yearly_of_laid_over_sets(yearly, credits, REGISTRY_SOURCE)
-    _finish(run, projects, credits, report, yearly=yearly)
+    _finish(run, projects, credits, report, yearly=yearly, labels=labels)
 
 
-def _finish(run: _Run, projects, credits, report: dict, yearly=None, loader=None) -> None:
+def _finish(
+    run: _Run, projects, credits, report: dict, yearly=None, loader=None, labels=None
+) -> None:
     """Record the report, then load the catalogue (or, with ``load_projects``, just these
     projects) and mark the run succeeded, together."""
     run_id = run.row.id
@@ -141,7 +143,9 @@ def _finish(run: _Run, projects, credits, report: dict, yearly=None, loader=None
         # commit together, so a crash never leaves new data behind a "running" run.
         with db.engine.begin() as connection:
             if loader is None:
-                counts = load_catalogue(connection, projects, credits, yearly, run_id=run_id)
+                counts = load_catalogue(
+                    connection, projects, credits, yearly, run_id=run_id, labels=labels
+                )
             else:
                 counts = loader(connection, projects, credits, run_id=run_id)
             connection.execute(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -130,3 +130,18 @@ def test_the_api_filters_by_labels_and_lists_them(client, labelled):
     refused = client.get("/api/v1/projects?corsia=third")
     assert refused.status_code == 400
     assert "third" in refused.json["detail"]
+
+
+def test_a_registry_label_names_the_registry_its_fetch_day_and_its_words(client, app):
+    project = make_project("CAR888", registry="CAR")
+    make_label(
+        project,
+        "ccp",
+        "approved",
+        source="car",
+        raw_text="CCP Approved: Yes",
+        as_of=date(2026, 8, 5),
+    )
+    section = client.get("/projects/CAR888").text.split('id="quality"', 1)[1]
+    assert re.search(r"from <span class=\"source-tag\">CAR</span> as of 2026-08-05", section)
+    assert "“CCP Approved: Yes”" in section

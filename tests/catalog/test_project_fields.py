@@ -212,3 +212,22 @@ def test_the_csv_export_carries_every_field_and_no_negative_remaining(client):
     assert forest["remaining"] == "600"
     assert rows["ACR869"]["remaining"] == ""
     assert rows["ACR869"]["retired_exceeds_issued"] == "True"
+
+
+def test_crediting_period_renewals_show_next_to_the_crediting_period(client):
+    make_project(
+        "CAR2131",
+        registry="CAR",
+        crediting_period_start=date(2015, 1, 1),
+        crediting_period_end=date(2024, 12, 31),
+        crediting_period_renewals=1,
+    )
+    make_project("CAR2132", registry="CAR", crediting_period_start=date(2015, 1, 1))
+    page = client.get("/projects/CAR2131").text
+    dates_group = page.split('id="fields-dates"', 1)[1]
+    assert field_text(page, "crediting_period_renewals").split()[0] == "1"
+    assert dates_group.index('data-field="crediting_period_end"') < dates_group.index(
+        'data-field="crediting_period_renewals"'
+    )
+    # No count given: no line at all (never a misleading 0).
+    assert 'data-field="crediting_period_renewals"' not in client.get("/projects/CAR2132").text

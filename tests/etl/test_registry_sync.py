@@ -10,11 +10,13 @@ import pytest
 from sqlalchemy import func, select
 
 from app.etl.commands import sync_command
+from app.etl.registries import car
 from app.etl.sync import execute_sync
 from app.extensions import db
 from app.models import (
     Credit,
     CreditSummary,
+    Label,
     Project,
     SourceState,
     SyncRun,
@@ -110,7 +112,7 @@ def test_fetch_from_local_servers_loads_the_same_records_as_the_exports(app, htt
         httpserver,
         "/car",
         "climate-action-reserve",
-        {"projects": 111, "issuances": 112, "retirements": 206, "cancellations": 308},
+        car.REPORTS,
     )
     servers.serve_verra(httpserver)
     app.config.update(
@@ -145,7 +147,7 @@ def test_a_failing_registry_keeps_its_last_good_data_and_says_why(app, httpserve
         httpserver,
         "/car",
         "climate-action-reserve",
-        {"projects": 111, "issuances": 112, "retirements": 206, "cancellations": 308},
+        car.REPORTS,
     )
     app.config.update(
         VERRA_API_URL=httpserver.url_for(servers.VERRA_PATH),
@@ -271,3 +273,78 @@ def summary_rows() -> list[tuple]:
     columns = [col for col in table.c if col.name != "id"]
     rows = db.session.execute(select(*columns)).all()
     return sorted((tuple(row) for row in rows), key=repr)
+
+
+def labels_of(project_id: str) -> set[tuple]:
+    rows = db.session.execute(
+        select(Label.kind, Label.value, Label.raw_text, Label.source, Label.vintage, Label.quantity)
+        .join(Project)
+        .where(Project.project_id == project_id)
+    ).all()
+    return {tuple(row) for row in rows}
+
+
+def test_registry_label_columns_load_as_labels_naming_the_registry(app):
+    run = sync(EXPORTS)
+    assert run.status == "succeeded", run.message
+    car_state = state("car")
+    assert ("ccp", "approved", "CCP Approved: Yes", "car", None, None) in labels_of("CAR888")
+    guyana = labels_of("ART102")
+    assert {(k, v) for k, v, _, source, vintage, _ in guyana if vintage is None} >= {
+        ("corsia", "eligible"),
+        ("corsia", "pilot"),
+        ("corsia", "first"),
+    }
+    assert ("corsia", "eligible", "CORSIA Eligible: Yes", "art", 2016, 7867104) in guyana
+    water = labels_of("GLD23574")
+    assert ("sdg", "13", "13", "gold_standard", None, None) in water
+    as_of = db.session.scalars(
+        select(Label.as_of).join(Project).where(Project.project_id == "CAR888")
+    ).all()
+    assert set(as_of) == {car_state.as_of.date()}
+    # The renewal count CAR's issuances state, next to the crediting period.
+    assert project("CAR2131").crediting_period_renewals == 1
+    assert project("CAR1865").crediting_period_renewals == 0
+    assert project("CAR1957").crediting_period_renewals is None
+
+
+def test_a_registry_only_run_replaces_that_registrys_labels(app, tmp_path):
+    assert sync(EXPORTS).status == "succeeded"
+    folder = tmp_path / "car"
+    shutil.copytree(EXPORTS / "climate-action-reserve", folder)
+    issuances = folder / "issuances.csv"
+    issuances.write_text(
+        issuances.read_text(encoding="utf-8").replace(",Yes,", ",No,"), encoding="utf-8"
+    )
+    for name in ("retirements.csv",):
+        path = folder / name
+        path.write_text(path.read_text(encoding="utf-8").replace(",Yes,", ",No,"), "utf-8")
+    run = sync(folder, registries="car")
+    assert run.status == "succeeded", run.message
+    assert not {row for row in labels_of("CAR888") if row[0] == "ccp"}
+    assert ("corsia", "pilot") in {(k, v) for k, v, *_ in labels_of("ART102")}  # untouched
+
+
+def test_a_broken_car_buffer_report_fails_car_only(app, httpserver):
+    servers.serve_reports(
+        httpserver,
+        "/car",
+        "climate-action-reserve",
+        car.REPORTS,
+        servers.Knobs(broken={car.REPORTS["buffer"]: "truncated"}),
+    )
+    servers.serve_verra(httpserver)
+    app.config.update(
+        CAR_REPORTS_URL=httpserver.url_for("/car"),
+        VERRA_API_URL=httpserver.url_for(servers.VERRA_PATH),
+        VERRA_APP_CONFIG_URL=httpserver.url_for("/verra/config/environment.config.json"),
+        REGISTRY_PACE_SECONDS=0,
+    )
+    run = sync(registries="verra,car")
+    assert run.status == "succeeded", run.message
+    outcomes = run.report["registries"]["outcomes"]
+    assert outcomes["verra"]["status"] == "fresh"
+    assert outcomes["car"]["status"] == "failed"
+    assert "report 706 ends in the middle of a line" in outcomes["car"]["message"]
+    assert project("VCS3005") is not None
+    assert project("CAR888") is None

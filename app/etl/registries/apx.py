@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from app.etl import columns as c
+from app.etl.errors import SourceError
 from app.etl.registries.base import RegistryData
 from app.etl.registries.exports import (
     Field,
@@ -28,6 +29,7 @@ from app.etl.registries.exports import (
     vintage_years,
     with_event_projects,
 )
+from app.etl.registries.registry_labels import LabelColumn, registry_label_rows
 
 # Yes/no columns of the credit files, and the label each "Yes" gives the project.
 FLAGS = (
@@ -57,6 +59,23 @@ FLAGS = (
     ("flag_ca", "Corresponding adjustment", ("Corresponding Adjustment",)),
 )
 FLAG_FIELDS = tuple(Field(name, headers) for name, _, headers in FLAGS)
+# The yes/no columns that are quality labels (issue 14), by the label each stands for.
+FLAG_KINDS = {
+    "flag_corsia": "corsia",
+    "flag_corsia_pilot": "corsia_pilot",
+    "flag_corsia_first": "corsia_first",
+    "flag_ccp": "ccp",
+    "flag_ca": "corresponding_adjustment",
+}
+LABEL_SPECS = (
+    *(
+        LabelColumn(name, headers[0], FLAG_KINDS[name])
+        for name, _, headers in FLAGS
+        if name in FLAG_KINDS
+    ),
+    LabelColumn("sdgs", "Sustainable Development Goal(s)", "sdg"),
+    LabelColumn("labels_text", "Additional Certification(s)"),
+)
 LABEL_FIELDS = (
     *FLAG_FIELDS,
     Field(
@@ -77,6 +96,8 @@ class Layout:
     issuances: tuple[Field, ...]
     retirements: tuple[Field, ...]
     cancellations: tuple[Field, ...]
+    # A buffer pool report of its own (CAR's), whose rows replace the issuances' buffer part.
+    buffer: tuple[Field, ...] | None = None
 
 
 def parse_exports(layout: Layout, files: dict[str, Path]) -> RegistryData:
@@ -84,9 +105,18 @@ def parse_exports(layout: Layout, files: dict[str, Path]) -> RegistryData:
         label = f"{layout.label} {name}"
         return pick(read_export(files[name], label), (*fields, *LABEL_FIELDS), label)
 
+    issued = issuance_rows(table("issuances", layout.issuances))
+    if layout.buffer and "buffer" in files:
+        issued = pd.concat(
+            [
+                issued[issued[c.KIND] != c.BUFFER],
+                buffer_rows(table("buffer", layout.buffer), f"{layout.label} buffer"),
+            ],
+            ignore_index=True,
+        )
     events = pd.concat(
         [
-            issuance_rows(table("issuances", layout.issuances)),
+            issued,
             retirement_rows(table("retirements", layout.retirements)),
             cancellation_rows(table("cancellations", layout.cancellations)),
         ],
@@ -129,6 +159,50 @@ def issuance_rows(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([issued, buffered], ignore_index=True)
 
 
+# A buffer pool report's movement words, case-folded -> the credit record kind.
+BUFFER_MOVEMENTS = {
+    "deposit": c.BUFFER,
+    "contribution": c.BUFFER,
+    "release": c.BUFFER_RELEASE,
+    "withdrawal": c.BUFFER_RELEASE,
+}
+
+
+def buffer_rows(rows: pd.DataFrame, label: str) -> pd.DataFrame:
+    """Each buffer pool movement as a ``buffer`` (deposit) or ``buffer_release`` record; a
+    movement the table does not know fails the registry, naming it."""
+    words = rows["movement"].astype("string").str.strip().str.casefold()
+    kinds = words.map(
+        lambda w: next((k for word, k in BUFFER_MOVEMENTS.items() if word in w), None),
+        na_action="ignore",
+    )
+    unknown = sorted(set(rows.loc[kinds.isna(), "movement"].fillna("(empty)")))
+    if unknown:
+        raise SourceError(
+            f"{label}: unknown buffer pool movement(s) {unknown}: expected a deposit or a release"
+        )
+    return _events(rows, c.BUFFER, "moved_on").assign(**{c.KIND: kinds.astype(object)})
+
+
+def renewal_count(labels: pd.Series) -> pd.Series:
+    """CAR's issuance 'Crediting Period' label -> renewals: 'Initial' 0, 'Renewed-Second' 1,
+    'Renewed-Third' 2, ...; anything else missing."""
+    ordinals = {"second": 1, "third": 2, "fourth": 3, "fifth": 4}
+    folded = labels.astype("string").str.strip().str.casefold()
+    renewed = folded.str.extract(r"^renewed\W*(\w+)")[0].map(ordinals, na_action="ignore")
+    return renewed.mask((folded == "initial").fillna(False), 0).astype("Int64")
+
+
+def with_renewals(projects: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """Each project's crediting period renewals: the most its issuances name."""
+    if "crediting_period_label" not in events:
+        return projects
+    count = renewal_count(events["crediting_period_label"])
+    most = count.groupby(events[c.PROJECT_ID].astype("string").str.upper()).max()
+    ids = projects[c.PROJECT_ID].astype("string").str.upper()
+    return projects.assign(**{c.CREDITING_PERIOD_RENEWALS: ids.map(most).astype("Int64")})
+
+
 def retirement_rows(rows: pd.DataFrame) -> pd.DataFrame:
     return _events(rows, c.RETIREMENT, "left_on")
 
@@ -144,7 +218,7 @@ def assemble(layout: Layout, projects: pd.DataFrame, events: pd.DataFrame) -> Re
         pd.concat([projects[c.PROJECT_ID], events[c.PROJECT_ID]], ignore_index=True),
         pd.concat([project_labels, events["labels"]], ignore_index=True),
     )
-    projects = with_event_projects(projects, events)
+    projects = with_renewals(with_event_projects(projects, events), events)
     country, code = country_from_code(projects[c.COUNTRY])
     ids = projects[c.PROJECT_ID].astype("string").str.upper()
     number = ids.str.extract(r"(\d+)$")[0]
@@ -161,7 +235,9 @@ def assemble(layout: Layout, projects: pd.DataFrame, events: pd.DataFrame) -> Re
     )
     events = events.assign(**{c.PROJECT_ID: events[c.PROJECT_ID].astype("string").str.upper()})
     return RegistryData(
-        projects=finish_projects(projects, layout.code), credits=finish_credits(events)
+        projects=finish_projects(projects, layout.code),
+        credits=finish_credits(events),
+        labels=registry_label_rows(projects, events, LABEL_SPECS),
     )
 
 

@@ -15,9 +15,12 @@ import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
+
+from app.etl import columns as c
 from app.etl.http import FetchError, RegistryClient
 from app.etl.registries.base import Adapter, FetchSettings, RegistryData
-from app.etl.registries.exports import read_export
+from app.etl.registries.exports import dates, read_export
 
 REPORT_PAGE = "/myModule/rpt/myrpt.asp?r={}"
 DOWNLOAD = "/myModule/include/rptdownload.asp"
@@ -92,3 +95,81 @@ def fetch_reports(
         data = adapter.parse(files)
     data.counts = totals
     return data
+
+
+# --- A project's own page: the only place CAR states its crediting period -----------------
+
+PROJECT_PAGE = "/mymodule/reg/prjView.asp?id1={}"
+# The page's labels (verbatim, without the colon) -> our field. CAR's crediting period
+# starts with the first reporting period and ends when the page says it expires.
+PAGE_DATES = {
+    "project reporting start date": c.CREDITING_PERIOD_START,
+    "crediting period expires": c.CREDITING_PERIOD_END,
+}
+
+
+class _Cells(HTMLParser):
+    """The text of every table cell, in order."""
+
+    def __init__(self):
+        super().__init__()
+        self.cells: list[str] = []
+        self.depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("td", "th"):
+            self.cells.append("")
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth and self.cells:
+            self.cells[-1] += data
+
+
+def page_dates(html: str) -> dict[str, str]:
+    """Our crediting period fields from a project page: the cell after each known label."""
+    parser = _Cells()
+    parser.feed(html)
+    cells = [" ".join(cell.split()) for cell in parser.cells]
+    found = {}
+    for index, cell in enumerate(cells[:-1]):
+        field = PAGE_DATES.get(cell.rstrip(":").strip().casefold())
+        if field and field not in found:
+            found[field] = cells[index + 1]
+    return found
+
+
+def crediting_periods(client: RegistryClient, base: str, ids: pd.Series) -> pd.DataFrame:
+    """Each project's crediting period from its page (one request a project). A page that
+    is not the project's ("Invalid URL" with 200, another project) fails the registry."""
+    rows = []
+    for project_id in ids.dropna().astype(str):
+        number = re.search(r"(\d+)$", project_id)
+        if number is None:
+            continue
+        url = base + PROJECT_PAGE.format(number.group(1))
+        page = client.request("GET", url, expect="html")
+        text = page.text
+        if "invalid url" in text.casefold():
+            raise FetchError(f"{url}: answered 'Invalid URL' with {page.status}, not {project_id}")
+        if project_id.casefold() not in text.casefold():
+            raise FetchError(f"{url}: the page does not name {project_id}: not its page")
+        rows.append({c.PROJECT_ID: project_id, **page_dates(text)})
+    frame = pd.DataFrame(rows, columns=[c.PROJECT_ID, *PAGE_DATES.values()])
+    return frame.assign(**{field: dates(frame[field]) for field in PAGE_DATES.values()})
+
+
+def with_crediting_periods(projects: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame:
+    """The projects with the crediting period their pages state (others keep theirs)."""
+    stated = periods.set_index(c.PROJECT_ID)
+    ids = projects[c.PROJECT_ID]
+    return projects.assign(
+        **{
+            field: ids.map(stated[field]).fillna(projects[field]).astype("datetime64[ns]")
+            for field in PAGE_DATES.values()
+        }
+    )

@@ -24,6 +24,7 @@ class ExportTable:
     name: str
     signature: frozenset[str]
     without: frozenset[str] = frozenset()
+    optional: bool = False  # read when there, not required (CAR's buffer pool report)
 
     def matches(self, header: set[str]) -> bool:
         return self.signature <= header and not (self.without & header)
@@ -42,6 +43,8 @@ class RegistryData:
     appended: pd.DataFrame | None = None
     changed: set[str] | None = None
     appendable: set[str] | None = None
+    # Its label rows (registry_labels.REGISTRY_LABEL_COLUMNS), from its raw label columns.
+    labels: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,7 @@ class Adapter:
         found = self.find_exports(paths)
         if not found:
             return None
-        missing = [table.name for table in self.tables if table.name not in found]
+        missing = [t.name for t in self.tables if t.name not in found and not t.optional]
         if missing:
             raise SourceError(
                 f"{self.label} export incomplete: found {', '.join(sorted(found))} "

@@ -11,8 +11,16 @@ from app.etl.registries.base import Adapter, ExportTable, FetchSettings, Registr
 from app.etl.registries.exports import Field
 
 PROJECT_ID_HEADERS = ("Project ID",)
-# The site's report numbers (myrpt.asp?r=...), one per export table.
-REPORTS = {"projects": 111, "issuances": 112, "retirements": 206, "cancellations": 308}
+BUFFER_MOVEMENT_HEADERS = ("Buffer Pool Transaction", "Transaction Type")
+# The site's report numbers (myrpt.asp?r=...), one per export table; 706 is the buffer
+# pool's deposits and releases.
+REPORTS = {
+    "projects": 111,
+    "issuances": 112,
+    "retirements": 206,
+    "cancellations": 308,
+    "buffer": 706,
+}
 LAYOUT = apx.Layout(
     code="CAR",
     label="CAR",
@@ -48,6 +56,7 @@ LAYOUT = apx.Layout(
             Field(c.DEVELOPER, ("Project Developer",)),
             Field(c.PROJECT_OWNER, ("Project Owner",)),
             Field(c.VERIFIER, ("Verification Body",)),
+            Field("crediting_period_label", ("Crediting Period",)),
         ),
     ),
     retirements=apx.credit_fields(
@@ -69,6 +78,15 @@ LAYOUT = apx.Layout(
             Field(c.NOTE, ("Export Notes", "Cancellation Details")),
         ),
     ),
+    buffer=apx.credit_fields(
+        PROJECT_ID_HEADERS,
+        ("Quantity of Offset Credits", "Quantity"),
+        Field("moved_on", ("Transaction Date", "Status Effective", "Date"), required=True),
+        (
+            Field("movement", BUFFER_MOVEMENT_HEADERS, required=True),
+            Field(c.NOTE, ("Transaction Details", "Reason")),
+        ),
+    ),
 )
 TABLES = (
     ExportTable("projects", frozenset({"project id", "offset project operator", "status"})),
@@ -81,13 +99,22 @@ TABLES = (
         "cancellations",
         frozenset({"project id", "offset credit serial numbers", "cancellation reason"}),
     ),
+    ExportTable("buffer", frozenset({"project id", "buffer pool transaction"}), optional=True),
 )
 
 
 def fetch(client, settings: FetchSettings) -> RegistryData:
-    from app.etl.registries.apx_reports import fetch_reports
+    """The five reports, then each project's page for its crediting period."""
+    from app.etl.registries.apx_reports import (
+        crediting_periods,
+        fetch_reports,
+        with_crediting_periods,
+    )
 
-    return fetch_reports(client, settings, ADAPTER, REPORTS)
+    data = fetch_reports(client, settings, ADAPTER, REPORTS)
+    periods = crediting_periods(client, settings.base_url.rstrip("/"), data.projects[c.PROJECT_ID])
+    data.projects = with_crediting_periods(data.projects, periods)
+    return data
 
 
 ADAPTER = Adapter(

@@ -27,6 +27,7 @@ from app.etl.registries.exports import (
     vintage_years,
     with_event_projects,
 )
+from app.etl.registries.registry_labels import LabelColumn, registry_label_rows
 
 CODE = "GLD"
 PROJECT_URL = "https://registry.goldstandard.org/projects/details/{}"
@@ -69,6 +70,14 @@ CREDIT_FIELDS = (
     Field(c.BENEFICIARY, ("Using Entity",)),
     Field("article6", ("Article Six Authorization", "Article 6 Authorization")),
 )
+# Gold Standard's raw label columns ('corsia' only from the API's is_corsia_eligible).
+LABEL_SPECS = (
+    LabelColumn("label", "Label"),
+    LabelColumn("article6", "Article Six Authorization", "article6"),
+    LabelColumn("sdgs", "Sustainable Development Goals", "sdg"),
+    LabelColumn("corsia", "is_corsia_eligible", "corsia"),
+)
+
 TABLES = (
     ExportTable("projects", frozenset({"gsid", "project name", "status"})),
     ExportTable(
@@ -170,7 +179,11 @@ def assemble(projects: pd.DataFrame, events: pd.DataFrame) -> RegistryData:
             c.REGISTRY_URL: ids.str.removeprefix(CODE).map(PROJECT_URL.format, na_action="ignore"),
         }
     )
-    return RegistryData(projects=finish_projects(projects, CODE), credits=finish_credits(events))
+    return RegistryData(
+        projects=finish_projects(projects, CODE),
+        credits=finish_credits(events),
+        labels=registry_label_rows(projects, events, LABEL_SPECS),
+    )
 
 
 def fetch(client, settings: FetchSettings) -> RegistryData:

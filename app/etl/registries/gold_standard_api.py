@@ -130,6 +130,12 @@ def block_events(blocks: pd.DataFrame) -> pd.DataFrame:
             c.QUANTITY: numbers(_get(blocks, "number_of_credits").astype("string")),
             c.SERIAL_RANGE: _get(blocks, "serial_number"),
             "issued_on": _get(blocks, "certified_date"),
+            "label": _get(blocks, "labels").map(
+                lambda v: "; ".join(map(str, v)) if isinstance(v, list) and v else None
+            ),
+            "corsia": _get(blocks, "is_corsia_eligible").map(
+                lambda v: "Yes" if v is True else None
+            ),
             "labels": labels.astype("string")
             .str.cat(corsia.astype("string"), sep="; ", na_rep="")
             .str.strip("; "),

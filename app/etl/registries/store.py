@@ -36,6 +36,8 @@ class RegistryStore:
         partial.mkdir(parents=True)
         _to_parquet(data.projects, partial / "projects.parquet")
         _to_parquet(data.credits, partial / "credits.parquet")
+        if data.labels is not None:
+            _to_parquet(data.labels, partial / "labels.parquet")
         meta = {"as_of": as_of.isoformat(), "counts": data.counts}
         (partial / "meta.json").write_text(json.dumps(meta, default=str))
         previous = self.folder / f".{name}.previous"
@@ -53,10 +55,12 @@ class RegistryStore:
         if not (folder / "meta.json").exists():
             return None
         meta = json.loads((folder / "meta.json").read_text())
+        labels = folder / "labels.parquet"
         data = RegistryData(
             projects=_from_parquet(folder / "projects.parquet"),
             credits=_from_parquet(folder / "credits.parquet", credit_columns, ids),
             counts=meta.get("counts") or {},
+            labels=_from_parquet(labels, ids=ids) if labels.exists() else None,
         )
         return data, datetime.fromisoformat(meta["as_of"])
 

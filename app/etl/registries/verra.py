@@ -27,6 +27,7 @@ from app.etl.registries.exports import (
     vintage_years,
     with_event_projects,
 )
+from app.etl.registries.registry_labels import LabelColumn, registry_label_rows
 
 CODE = "VCS"
 PROJECT_URL = "https://registry.verra.org/app/projectDetail/VCS/{}"
@@ -62,6 +63,12 @@ TRANSACTION_FIELDS = (
     Field(c.BENEFICIARY, ("Retirement Beneficiary", "Beneficiary")),
     Field(c.REASON, ("Retirement Reason",)),
     Field(c.NOTE, ("Retirement Details",)),
+)
+
+# Verra's raw label columns: every certification sits in one free-text column.
+LABEL_SPECS = (
+    LabelColumn("labels_text", "Additional Certifications"),
+    LabelColumn("sdgs", "Sustainable Development Goals", "sdg"),
 )
 
 TABLES = (
@@ -106,6 +113,7 @@ def transaction_rows(blocks: pd.DataFrame) -> pd.DataFrame:
             c.PROJECT_ID: prefixed_ids(blocks[c.PROJECT_ID], CODE),
             c.VINTAGE: vintage_years(blocks["vintage_start"]),
             c.QUANTITY: numbers(blocks[c.QUANTITY]),
+            "labels_text": blocks["labels"],
             "labels": blocks["labels"]
             .astype("string")
             .str.cat(sdg_labels(blocks["sdgs"]), sep="; ", na_rep=""),
@@ -137,6 +145,7 @@ def assemble(projects: pd.DataFrame, events: pd.DataFrame) -> RegistryData:
     return RegistryData(
         projects=finish_projects(projects, CODE),
         credits=finish_credits(events),
+        labels=registry_label_rows(projects, events, LABEL_SPECS),
     )
 
 

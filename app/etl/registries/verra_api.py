@@ -220,6 +220,13 @@ def _labels(rows: pd.DataFrame) -> pd.Series:
     return _column(rows, "additionalCertification", "additionalCertifications").astype("string")
 
 
+def _goal_text(goals) -> str | None:
+    """``goals`` as the export writes SDGs: a list ([13, 15] or [{"id": 13}]) -> '13,15'."""
+    if isinstance(goals, list):
+        return ",".join(str(g.get("id") if isinstance(g, dict) else g) for g in goals) or None
+    return str(goals) if goals else None
+
+
 def issuance_events(rows: pd.DataFrame) -> pd.DataFrame:
     """Issuances, with the SDGs (``goals``) their project claims among their labels."""
     if rows.empty:
@@ -232,6 +239,8 @@ def issuance_events(rows: pd.DataFrame) -> pd.DataFrame:
             c.TRANSACTION_DATE: _column(rows, "issueDate"),
             c.QUANTITY: numbers(_column(rows, "quantity", "holdingQuantity")),
             c.SERIAL_RANGE: _column(rows, "serialNo"),
+            "labels_text": _labels(rows),
+            "sdgs": _column(rows, "goals").map(_goal_text, na_action="ignore"),
             "labels": _labels(rows).str.cat(
                 sdg_labels(_column(rows, "goals")), sep="; ", na_rep=""
             ),
@@ -253,6 +262,7 @@ def retirement_events(rows: pd.DataFrame) -> pd.DataFrame:
             c.BENEFICIARY: _column(rows, "beneficialOwner"),
             c.REASON: _column(rows, "retirementReason"),
             c.NOTE: _column(rows, "retirementReasonDetails"),
+            "labels_text": _labels(rows),
             "labels": _labels(rows),
         }
     )

@@ -32,6 +32,8 @@ class Knobs:
     headers: dict = field(default_factory=dict)
     calls: list = field(default_factory=list)
     extra: dict = field(default_factory=dict)  # resource -> more recorded rows (new events)
+    broken: dict = field(default_factory=dict)  # CAR/ART report number -> 'html' | 'truncated'
+    invalid_pages: set = field(default_factory=set)  # project pages answering 'Invalid URL'
 
 
 def _load(*parts: str):
@@ -194,11 +196,11 @@ def serve_reports(
     """An APX report site (CAR, ART): report pages with the download form, then the CSV."""
     knobs = knobs or Knobs()
     token = secrets.token_hex(8)
-    by_number = {number: EXPORTS / folder / f"{table}.csv" for table, number in reports.items()}
+    by_number = {number: _report_file(folder, table) for table, number in reports.items()}
 
     def page(request: Request) -> Response:
         number = int(request.args["r"])
-        rows = sum(1 for _ in by_number[number].open(encoding="utf-8")) - 1
+        rows = by_number[number].read_bytes().rstrip(b"\r\n").count(b"\n")
         fields = "".join(
             f'<input type="hidden" name="{name}" value="{value}">'
             for name, value in {
@@ -223,13 +225,69 @@ def serve_reports(
         stale = (
             request.form.get("c16e") != token or request.cookies.get("ASPSESSIONID") != "recorded"
         )
+        number = int(request.form["r"])
         if knobs.html or stale or request.form.get("FormatType") != "csv":
             return _html()
-        body = by_number[int(request.form["r"])].read_bytes()
+        if knobs.broken.get(number) == "html":
+            return _html()  # the home page, as a stale session gets
+        body = by_number[number].read_bytes()
+        if knobs.broken.get(number) == "truncated":
+            body = body[: len(body) * 2 // 3]  # cut mid-line, as a dropped connection leaves it
         return Response(body, content_type="application/octet-stream")
+
+    listed = _project_dates(folder)
+
+    def project_page(request: Request) -> Response:
+        number = request.args["id1"]
+        knobs.calls.append({"project_page": number})
+        if number in knobs.invalid_pages:
+            return Response(
+                "<html><body>Invalid URL, the Reserve Administrator has been notified!"
+                "</body></html>",
+                content_type="text/html",
+            )
+        project_id = f"{prefix.strip('/').upper()}{number}"
+        start, expires = listed.get(project_id, ("", ""))
+        cells = (
+            ("Project ID:", project_id),
+            ("Crediting Period:", "Initial" if start else ""),
+            ("Project Reporting Start Date:", start),
+            ("Crediting Period Expires:", expires),
+        )
+        rows = "".join(f"<tr><td>{label}</td><td>{value}</td></tr>" for label, value in cells)
+        page = f"<html><body><table>{rows}</table></body></html>"
+        return Response(page, content_type="text/html")
 
     httpserver.expect_request(f"{prefix}/myModule/rpt/myrpt.asp").respond_with_handler(page)
     httpserver.expect_request(
         f"{prefix}/myModule/include/rptdownload.asp", method="POST"
     ).respond_with_handler(download)
+    httpserver.expect_request(f"{prefix}/mymodule/reg/prjView.asp").respond_with_handler(
+        project_page
+    )
     return knobs
+
+
+def _report_file(folder: str, table: str) -> Path:
+    """The recorded report: the real export sample, or (CAR's buffer pool report, which has
+    no sample) our own recording in tests/fixtures/registries/car/."""
+    if table == "buffer":
+        return FIXTURES / "car" / "buffer.csv"
+    return EXPORTS / folder / f"{table}.csv"
+
+
+def _project_dates(folder: str) -> dict[str, tuple[str, str]]:
+    """Recorded project pages: each listed project's reporting start (its listed date) and
+    its crediting period's expiry ten years on, as the page writes them (MM/DD/YYYY)."""
+    import pandas as pd
+
+    projects = pd.read_csv(EXPORTS / folder / "projects.csv", dtype=str, keep_default_na=False)
+    id_column = "Project ID" if "Project ID" in projects else "Program ID"
+    listed_column = next((n for n in ("Project Listed Date",) if n in projects), None)
+    dates = {}
+    for _, row in projects.iterrows():
+        listed = row[listed_column] if listed_column else ""
+        if listed.count("/") == 2:
+            month, day, year = listed.split("/")
+            dates[row[id_column]] = (listed, f"{month}/{day}/{int(year) + 10}")
+    return dates

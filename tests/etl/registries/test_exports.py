@@ -20,9 +20,11 @@ FOLDERS = {
 }
 
 
-def parsed(key: str, folder: Path | None = None):
+def parsed(key: str, folder: Path | None = None, with_recorded: tuple[Path, ...] = ()):
+    """A registry's export samples as its adapter reads them (plus recorded reports that
+    have no real sample, CAR's buffer pool report, where given)."""
     folder = folder or EXPORTS / FOLDERS[key]
-    return ADAPTERS[key].read_exports(sorted(folder.glob("*.csv")))
+    return ADAPTERS[key].read_exports([*sorted(folder.glob("*.csv")), *with_recorded])
 
 
 def project(data, project_id: str) -> dict:
@@ -200,3 +202,37 @@ def test_a_truncated_export_is_refused(tmp_path):
     (folder / "transactions.csv").write_bytes(data[: len(data) // 2].rstrip(b"\n"))
     with pytest.raises(SourceError, match=r"truncated"):
         parsed("verra", folder)
+
+
+CAR_BUFFER = EXPORTS.parent / "car" / "buffer.csv"
+
+
+def test_car_buffer_report_is_optional_and_replaces_the_issuances_balances():
+    without = parsed("car")
+    assert (credits_of(without, "CAR2084", c.BUFFER)[c.QUANTITY] == 4067).any()
+    data = parsed("car", with_recorded=(CAR_BUFFER,))
+    assert credits_of(data, "CAR2084", c.BUFFER).empty
+    released = credits_of(data, "CAR531", c.BUFFER_RELEASE)
+    assert released[[c.VINTAGE, c.QUANTITY]].values.tolist() == [[2019, 3500]]
+    # Accents survive: the report comes in cp1252 without a charset.
+    assert "SÍJIL" in project(data, "CAR1865")[c.NAME]
+
+
+def test_car_crediting_period_renewals_come_from_the_issuances():
+    data = parsed("car")
+    renewals = data.projects.set_index(c.PROJECT_ID)[c.CREDITING_PERIOD_RENEWALS]
+    assert renewals["CAR2131"] == 1  # Renewed-Second
+    assert renewals["CAR1865"] == 0  # Initial
+    assert pd.isna(renewals["CAR2084"])  # its issuances do not say
+
+
+def test_an_unknown_buffer_movement_fails_naming_it(tmp_path):
+    broken = tmp_path / "buffer.csv"
+    broken.write_bytes(CAR_BUFFER.read_bytes().replace(b'"Release"', b'"Transfer"', 1))
+    with pytest.raises(SourceError, match=r"unknown buffer pool movement\(s\) \['Transfer'\]"):
+        parsed("car", with_recorded=(broken,))
+
+
+def test_a_buffer_report_alone_is_an_incomplete_car_export(tmp_path):
+    with pytest.raises(SourceError, match=r"CAR export incomplete: found buffer but no projects"):
+        ADAPTERS["car"].read_exports([CAR_BUFFER])
