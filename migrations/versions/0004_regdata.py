@@ -1,7 +1,7 @@
 """Registry data: crediting period renewals, buffer releases
 
 Revision ID: 0004_regdata
-Revises: 0003_labels
+Revises: 0004_i18n
 Create Date: 2026-11-30 10:40:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0004_regdata"
-down_revision = "0003_labels"
+down_revision = "0004_i18n"
 branch_labels = None
 depends_on = None
 
