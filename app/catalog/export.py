@@ -52,6 +52,7 @@ EXPORT_COLUMNS = (
     "registered_at",
     "crediting_period_start",
     "crediting_period_end",
+    "crediting_period_renewals",
     "date_added",
     "is_compliance",
     "arb_project",

@@ -231,3 +231,16 @@ def test_crediting_period_renewals_show_next_to_the_crediting_period(client):
     )
     # No count given: no line at all (never a misleading 0).
     assert 'data-field="crediting_period_renewals"' not in client.get("/projects/CAR2132").text
+
+
+def test_the_renewal_count_is_in_the_csv_export_and_the_api(client):
+    make_project("CAR2131", registry="CAR", crediting_period_renewals=2)
+    make_project("CAR2132", registry="CAR")
+    rows = {
+        row["project_id"]: row
+        for row in csv.DictReader(io.StringIO(client.get("/projects/export.csv").text))
+    }
+    assert rows["CAR2131"]["crediting_period_renewals"] == "2"
+    assert rows["CAR2132"]["crediting_period_renewals"] == ""
+    assert client.get("/api/v1/projects/CAR2131").json["crediting_period_renewals"] == 2
+    assert client.get("/api/v1/projects/CAR2132").json["crediting_period_renewals"] is None

@@ -87,6 +87,7 @@ PROJECT_FIELDS = (
     "registered_at",
     "crediting_period_start",
     "crediting_period_end",
+    "crediting_period_renewals",
     "registry_notes",
     "berkeley_notes",
     "date_added",
@@ -97,6 +98,7 @@ _COUNT_FIELDS = {
     "reversals_covered",
     "reversals_not_covered",
     "buffer_released",
+    "crediting_period_renewals",
 }
 _DATE_FIELDS = {"registered_at", "crediting_period_start", "crediting_period_end", "date_added"}
 
