@@ -173,3 +173,15 @@ def test_the_api_answers_a_korean_problem_naming_the_parameter(client):
     assert not problem["invalid-params"][0]["reason"].startswith("무시함")
     english = client.get("/api/v1/projects?page=0").get_json()
     assert english["detail"].startswith("Cannot use page: ")
+
+
+def test_the_api_keeps_its_data_in_english_whatever_the_language(client):
+    forest = seed_catalogue()
+    make_label(forest, "ccp", "approved")
+    project = client.get("/api/v1/projects/VCS191", headers=KOREAN).get_json()
+    assert {label["name"] for label in project["labels"]} == {
+        "ICVCM CCP",
+        "CORSIA eligible: First phase (2024-2026)",
+    }
+    stats = client.get("/api/v1/stats", headers=KOREAN).get_json()
+    assert "CORSIA eligible" in {split["label"] for split in stats["by_label"]}
