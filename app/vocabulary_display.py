@@ -27,8 +27,99 @@ CREDIT_KIND_LABELS = {
     "buffer": _l("Buffer"),
 }
 
-# Canonical statuses (app/etl/vocabulary/status.py) and project categories
-# (app/etl/vocabulary/project_type.py CATEGORY_LABELS), by their English display text.
+# Project types (app/etl/vocabulary/project_type.py TYPE_LABELS), by their display text.
+PROJECT_TYPE_LABELS = {
+    "Advanced Refrigerants": _l("Advanced Refrigerants"),
+    "Afforestation/Reforestation": _l("Afforestation/Reforestation"),
+    "Aluminum Smelters Emission Reductions": _l("Aluminum Smelters Emission Reductions"),
+    "Avoided Forest Conversion": _l("Avoided Forest Conversion"),
+    "Avoided Grassland Conversion": _l("Avoided Grassland Conversion"),
+    "BECCS": _l("BECCS"),
+    "Bicycles": _l("Bicycles"),
+    "Biochar": _l("Biochar"),
+    "Biodigesters": _l("Biodigesters"),
+    "Biomass": _l("Biomass"),
+    "Biomass Burial": _l("Biomass Burial"),
+    "Biomass Injection": _l("Biomass Injection"),
+    "Brick Manufacturing Emission Reductions": _l("Brick Manufacturing Emission Reductions"),
+    "Bundled Compost Production and Soil Application": _l(
+        "Bundled Compost Production and Soil Application"
+    ),
+    "Bundled Energy Efficiency": _l("Bundled Energy Efficiency"),
+    "Carbon Capture & Enhanced Oil Recovery": _l("Carbon Capture & Enhanced Oil Recovery"),
+    "Carbon Capture in Concrete": _l("Carbon Capture in Concrete"),
+    "Carbon Capture in Plastic": _l("Carbon Capture in Plastic"),
+    "Carbon-Absorbing Concrete": _l("Carbon-Absorbing Concrete"),
+    "Clean Water": _l("Clean Water"),
+    "Community Boreholes": _l("Community Boreholes"),
+    "Composting": _l("Composting"),
+    "Cookstoves": _l("Cookstoves"),
+    "Direct Air Capture": _l("Direct Air Capture"),
+    "Electric Vehicles & Charging": _l("Electric Vehicles & Charging"),
+    "Energy Efficiency": _l("Energy Efficiency"),
+    "Energy Storage": _l("Energy Storage"),
+    "Enhanced Rock Weathering": _l("Enhanced Rock Weathering"),
+    "Feed Additives": _l("Feed Additives"),
+    "Fleet Efficiency": _l("Fleet Efficiency"),
+    "Fuel Switching": _l("Fuel Switching"),
+    "Fuel Transport": _l("Fuel Transport"),
+    "Geothermal": _l("Geothermal"),
+    "Grid Expansion & Mini-Grids": _l("Grid Expansion & Mini-Grids"),
+    "HFC Refrigerant Reclamation": _l("HFC Refrigerant Reclamation"),
+    "HFC Replacement in Foam Production": _l("HFC Replacement in Foam Production"),
+    "HFC23 Destruction": _l("HFC23 Destruction"),
+    "Hydropower": _l("Hydropower"),
+    "Improved Forest Management": _l("Improved Forest Management"),
+    "Improved Irrigation Management": _l("Improved Irrigation Management"),
+    "Jurisdictional REDD+": _l("Jurisdictional REDD+"),
+    "Landfill Methane": _l("Landfill Methane"),
+    "Leak Detection & Repair in Gas Systems": _l("Leak Detection & Repair in Gas Systems"),
+    "Lighting": _l("Lighting"),
+    "Lower Carbon Cement & Concrete": _l("Lower Carbon Cement & Concrete"),
+    "Manure Methane Digester": _l("Manure Methane Digester"),
+    "Mass Transit": _l("Mass Transit"),
+    "Methane Recovery in Wastewater": _l("Methane Recovery in Wastewater"),
+    "Mine Methane Capture": _l("Mine Methane Capture"),
+    "N2O Destruction in Adipic Acid Production": _l("N2O Destruction in Adipic Acid Production"),
+    "N2O Destruction in Nitric Acid Production": _l("N2O Destruction in Nitric Acid Production"),
+    "Natural Gas Electricity Generation": _l("Natural Gas Electricity Generation"),
+    "Nitrogen Management": _l("Nitrogen Management"),
+    "Oil Recycling": _l("Oil Recycling"),
+    "Ozone Depleting Substances Recovery & Destruction": _l(
+        "Ozone Depleting Substances Recovery & Destruction"
+    ),
+    "Plugging Oil & Gas Wells": _l("Plugging Oil & Gas Wells"),
+    "Pneumatic Retrofit": _l("Pneumatic Retrofit"),
+    "Propylene Oxide Production": _l("Propylene Oxide Production"),
+    "RE Bundled": _l("RE Bundled"),
+    "REDD+": _l("REDD+"),
+    "Refrigerant Leak Detection": _l("Refrigerant Leak Detection"),
+    "Rice Emission Reductions": _l("Rice Emission Reductions"),
+    "Road Construction Emission Reductions": _l("Road Construction Emission Reductions"),
+    "SF6 Replacement": _l("SF6 Replacement"),
+    "Shipping": _l("Shipping"),
+    "Solar - Centralized": _l("Solar - Centralized"),
+    "Solar - Distributed": _l("Solar - Distributed"),
+    "Solar Lighting": _l("Solar Lighting"),
+    "Solar Water Heaters": _l("Solar Water Heaters"),
+    "Solid Waste Separation": _l("Solid Waste Separation"),
+    "Sustainable Agriculture": _l("Sustainable Agriculture"),
+    "Sustainable Grassland Management": _l("Sustainable Grassland Management"),
+    "Truck Stop Electrification": _l("Truck Stop Electrification"),
+    "University Campus Emission Reductions": _l("University Campus Emission Reductions"),
+    "Waste Diversion": _l("Waste Diversion"),
+    "Waste Gas Recovery": _l("Waste Gas Recovery"),
+    "Waste Heat Recovery": _l("Waste Heat Recovery"),
+    "Waste Incineration": _l("Waste Incineration"),
+    "Waste Recycling": _l("Waste Recycling"),
+    "Waste Reduction": _l("Waste Reduction"),
+    "Weatherization": _l("Weatherization"),
+    "Wetland Restoration": _l("Wetland Restoration"),
+    "Wind": _l("Wind"),
+}
+
+# Canonical statuses (app/etl/vocabulary/status.py), project categories
+# (app/etl/vocabulary/project_type.py CATEGORY_LABELS) and types, by their English display text.
 VOCABULARY_LABELS = {
     "Listed": _l("Listed"),
     "Under development": _l("Under development"),
@@ -60,11 +151,12 @@ VOCABULARY_LABELS = {
     "GHG management": _l("GHG management"),
     "Land use": _l("Land use"),
     "Renewable energy": _l("Renewable energy"),
+    **PROJECT_TYPE_LABELS,
 }
 
 
 def vocabulary_label(value):
-    """A canonical status or category in the page's language; any other text unchanged."""
+    """A canonical status, category or project type in the page's language; other text as is."""
     label = VOCABULARY_LABELS.get(value)
     return str(label) if label is not None else value
 

@@ -209,7 +209,7 @@ def _display_value(project: Project, name: str, kind: str):
     if name == "state":  # 'ARKANSAS; MISSISSIPPI' -> 'Arkansas; Mississippi'
         parts = (part.strip() for part in value.split(";"))
         return "; ".join(state_label(part) for part in parts if part) or None
-    if name in ("category", "status_canonical"):
+    if name in ("category", "project_type", "status_canonical"):
         return vocabulary_label(value)
     if kind == "list":
         return certification_names(value) or None

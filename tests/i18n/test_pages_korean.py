@@ -185,3 +185,21 @@ def test_the_api_keeps_its_data_in_english_whatever_the_language(client):
     }
     stats = client.get("/api/v1/stats", headers=KOREAN).get_json()
     assert "CORSIA eligible" in {split["label"] for split in stats["by_label"]}
+
+
+def test_every_vocabulary_label_the_sync_writes_has_a_display_translation():
+    """Canonical statuses, categories and project types are stored in English and translated
+    when shown: a new one in app/etl/vocabulary must be added to app/vocabulary_display.py."""
+    from app.etl.vocabulary.project_type import CATEGORY_LABELS, TYPE_LABELS
+    from app.etl.vocabulary.status import CANONICAL_STATUS
+    from app.vocabulary_display import VOCABULARY_LABELS
+
+    written = {*CANONICAL_STATUS.values(), *CATEGORY_LABELS.values(), *TYPE_LABELS.values()}
+    assert sorted(written - VOCABULARY_LABELS.keys()) == []
+
+
+def test_project_types_show_in_korean_in_the_results_and_the_type_facet(client):
+    make_project("VCS7", name="Stoves", project_type="Cookstoves")
+    html = korean_page(client, "/projects?type=Cookstoves")
+    assert '<td data-label="유형" class="cell-type">쿡스토브</td>' in html
+    assert "프로젝트 유형: 쿡스토브" in html  # the chip
