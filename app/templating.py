@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from babel.dates import format_skeleton
+from babel.numbers import format_decimal, format_percent
 from flask import Flask
-from flask_babel import format_decimal, format_percent, format_timedelta, get_locale
+from flask_babel import format_timedelta, get_locale
 
 from app.charts import short_number
 from app.i18n import DEFAULT_LANGUAGE, current_language
@@ -20,22 +21,28 @@ from app.i18n import DEFAULT_LANGUAGE, current_language
 LOCALE_DATE_SKELETON = "yMMMd"
 
 
+def _locale():
+    """The page's locale; English outside a request (the CLI, a test without an app)."""
+    return get_locale() or DEFAULT_LANGUAGE
+
+
 def format_number(value) -> str:
     """12345678 -> '12,345,678'; empty for a missing value."""
     if value is None or value == "":
         return ""
-    return format_decimal(int(value))
+    return format_decimal(int(value), locale=_locale())
 
 
 def format_share(value, decimals: int = 0) -> str:
     """0.512 -> '51%' (or '51.2%' with decimals=1); empty for a missing value."""
     if value is None:
         return ""
-    return format_percent(value, "#,##0" + ("." + "0" * decimals if decimals else "") + "%")
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
+    return format_percent(value, pattern, locale=_locale())
 
 
 def _locale_date(value: date | datetime) -> str:
-    return format_skeleton(LOCALE_DATE_SKELETON, value, locale=get_locale())
+    return format_skeleton(LOCALE_DATE_SKELETON, value, locale=_locale())
 
 
 def format_datetime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M UTC") -> str:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app.charts import Series, bar_chart, ranked_bar_chart
 from app.etl.reasons import REASON_LABELS
 from app.insights.stats import NOT_STATED
+from app.templating import format_number, format_share
 from app.vocabulary_display import status_label
 
 
@@ -29,7 +29,7 @@ class Chart:
 
 def percent(value: float) -> str:
     """A figure already in percent (51.2) as the page's language writes it: '51.2%'."""
-    return format_percent(value / 100, "#,##0.0%")
+    return format_share(value / 100, decimals=1)
 
 
 def _per_year_chart(stats: dict, measure: str, chart_id: str, title: str) -> Chart | None:
@@ -99,22 +99,22 @@ def _coverage_note(stats: dict, known: int, hidden: list[int]) -> str:
         note = _(
             "Rests on the %(known)s of %(total)s (%(share)s) credits issued whose vintage is "
             "known; yearly figures without a vintage are left out.",
-            known=format_decimal(known),
-            total=format_decimal(total),
-            share=format_percent(known / total, "#,##0.0%"),
+            known=format_number(known),
+            total=format_number(total),
+            share=format_share(known / total, decimals=1),
         )
     else:
         note = _(
             "Rests on the %(known)s credits issued whose vintage is known; yearly figures "
             "without a vintage are left out.",
-            known=format_decimal(known),
+            known=format_number(known),
         )
     if hidden:
         listed = ", ".join(str(vintage) for vintage in hidden)
         note += " " + _(
             "Not shown, too thinly covered to mean anything (less than %(share)s of the "
             "largest vintage's issuance, or more retired than issued on record): %(vintages)s.",
-            share=format_percent(MIN_VINTAGE_SHARE),
+            share=format_share(MIN_VINTAGE_SHARE),
             vintages=listed,
         )
     return note
