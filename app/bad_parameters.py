@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 T = TypeVar("T")
@@ -42,11 +43,11 @@ def read_leniently(
         message = refused(MultiDict({name: args.getlist(name)}))
         if message is not None:
             kept.poplist(name)
-            notices.append(f"Ignored {name}: {message}")
+            notices.append(_("Ignored %(name)s: %(reason)s", name=name, reason=message))
     try:
         return parse(kept), notices
     except error as problem:  # values that only fail together: drop them all
-        return parse(MultiDict()), [*notices, f"Ignored the filters: {problem}"]
+        return parse(MultiDict()), [*notices, _("Ignored the filters: %(reason)s", reason=problem)]
 
 
 def invalid_params(args: MultiDict, warnings_of: Callable[[MultiDict], list[str]]) -> list[dict]:
@@ -60,5 +61,7 @@ def invalid_params(args: MultiDict, warnings_of: Callable[[MultiDict], list[str]
 
 
 def _api_wording(message: str) -> str:
-    """A page says "Ignored x"; an API answer that refuses says "x"."""
-    return message.removeprefix("Ignored ")
+    """A page says "Ignored x"; an API answer that refuses says "x". Every "Ignored ..."
+    message's translation starts with the translation of "Ignored " (the Korean catalogue:
+    "무시함: "), so the same cut works in every language."""
+    return message.removeprefix("Ignored ").removeprefix(_("Ignored "))

@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from markupsafe import Markup, escape
 
 # Colour, and a pattern for the second and later series, per position.
@@ -87,6 +88,14 @@ def _legend(chart_id: str, series: Sequence[Series], x: float, y: float) -> str:
     return f'<g class="legend">{"".join(items)}</g>'
 
 
+def _chart_description(labels: Sequence[str], series: Sequence[Series]) -> str:
+    return gettext(
+        "%(count)s groups; series: %(series)s. The numbers are also in the table.",
+        count=len(labels),
+        series=", ".join(str(s.name) for s in series),
+    )
+
+
 def bar_chart(
     labels: Sequence[str],
     series: Sequence[Series],
@@ -124,8 +133,7 @@ def bar_chart(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" id="{chart_id}" class="bar-chart">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
-        f'<desc id="{chart_id}-desc">{len(labels)} groups; series: '
-        f"{escape(', '.join(s.name for s in series))}. The numbers are also in the table.</desc>",
+        f'<desc id="{chart_id}-desc">{escape(_chart_description(labels, series))}</desc>',
         _defs(chart_id),
         '<g class="grid">',
     ]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from app.extensions import db
@@ -49,7 +50,11 @@ def _why_stale(state: SourceState | None, now: datetime, max_age: timedelta) -> 
         return state.last_error
     if now - _aware(state.as_of) > max_age:
         hours = int(max_age.total_seconds() // 3600)
-        return f"no successful refresh for more than {hours} hours"
+        return ngettext(
+            "no successful refresh for more than %(num)s hour",
+            "no successful refresh for more than %(num)s hours",
+            hours,
+        )
     return None
 
 

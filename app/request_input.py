@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from flask import Flask, abort, request
+from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
 # C0 controls and DEL, and the C1 controls. A form field keeps tab and line breaks (a comment
@@ -37,20 +38,26 @@ def ascii_int(raw: str | None) -> int | None:
 def control_character_problem() -> str | None:
     """Which part of the request holds a control character, in words, or None."""
     if _CONTROL.search(request.path):
-        return "The address contains a control character."
+        return _("The address contains a control character.")
     for name, value in request.args.items(multi=True):
         if _CONTROL.search(name) or _CONTROL.search(value):
-            return f"The query parameter “{_printable(name)}” contains a control character."
+            return _(
+                "The query parameter “%(name)s” contains a control character.",
+                name=_printable(name),
+            )
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
         "application/x-www-form-urlencoded",
         "multipart/form-data",
     ):
         for name, value in request.form.items(multi=True):
             if _CONTROL.search(name) or _CONTROL_IN_TEXT.search(value):
-                return f"The form field “{_printable(name)}” contains a control character."
+                return _(
+                    "The form field “%(name)s” contains a control character.",
+                    name=_printable(name),
+                )
     for name, value in request.headers.items():
         if _CONTROL_IN_TEXT.search(value):
-            return f"The header “{_printable(name)}” contains a control character."
+            return _("The header “%(name)s” contains a control character.", name=_printable(name))
     return None
 
 

@@ -16,6 +16,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app.canonical_url import is_canonical
@@ -44,6 +45,7 @@ from app.catalog.projects import (
 from app.catalog.quality import project_quality
 from app.catalog.query import (
     REGISTRY_LABELS,
+    SwapNotice,
     parse_project_query,
 )
 from app.catalog.search import cache_key, facet_counts, search_projects
@@ -100,10 +102,10 @@ def _overview_context(query) -> dict:
         chart = bar_chart(
             [str(year) for year in overview.years],
             [
-                Series("Issued", overview.issued_by_year),
-                Series("Retired", overview.retired_by_year),
+                Series(_("Issued"), overview.issued_by_year),
+                Series(_("Retired"), overview.retired_by_year),
             ],
-            title="Credits issued and retired by year",
+            title=_("Credits issued and retired by year"),
             chart_id="overview-chart-svg",
             width=560,
             height=220,
@@ -113,13 +115,15 @@ def _overview_context(query) -> dict:
         (name, code, issued if by_credits else projects)
         for name, code, projects, issued in country_figures(query)
     )
-    unit = ("credit issued", "credits issued") if by_credits else ("project", "projects")
+    unit = (
+        (_("credit issued"), _("credits issued")) if by_credits else (_("project"), _("projects"))
+    )
     return {
         "overview": overview,
         "overview_chart": chart,
         "world_map": world_map(
             values,
-            title=f"Map of {unit[1]} by country",
+            title=_("Map of %(unit)s by country", unit=unit[1]),
             unit=unit,
             geometry_url=url_for("icons.map_geometry"),
             link=_country_link(query),
@@ -198,7 +202,7 @@ def export_csv():
     args.poplist("page")  # the export is every page
     query, warnings = parse_project_query(args)
     # A download has no page to show what was ignored: refuse rather than export more rows.
-    ignored = [warning for warning in warnings if not warning.startswith("Swapped ")]
+    ignored = [warning for warning in warnings if not isinstance(warning, SwapNotice)]
     if ignored:
         return Response(" ".join(ignored) + "\n", status=400, mimetype="text/plain")
     response = Response(
@@ -213,7 +217,7 @@ def export_csv():
 def _project_or_404(project_id: str):
     project = get_project(project_id)
     if project is None:
-        abort(404, description=f"There is no project {project_id} in the catalogue.")
+        abort(404, description=_("There is no project %(id)s in the catalogue.", id=project_id))
     return project
 
 
@@ -285,7 +289,9 @@ def compare():
     ids, notices = parse_compare_ids(request.args)
     compared, missing = load_compared(ids)
     if missing:
-        notices.append(f"Ignored {', '.join(missing)}: no such project in the catalogue.")
+        notices.append(
+            _("Ignored %(ids)s: no such project in the catalogue.", ids=", ".join(missing))
+        )
     kept = [item.project.project_id for item in compared]
     years = shared_years(compared)
     top = max((max([*item.yearly.issued, *item.yearly.retired, 0]) for item in compared), default=0)
@@ -295,8 +301,8 @@ def compare():
         charts.append(
             bar_chart(
                 [str(year) for year in years],
-                [Series("Issued", issued), Series("Retired", retired)],
-                title=f"Credits issued and retired by year: {item.project.project_id}",
+                [Series(_("Issued"), issued), Series(_("Retired"), retired)],
+                title=_("Credits issued and retired by year: %(id)s", id=item.project.project_id),
                 chart_id=f"compare-chart-{item.project.project_id}",
                 width=480,
                 height=240,

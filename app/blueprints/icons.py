@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, Response, jsonify, request, send_from_directory, url_for
+from flask_babel import gettext
 
 from app.world_map import geometry_document
 
@@ -35,6 +36,10 @@ def manifest():
     response = jsonify(
         name="CarbonScope",
         short_name="CarbonScope",
+        description=gettext(
+            "Every project of the voluntary carbon market's five big registries, in one "
+            "searchable catalogue."
+        ),
         start_url=url_for("insights.home"),
         display="browser",
         background_color="#f5f8f6",

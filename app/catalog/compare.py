@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from app.catalog.projects import YearlyCredits, get_project, yearly_credits
@@ -14,14 +16,14 @@ MAX_COMPARED = 4
 _SEPARATORS = re.compile(r"[\s,;]+")
 # (attribute, label): the rows of the comparison, in order.
 COMPARED_FIELDS = (
-    ("registry", "Registry"),
-    ("status", "Status"),
-    ("country", "Country"),
-    ("scope", "Scope"),
-    ("project_type", "Project type"),
-    ("methodology", "Methodology"),
-    ("developer", "Developer"),
-    ("certifications", "Labels"),
+    ("registry", _l("Registry")),
+    ("status", _l("Status")),
+    ("country", _l("Country")),
+    ("scope", _l("Scope")),
+    ("project_type", _l("Project type")),
+    ("methodology", _l("Methodology")),
+    ("developer", _l("Developer")),
+    ("certifications", _l("Labels")),
 )
 
 
@@ -47,7 +49,13 @@ def parse_compare_ids(args: MultiDict) -> tuple[list[str], list[str]]:
     notices = []
     if len(ids) > MAX_COMPARED:
         dropped = ", ".join(ids[MAX_COMPARED:])
-        notices.append(f"Ignored {dropped}: up to {MAX_COMPARED} projects are compared at once.")
+        notices.append(
+            _(
+                "Ignored %(ids)s: up to %(count)s projects are compared at once.",
+                ids=dropped,
+                count=MAX_COMPARED,
+            )
+        )
         ids = ids[:MAX_COMPARED]
     return ids, notices
 

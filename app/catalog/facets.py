@@ -19,6 +19,7 @@ from app.catalog.query import (
     STATUS_LABELS,
     ProjectQuery,
 )
+from app.vocabulary_display import vocabulary_label
 
 TOP_VALUES = 8
 # Beyond this many values a facet's list stops helping; text search finds the rest.
@@ -72,6 +73,8 @@ def value_label(facet: str, value: str) -> str:
         return label_value_label(facet, value)
     if facet == "crediting_period":
         return CREDITING_LABELS.get(value, value)
+    if facet == "type":
+        return vocabulary_label(value)
     return value
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext
 from sqlalchemy import case, func, literal, select, tuple_
 
 from app.etl.labels import KIND_LABELS, VALUE_LABELS, label_name
@@ -54,7 +55,7 @@ def allowed_values(facet: str) -> tuple[str, ...]:
 def value_label(facet: str, value: str) -> str:
     kind = LABEL_FACETS[facet]
     if value == ANY:
-        return "Any"
+        return gettext("Any")
     return f"SDG {value}" if kind == "sdg" else VALUE_LABELS.get((kind, value), value)
 
 

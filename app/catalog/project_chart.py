@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import func, select
 
@@ -21,20 +23,22 @@ from app.models import YEARLY_BLOCKS, Project, ProjectYearlyFigure
 
 ACTIVITY = "activity"
 CHART_VIEWS = {
-    ACTIVITY: ("Issued and retired by year", "Year"),
-    "issued_by_vintage": ("Issued by vintage", "Vintage"),
-    "issued_by_year": ("Issued by issuance year", "Year"),
-    "retired_by_year": ("Retired by year", "Year"),
-    "remaining_by_vintage": ("Remaining by vintage", "Vintage"),
+    ACTIVITY: (_l("Issued and retired by year"), _l("Year")),
+    "issued_by_vintage": (_l("Issued by vintage"), _l("Vintage")),
+    "issued_by_year": (_l("Issued by issuance year"), _l("Year")),
+    "retired_by_year": (_l("Retired by year"), _l("Year")),
+    "remaining_by_vintage": (_l("Remaining by vintage"), _l("Vintage")),
 }
 CAPTIONS = {
-    ACTIVITY: "Issuance and retirement by year (all credit records of the year).",
-    "issued_by_vintage": "Credits issued, by the vintage they belong to (the source's figures).",
-    "issued_by_year": "Credits issued, by the year they were issued (the source's figures).",
-    "retired_by_year": "Credits retired or cancelled, by year (the source's figures).",
-    "remaining_by_vintage": "Credits not yet retired, by vintage (the source's figures).",
+    ACTIVITY: _l("Issuance and retirement by year (all credit records of the year)."),
+    "issued_by_vintage": _l(
+        "Credits issued, by the vintage they belong to (the source's figures)."
+    ),
+    "issued_by_year": _l("Credits issued, by the year they were issued (the source's figures)."),
+    "retired_by_year": _l("Credits retired or cancelled, by year (the source's figures)."),
+    "remaining_by_vintage": _l("Credits not yet retired, by vintage (the source's figures)."),
 }
-YEAR_UNKNOWN = "Year unknown"
+YEAR_UNKNOWN = _l("Year unknown")
 
 
 class UnknownChartView(ValueError):
@@ -110,7 +114,9 @@ def parse_view(raw: str | None) -> str | None:
     if not view:
         return None
     if view not in CHART_VIEWS:
-        raise UnknownChartView(f"There is no chart view “{raw[:40]}”: showing the default view.")
+        raise UnknownChartView(
+            gettext("There is no chart view “%(view)s”: showing the default view.", view=raw[:40])
+        )
     return view
 
 
@@ -136,7 +142,10 @@ def _block_data(inputs: ChartInputs, view: str) -> tuple[list[str], list[Series]
 def _activity_data(inputs: ChartInputs) -> tuple[list[str], list[Series], list]:
     yearly = inputs.credits
     labels = [str(year) for year in yearly.years]
-    series = [Series("Issuance", yearly.issued), Series("Retirement", yearly.retired)]
+    series = [
+        Series(gettext("Issuance"), yearly.issued),
+        Series(gettext("Retirement"), yearly.retired),
+    ]
     cells = [list(pair) for pair in zip(yearly.issued, yearly.retired, strict=True)]
     return labels, series, list(zip(labels, cells, strict=True))
 

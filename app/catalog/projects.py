@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.catalog.multi_values import state_label
@@ -15,105 +17,106 @@ from app.etl.vocabulary.country import display_name
 from app.extensions import cache, db
 from app.models import Credit, Project
 from app.text_search import canonical_project_id
+from app.vocabulary_display import vocabulary_label
 
 CREDITS_PER_PAGE = 25
 SOURCE_LABELS = {
     "offsetsdb": "OffsetsDB",
     "vrod": "VROD",
     "both": "OffsetsDB + VROD",
-    "community": "Community",
-    "registry": "The registry itself",
+    "community": _l("Community"),
+    "registry": _l("The registry itself"),
 }
 # The project page's groups: (key, title, ((field, label, kind), ...)), in page order.
 # Kinds say how a value shows: text, number, date, list (certifications), paragraphs (notes).
 FIELD_GROUPS = (
     (
         "identity",
-        "Identity",
+        _l("Identity"),
         (
-            ("project_id", "Project ID", "text"),
-            ("name", "Name", "text"),
-            ("registry", "Registry", "text"),
-            ("status", "Status", "text"),
-            ("registry_project_type", "Project type at the registry", "text"),
-            ("scope", "Scope", "text"),
-            ("project_type", "Project type", "text"),
-            ("category", "Category", "text"),
-            ("poa_id", "PoA / aggregate id", "text"),
-            ("poa_status", "PoA / VPA status", "text"),
-            ("is_compliance", "Compliance (ARB / WA)", "text"),
-            ("arb_project", "ARB / WA project", "text"),
-            ("arb_id", "ARB / WA id", "text"),
-            ("arb_status", "ARB / WA status", "text"),
-            ("stage", "Stage", "text"),
-            ("registered_project_id", "Registry id", "text"),
-            ("expected_annual_credits", "Expected credits a year", "number"),
-            ("expected_first_vintage", "Expected first vintage", "text"),
+            ("project_id", _l("Project ID"), "text"),
+            ("name", _l("Name"), "text"),
+            ("registry", _l("Registry"), "text"),
+            ("status", _l("Status"), "text"),
+            ("registry_project_type", _l("Project type at the registry"), "text"),
+            ("scope", _l("Scope"), "text"),
+            ("project_type", _l("Project type"), "text"),
+            ("category", _l("Category"), "text"),
+            ("poa_id", _l("PoA / aggregate id"), "text"),
+            ("poa_status", _l("PoA / VPA status"), "text"),
+            ("is_compliance", _l("Compliance (ARB / WA)"), "text"),
+            ("arb_project", _l("ARB / WA project"), "text"),
+            ("arb_id", _l("ARB / WA id"), "text"),
+            ("arb_status", _l("ARB / WA status"), "text"),
+            ("stage", _l("Stage"), "text"),
+            ("registered_project_id", _l("Registry id"), "text"),
+            ("expected_annual_credits", _l("Expected credits a year"), "number"),
+            ("expected_first_vintage", _l("Expected first vintage"), "text"),
         ),
     ),
     (
         "location",
-        "Location",
+        _l("Location"),
         (
-            ("country", "Country", "text"),
-            ("region", "Region", "text"),
-            ("state", "State / province", "text"),
-            ("site_location", "Site location", "text"),
+            ("country", _l("Country"), "text"),
+            ("region", _l("Region"), "text"),
+            ("state", _l("State / province"), "text"),
+            ("site_location", _l("Site location"), "text"),
         ),
     ),
     (
         "methodology",
-        "Methodology",
+        _l("Methodology"),
         (
-            ("methodology", "Methodology", "text"),
-            ("methodology_code", "Methodology code", "text"),
-            ("methodology_version", "Methodology version", "text"),
-            ("reduction_removal", "Reduction / removal", "text"),
-            ("estimated_annual_reductions", "Estimated annual emission reductions", "number"),
+            ("methodology", _l("Methodology"), "text"),
+            ("methodology_code", _l("Methodology code"), "text"),
+            ("methodology_version", _l("Methodology version"), "text"),
+            ("reduction_removal", _l("Reduction / removal"), "text"),
+            ("estimated_annual_reductions", _l("Estimated annual emission reductions"), "number"),
         ),
     ),
     (
         "parties",
-        "Parties",
+        _l("Parties"),
         (
-            ("developer", "Developer", "text"),
-            ("project_owner", "Project owner", "text"),
-            ("operator", "Offset project operator", "text"),
-            ("designee", "Authorized project designee", "text"),
-            ("verifier", "Verifier", "text"),
+            ("developer", _l("Developer"), "text"),
+            ("project_owner", _l("Project owner"), "text"),
+            ("operator", _l("Offset project operator"), "text"),
+            ("designee", _l("Authorized project designee"), "text"),
+            ("verifier", _l("Verifier"), "text"),
         ),
     ),
     (
         "dates",
-        "Dates",
+        _l("Dates"),
         (
-            ("listed_at", "Listed", "date"),
-            ("registered_at", "Registered", "date"),
-            ("crediting_period_start", "Crediting period from", "date"),
-            ("crediting_period_end", "Crediting period to", "date"),
-            ("crediting_period_renewals", "Crediting period renewals", "number"),
-            ("first_vintage", "First vintage", "text"),
-            ("last_vintage", "Last vintage", "text"),
-            ("date_added", "Added to the Berkeley database", "date"),
+            ("listed_at", _l("Listed"), "date"),
+            ("registered_at", _l("Registered"), "date"),
+            ("crediting_period_start", _l("Crediting period from"), "date"),
+            ("crediting_period_end", _l("Crediting period to"), "date"),
+            ("crediting_period_renewals", _l("Crediting period renewals"), "number"),
+            ("first_vintage", _l("First vintage"), "text"),
+            ("last_vintage", _l("Last vintage"), "text"),
+            ("date_added", _l("Added to the Berkeley database"), "date"),
         ),
     ),
     (
         "buffer",
-        "Buffer and reversals",
+        _l("Buffer and reversals"),
         (
-            ("buffer_deposits", "Buffer pool deposits", "number"),
-            ("reversals_covered", "Reversals covered by the buffer pool", "number"),
-            ("reversals_not_covered", "Reversals not covered by the buffer", "number"),
-            ("buffer_released", "Buffer credits released to the project", "number"),
+            ("buffer_deposits", _l("Buffer pool deposits"), "number"),
+            ("reversals_covered", _l("Reversals covered by the buffer pool"), "number"),
+            ("reversals_not_covered", _l("Reversals not covered by the buffer"), "number"),
+            ("buffer_released", _l("Buffer credits released to the project"), "number"),
         ),
     ),
-    ("certifications", "Certifications", (("certifications", "Certifications", "list"),)),
+    ("certifications", _l("Certifications"), (("certifications", _l("Certifications"), "list"),)),
     (
         "notes",
-        "Notes",
+        _l("Notes"),
         (
-            ("registry_notes", "From the registry", "paragraphs"),
-            ("berkeley_notes", "From the Berkeley Carbon Trading Project", "paragraphs"),
+            ("registry_notes", _l("From the registry"), "paragraphs"),
+            ("berkeley_notes", _l("From the Berkeley Carbon Trading Project"), "paragraphs"),
         ),
     ),
 )
@@ -190,7 +193,7 @@ def status_note(project: Project) -> str | None:
     """The canonical status, where it says something the registry's own label does not."""
     canonical = project.status_canonical
     if canonical and (project.status or "").strip().casefold() != canonical.casefold():
-        return canonical.replace("_", " ").capitalize()
+        return vocabulary_label(canonical.replace("_", " ").capitalize())
     return None
 
 
@@ -203,10 +206,12 @@ def _display_value(project: Project, name: str, kind: str):
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return gettext("Yes") if value else gettext("No")
     if name == "state":  # 'ARKANSAS; MISSISSIPPI' -> 'Arkansas; Mississippi'
         parts = (part.strip() for part in value.split(";"))
         return "; ".join(state_label(part) for part in parts if part) or None
+    if name in ("category", "project_type", "status_canonical"):
+        return vocabulary_label(value)
     if kind == "list":
         return certification_names(value) or None
     if kind == "paragraphs":

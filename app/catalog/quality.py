@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, literal
 
 from app.catalog.labels import Badge, VintageLabels, credit_level_labels, project_badges
@@ -14,8 +15,8 @@ from app.models import Project, utcnow
 # The crediting-period facet: projects whose period has ended, or ends within a year.
 CREDITING_VALUES = ("ended", "ends_within_12_months")
 CREDITING_LABELS = {
-    "ended": "Has ended",
-    "ends_within_12_months": "Ends within 12 months",
+    "ended": _l("Has ended"),
+    "ends_within_12_months": _l("Ends within 12 months"),
 }
 SOON = timedelta(days=365)
 

@@ -10,6 +10,8 @@ import hashlib
 import re
 from dataclasses import dataclass, fields, replace
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from app.catalog.labels import LABEL_FACETS, allowed_values, facet_label
@@ -17,6 +19,7 @@ from app.catalog.quality import CREDITING_VALUES
 from app.models import COMMUNITY, REGISTRIES, STATUS_GROUPS
 from app.request_input import MAX_FILTER_VALUES, ascii_int
 from app.text_search import query_terms
+from app.vocabulary_display import STATUS_GROUP_LABELS
 
 REGISTRY_VALUES = (*REGISTRIES, COMMUNITY)
 REGISTRY_LABELS = {
@@ -25,9 +28,9 @@ REGISTRY_LABELS = {
     "ACR": "American Carbon Registry",
     "CAR": "Climate Action Reserve",
     "ART": "ART TREES",
-    COMMUNITY: "Community",
+    COMMUNITY: _l("Community"),
 }
-STATUS_LABELS = {group: group.capitalize() for group in STATUS_GROUPS}
+STATUS_LABELS = STATUS_GROUP_LABELS
 
 # Facet name (query parameter) -> the project column it counts.
 FACETS = (
@@ -59,50 +62,50 @@ FACET_COLUMNS = {
     "crediting_period": None,  # computed from crediting_period_end: app/catalog/quality.py
 }
 LISTED_VALUES = ("multiple",)
-LISTED_LABELS = {"multiple": "Listed in more than one registry"}
+LISTED_LABELS = {"multiple": _l("Listed in more than one registry")}
 MULTI_VALUE_FACETS = ("state",)
 CHOICE_FACETS = ("registry", "status", "listed", "crediting_period", *LABEL_FACETS)
 FREE_FACETS = tuple(facet for facet in FACETS if facet not in CHOICE_FACETS)
 FACET_LABELS = {
-    "registry": "Registry",
-    "status": "Status",
-    "country": "Country",
-    "state": "State / province",
-    "scope": "Scope",
-    "type": "Project type",
-    "reduction_removal": "Reduction / removal",
-    "methodology": "Methodology",
-    "listed": "Registries",
-    "verifier": "Verifier",
-    "crediting_period": "Crediting period",
+    "registry": _l("Registry"),
+    "status": _l("Status"),
+    "country": _l("Country"),
+    "state": _l("State / province"),
+    "scope": _l("Scope"),
+    "type": _l("Project type"),
+    "reduction_removal": _l("Reduction / removal"),
+    "methodology": _l("Methodology"),
+    "listed": _l("Registries"),
+    "verifier": _l("Verifier"),
+    "crediting_period": _l("Crediting period"),
     **{facet: facet_label(facet) for facet in LABEL_FACETS},
 }
 RANGES = ("issued_min", "issued_max", "vintage_from", "vintage_to")
 RANGE_LABELS = {
-    "issued_min": "Issued ≥",
-    "issued_max": "Issued ≤",
-    "vintage_from": "Vintage from",
-    "vintage_to": "Vintage to",
+    "issued_min": _l("Issued ≥"),
+    "issued_max": _l("Issued ≤"),
+    "vintage_from": _l("Vintage from"),
+    "vintage_to": _l("Vintage to"),
 }
 
 SORTS = ("relevance", "name", "issued", "retired", "vintage")
 SORT_LABELS = {
-    "relevance": "Relevance",
-    "name": "Name",
-    "issued": "Credits issued",
-    "retired": "Credits retired",
-    "vintage": "Newest vintage",
+    "relevance": _l("Relevance"),
+    "name": _l("Name"),
+    "issued": _l("Credits issued"),
+    "retired": _l("Credits retired"),
+    "vintage": _l("Newest vintage"),
 }
 # The sort menu: plain words for each sort and direction ("" follows the search box).
 SORT_MENU = (
-    ("name-asc", "Name, A to Z"),
-    ("name-desc", "Name, Z to A"),
-    ("issued-desc", "Most credits issued"),
-    ("issued-asc", "Fewest credits issued"),
-    ("retired-desc", "Most credits retired"),
-    ("retired-asc", "Fewest credits retired"),
-    ("vintage-desc", "Newest vintage"),
-    ("vintage-asc", "Oldest vintage"),
+    ("name-asc", _l("Name, A to Z")),
+    ("name-desc", _l("Name, Z to A")),
+    ("issued-desc", _l("Most credits issued")),
+    ("issued-asc", _l("Fewest credits issued")),
+    ("retired-desc", _l("Most credits retired")),
+    ("retired-asc", _l("Fewest credits retired")),
+    ("vintage-desc", _l("Newest vintage")),
+    ("vintage-asc", _l("Oldest vintage")),
 )
 MAP_MEASURES = ("projects", "credits")
 ORDERS = ("asc", "desc")
@@ -208,7 +211,7 @@ class ProjectQuery:
 
     def sort_menu(self) -> list[tuple[str, str]]:
         """(value, label) of the sort menu: the default first, named for what it does."""
-        first = "Best match" if self.terms else "Name, A to Z"
+        first = gettext("Best match") if self.terms else gettext("Name, A to Z")
         choices = [("", first)]
         choices += [(value, text) for value, text in SORT_MENU if value != "name-asc" or self.terms]
         return choices
@@ -280,7 +283,13 @@ def _parse_choices(args: MultiDict, name: str, allowed, warnings: list[str], fol
         )
     if unknown:
         listed = ", ".join(f"“{value}”" for value in unknown)
-        warnings.append(f"Ignored unknown {FACET_LABELS[name].lower()} {listed}.")
+        warnings.append(
+            gettext(
+                "Ignored unknown %(facet)s %(values)s.",
+                facet=FACET_LABELS[name].lower(),
+                values=listed,
+            )
+        )
     return tuple(sorted(set(chosen)))
 
 
@@ -294,17 +303,42 @@ def _parse_range(args: MultiDict, name: str, warnings: list[str], bounds=None) -
     try:
         value = _parse_int(raw)
     except ValueError:
-        warnings.append(f"Ignored {name}=“{raw.strip()}”: not a whole number.")
+        warnings.append(
+            gettext(
+                "Ignored %(name)s=“%(value)s”: not a whole number.", name=name, value=raw.strip()
+            )
+        )
         return None
     if value is not None and bounds and not bounds[0] <= value <= bounds[1]:
-        warnings.append(f"Ignored {name}={value}: a year between {bounds[0]} and {bounds[1]}.")
+        warnings.append(
+            gettext(
+                "Ignored %(name)s=%(value)s: a year between %(first)s and %(last)s.",
+                name=name,
+                value=value,
+                first=bounds[0],
+                last=bounds[1],
+            )
+        )
         return None
     return value
 
 
+class SwapNotice(str):
+    """A range given upside down: swapped and used, unlike a value that was ignored (the
+    notice's words depend on the page's language, so callers tell them apart by type)."""
+
+
 def _ordered_pair(low, high, names: tuple[str, str], warnings: list[str]):
     if low is not None and high is not None and low > high:
-        warnings.append(f"Swapped {names[0]} and {names[1]}: the first was larger.")
+        warnings.append(
+            SwapNotice(
+                gettext(
+                    "Swapped %(first)s and %(second)s: the first was larger.",
+                    first=names[0],
+                    second=names[1],
+                )
+            )
+        )
         return high, low
     return low, high
 
@@ -324,7 +358,13 @@ def parse_project_query(args: MultiDict) -> tuple[ProjectQuery, list[str]]:
     free = {facet: tuple(sorted(_clean_values(args.getlist(facet)))) for facet in FREE_FACETS}
     for facet in FACET_LABELS:
         if len(args.getlist(facet)) > MAX_FILTER_VALUES:
-            warnings.append(f"Used the first {MAX_FILTER_VALUES} {facet} values only.")
+            warnings.append(
+                gettext(
+                    "Used the first %(count)s %(facet)s values only.",
+                    count=MAX_FILTER_VALUES,
+                    facet=facet,
+                )
+            )
     issued_min = _parse_range(args, "issued_min", warnings)
     issued_max = _parse_range(args, "issued_max", warnings)
     vintage_from = _parse_range(args, "vintage_from", warnings, VINTAGE_BOUNDS)
@@ -340,13 +380,13 @@ def parse_project_query(args: MultiDict) -> tuple[ProjectQuery, list[str]]:
     sort, _, menu_order = (args.get("sort") or "").strip().lower().partition("-")
     sort = sort or default_sort(q)
     if sort not in SORTS or (menu_order and menu_order not in ORDERS):
-        warnings.append(f"Ignored unknown sort “{args.get('sort')}”.")
+        warnings.append(gettext("Ignored unknown sort “%(sort)s”.", sort=args.get("sort")))
         sort, menu_order = default_sort(q), ""
     if sort == "relevance" and not query_terms(q):
         sort = "name"
     order = menu_order or (args.get("order") or args.get("direction") or "").strip().lower()
     if order and order not in ORDERS:
-        warnings.append(f"Ignored unknown order “{order}”: use asc or desc.")
+        warnings.append(gettext("Ignored unknown order “%(order)s”: use asc or desc.", order=order))
         order = ""
     order = order or DEFAULT_ORDER[sort]
 
@@ -356,11 +396,17 @@ def parse_project_query(args: MultiDict) -> tuple[ProjectQuery, list[str]]:
         if 1 <= (ascii_int(raw_page) or 0) <= MAX_PAGE:
             page = ascii_int(raw_page)
         else:
-            warnings.append(f"Ignored page=“{raw_page}”: pages are numbered from 1.")
+            warnings.append(
+                gettext("Ignored page=“%(page)s”: pages are numbered from 1.", page=raw_page)
+            )
 
     map_by = (args.get("map") or MAP_MEASURES[0]).strip().lower()
     if map_by not in MAP_MEASURES:
-        warnings.append(f"Ignored map=“{args.get('map')}”: the map shows projects or credits.")
+        warnings.append(
+            gettext(
+                "Ignored map=“%(map)s”: the map shows projects or credits.", map=args.get("map")
+            )
+        )
         map_by = MAP_MEASURES[0]
 
     query = ProjectQuery(

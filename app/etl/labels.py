@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from app.etl import columns as c
 
@@ -68,35 +70,35 @@ CA_WORDS = {"pending": "pending", "not applied": "not_applied", "not_applied": "
 
 # What each label is called on the pages, the export and the API documentation.
 KIND_LABELS = {
-    "ccp": "ICVCM CCP",
-    "corsia": "CORSIA eligible",
-    "article6": "Article 6 authorised",
-    "corresponding_adjustment": "Corresponding adjustment",
-    "ccb": "CCB",
-    "sdg": "SDG",
-    "other": "Other certification",
+    "ccp": _l("ICVCM CCP"),
+    "corsia": _l("CORSIA eligible"),
+    "article6": _l("Article 6 authorised"),
+    "corresponding_adjustment": _l("Corresponding adjustment"),
+    "ccb": _l("CCB"),
+    "sdg": _l("SDG"),
+    "other": _l("Other certification"),
 }
 VALUE_LABELS = {
-    ("ccp", "approved"): "CCP-approved",
-    ("corsia", "pilot"): "Pilot phase (2021-2023)",
-    ("corsia", "first"): "First phase (2024-2026)",
-    ("corsia", "second"): "Second phase (2027-2029)",
-    ("corsia", "eligible"): "Eligible (phase not given)",
-    ("article6", "authorized_ndc"): "For NDC use",
-    ("article6", "authorized_imp"): "For international mitigation purposes",
-    ("article6", "authorized_other"): "For other purposes",
-    ("corresponding_adjustment", "applied"): "Applied",
-    ("corresponding_adjustment", "pending"): "Pending",
-    ("corresponding_adjustment", "not_applied"): "Not applied",
-    ("ccb", "gold"): "Gold",
-    ("ccb", "silver"): "Silver",
-    ("ccb", "biodiversity_gold"): "Biodiversity Gold",
-    ("ccb", "climate_gold"): "Climate Gold",
-    ("ccb", "community_gold"): "Community Gold",
-    ("ccb", "no_distinction"): "No distinction",
-    ("ccb", "validated"): "Validated",
-    ("other", "social_carbon"): "Social Carbon",
-    ("other", "sd_vista"): "SD VISta",
+    ("ccp", "approved"): _l("CCP-approved"),
+    ("corsia", "pilot"): _l("Pilot phase (2021-2023)"),
+    ("corsia", "first"): _l("First phase (2024-2026)"),
+    ("corsia", "second"): _l("Second phase (2027-2029)"),
+    ("corsia", "eligible"): _l("Eligible (phase not given)"),
+    ("article6", "authorized_ndc"): _l("For NDC use"),
+    ("article6", "authorized_imp"): _l("For international mitigation purposes"),
+    ("article6", "authorized_other"): _l("For other purposes"),
+    ("corresponding_adjustment", "applied"): _l("Applied"),
+    ("corresponding_adjustment", "pending"): _l("Pending"),
+    ("corresponding_adjustment", "not_applied"): _l("Not applied"),
+    ("ccb", "gold"): _l("Gold"),
+    ("ccb", "silver"): _l("Silver"),
+    ("ccb", "biodiversity_gold"): _l("Biodiversity Gold"),
+    ("ccb", "climate_gold"): _l("Climate Gold"),
+    ("ccb", "community_gold"): _l("Community Gold"),
+    ("ccb", "no_distinction"): _l("No distinction"),
+    ("ccb", "validated"): _l("Validated"),
+    ("other", "social_carbon"): _l("Social Carbon"),
+    ("other", "sd_vista"): _l("SD VISta"),
 }
 LABEL_COLUMNS = (c.PROJECT_ID, "kind", "value", "raw_text", c.SOURCE, "as_of")
 _PARTS = re.compile(r"\s*[;\n|]\s*")
@@ -113,12 +115,17 @@ class RawLabel:
     raw_text: str
 
 
-def label_name(kind: str, value: str) -> str:
-    """'ICVCM CCP', 'CORSIA eligible: Pilot phase (2021-2023)', 'SDG 13'."""
+def label_name(kind: str, value: str) -> LazyString:
+    """'ICVCM CCP', 'CORSIA eligible: Pilot phase (2021-2023)', 'SDG 13': in the language of
+    the page that shows it (lazy, so a cached search result renders in either language)."""
+    return LazyString(_label_text, kind, value)
+
+
+def _label_text(kind: str, value: str) -> str:
     if kind == "sdg":
         return f"SDG {value}"
     if kind == "ccp":
-        return KIND_LABELS[kind]
+        return str(KIND_LABELS[kind])
     return f"{KIND_LABELS.get(kind, kind)}: {VALUE_LABELS.get((kind, value), value)}"
 
 

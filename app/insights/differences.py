@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, literal, or_, select
 
 from app.extensions import cache, db
@@ -16,7 +17,7 @@ from app.models import COMMUNITY, Credit, Project, current_data_version
 
 PER_PAGE = 50
 RETIRED_KINDS = ("retirement", "cancellation")
-SOURCE_NAMES = {"offsetsdb": "OffsetsDB", "vrod": "VROD", "both": "OffsetsDB and VROD"}
+SOURCE_NAMES = {"offsetsdb": "OffsetsDB", "vrod": "VROD", "both": _l("OffsetsDB and VROD")}
 # The project.flags key where the ETL records why a project's totals and records differ.
 REASON_FLAG = "totals_reason"
 
@@ -104,19 +105,22 @@ def difference_reason(
         return str(flags[REASON_FLAG])
     first, last = record_sources
     if first is None:
-        return "The source gives totals but no credit records for this project."
+        return _l("The source gives totals but no credit records for this project.")
     totals_source = (provenance or {}).get("issued")
     records_source = first if first == last else None
     if totals_source and records_source and totals_source != records_source:
-        return (
-            f"Totals from {SOURCE_NAMES.get(totals_source, totals_source)}, credit records "
-            f"from {SOURCE_NAMES.get(records_source, records_source)}."
+        return _l(
+            "Totals from %(totals)s, credit records from %(records)s.",
+            totals=SOURCE_NAMES.get(totals_source, totals_source),
+            records=SOURCE_NAMES.get(records_source, records_source),
         )
     if records_issued < issued:
-        return "The credit records cover only part of the total (records missing at the source)."
+        return _l(
+            "The credit records cover only part of the total (records missing at the source)."
+        )
     if records_issued > issued:
-        return "The credit records add up to more than the source's total."
-    return "Retirements in the credit records differ from the source's retired total."
+        return _l("The credit records add up to more than the source's total.")
+    return _l("Retirements in the credit records differ from the source's retired total.")
 
 
 @cache.memoize()
@@ -126,7 +130,11 @@ def _differences(data_version: int, page: int, per_page: int) -> DifferencesPage
     pages = max(1, math.ceil(total / per_page))
     message = None
     if page > pages:
-        message = f"Page {page} is past the end: showing page {pages} of {pages}."
+        message = _l(
+            "Page %(page)s is past the end: showing page %(pages)s of %(pages)s.",
+            page=page,
+            pages=pages,
+        )
         page = pages
     rows = db.session.execute(rows_statement.limit(per_page).offset((page - 1) * per_page))
     items = [

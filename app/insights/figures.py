@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app.charts import Series, bar_chart, ranked_bar_chart
 from app.etl.reasons import REASON_LABELS
 from app.insights.stats import NOT_STATED
+from app.templating import format_number, format_share
+from app.vocabulary_display import status_label
 
 
 @dataclass(frozen=True)
@@ -25,7 +28,8 @@ class Chart:
 
 
 def percent(value: float) -> str:
-    return f"{value:.1f}%"
+    """A figure already in percent (51.2) as the page's language writes it: '51.2%'."""
+    return format_share(value / 100, decimals=1)
 
 
 def _per_year_chart(stats: dict, measure: str, chart_id: str, title: str) -> Chart | None:
@@ -42,7 +46,8 @@ def _per_year_chart(stats: dict, measure: str, chart_id: str, title: str) -> Cha
         (year, *(s.values[i] for s in series), sum(s.values[i] for s in series))
         for i, year in enumerate(years)
     ]
-    return Chart(chart_id, title, svg, ("Year", *(s.name for s in series), "Total"), table)
+    headers = (_("Year"), *(s.name for s in series), _("Total"))
+    return Chart(chart_id, title, svg, headers, table)
 
 
 def _ranked_chart(
@@ -58,19 +63,19 @@ def _scope_chart(stats: dict) -> Chart | None:
     rows = stats["by_scope"]
     if not rows:
         return None
-    title = "Credits by scope"
-    labels = [row["scope"] or NOT_STATED for row in rows]
+    title = _("Credits by scope")
+    labels = [row["scope"] or str(NOT_STATED) for row in rows]
     svg = ranked_bar_chart(
         labels,
         [row["issued"] for row in rows],
         title=title,
         chart_id="chart-scope",
-        series_name="Issued",
+        series_name=_("Issued"),
     )
     table = [
         (label, row["issued"], row["retired"]) for label, row in zip(labels, rows, strict=True)
     ]
-    return Chart("chart-scope", title, svg, ("Scope", "Issued", "Retired"), table)
+    return Chart("chart-scope", title, svg, (_("Scope"), _("Issued"), _("Retired")), table)
 
 
 # A vintage is shown only when its known issuance is at least this share of the largest
@@ -91,19 +96,26 @@ def _coverage_note(stats: dict, known: int, hidden: list[int]) -> str:
     total = stats["totals"].get("records_issued", stats["totals"]["issued"])
     if filters["year_from"] is None and filters["year_to"] is None and total:
         # The totals count years of transactions, the ratio vintages: comparable only unfiltered.
-        share = f" of {total:,} ({known / total:.1%})"
+        note = _(
+            "Rests on the %(known)s of %(total)s (%(share)s) credits issued whose vintage is "
+            "known; yearly figures without a vintage are left out.",
+            known=format_number(known),
+            total=format_number(total),
+            share=format_share(known / total, decimals=1),
+        )
     else:
-        share = ""
-    note = (
-        f"Rests on the {known:,}{share} credits issued whose vintage is known; yearly figures "
-        "without a vintage are left out."
-    )
+        note = _(
+            "Rests on the %(known)s credits issued whose vintage is known; yearly figures "
+            "without a vintage are left out.",
+            known=format_number(known),
+        )
     if hidden:
         listed = ", ".join(str(vintage) for vintage in hidden)
-        note += (
-            f" Not shown, too thinly covered to mean anything (less than "
-            f"{MIN_VINTAGE_SHARE:.0%} of the largest vintage's issuance, or more retired than "
-            f"issued on record): {listed}."
+        note += " " + _(
+            "Not shown, too thinly covered to mean anything (less than %(share)s of the "
+            "largest vintage's issuance, or more retired than issued on record): %(vintages)s.",
+            share=format_share(MIN_VINTAGE_SHARE),
+            vintages=listed,
         )
     return note
 
@@ -116,12 +128,12 @@ def _ratio_chart(stats: dict) -> Chart | None:
     shown = [row for row in rows if _is_covered(row, largest)]
     hidden = [row["vintage"] for row in rows if not _is_covered(row, largest)]
     note = _coverage_note(stats, sum(row["issued"] for row in rows), hidden)
-    title = "Retirement ratio (retired ÷ issued) by vintage"
+    title = _("Retirement ratio (retired ÷ issued) by vintage")
     if not shown:
         return None
     svg = bar_chart(
         [str(row["vintage"]) for row in shown],
-        [Series("Retired ÷ issued", [row["ratio"] * 100 for row in shown])],
+        [Series(_("Retired ÷ issued"), [row["ratio"] * 100 for row in shown])],
         title=title,
         chart_id="chart-ratio",
         value_format=percent,
@@ -132,7 +144,12 @@ def _ratio_chart(stats: dict) -> Chart | None:
         for row in shown
     ]
     return Chart(
-        "chart-ratio", title, svg, ("Vintage", "Issued", "Retired", "Ratio"), table, note=note
+        "chart-ratio",
+        title,
+        svg,
+        (_("Vintage"), _("Issued"), _("Retired"), _("Ratio")),
+        table,
+        note=note,
     )
 
 
@@ -141,24 +158,26 @@ def stats_charts(stats: dict) -> list[Chart]:
     countries = stats["top_countries"]
     statuses = stats["projects_by_status"]
     charts = [
-        _per_year_chart(stats, "issued", "chart-issuance", "Credits issued per year, by registry"),
         _per_year_chart(
-            stats, "retired", "chart-retirement", "Credits retired per year, by registry"
+            stats, "issued", "chart-issuance", _("Credits issued per year, by registry")
+        ),
+        _per_year_chart(
+            stats, "retired", "chart-retirement", _("Credits retired per year, by registry")
         ),
         _ranked_chart(
             "chart-countries",
-            f"Top {len(countries)} countries by credits issued",
-            [row["country"] or NOT_STATED for row in countries],
+            _("Top %(count)s countries by credits issued", count=len(countries)),
+            [row["country"] or str(NOT_STATED) for row in countries],
             [row["issued"] for row in countries],
-            ("Country", "Issued"),
+            (_("Country"), _("Issued")),
         ),
         _scope_chart(stats),
         _ranked_chart(
             "chart-status",
-            "Projects by status",
-            [row["status_group"].capitalize() for row in statuses],
+            _("Projects by status"),
+            [status_label(row["status_group"]) for row in statuses],
             [row["projects"] for row in statuses],
-            ("Status", "Projects"),
+            (_("Status"), _("Projects")),
         ),
         _ratio_chart(stats),
         _reason_chart(stats),
@@ -170,14 +189,14 @@ def _reason_chart(stats: dict) -> Chart | None:
     rows = [row for row in stats["retired_by_reason"] if row["retired"]]
     chart = _ranked_chart(
         "chart-reasons",
-        "Credits retired by reason",
+        _("Credits retired by reason"),
         [REASON_LABELS.get(row["reason_category"], row["reason_category"]) for row in rows],
         [row["retired"] for row in rows],
-        ("Reason", "Retired"),
+        (_("Reason"), _("Retired")),
     )
     if chart is None:
         return None
-    note = (
+    note = _(
         "Reasons as each registry states them, in five categories (docs/DATA.md); yearly "
         "figures (VROD) state none and count as unknown."
     )
@@ -194,8 +213,8 @@ def issuance_per_year_chart(stats: dict) -> Markup | None:
     years = sorted(totals)
     return bar_chart(
         [str(y) for y in years],
-        [Series("Credits issued", [totals[y] for y in years])],
-        title="Credits issued per year",
+        [Series(_("Credits issued"), [totals[y] for y in years])],
+        title=_("Credits issued per year"),
         chart_id="home-issuance",
         height=200,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from app.models import REGISTRIES
@@ -63,13 +64,25 @@ def _text_values(args: MultiDict, name: str, warnings: list[FilterWarning]) -> t
             continue
         if len(value) > MAX_VALUE_LENGTH:
             warnings.append(
-                FilterWarning(f"The {name} filter is longer than {MAX_VALUE_LENGTH} characters.")
+                FilterWarning(
+                    _(
+                        "The %(name)s filter is longer than %(count)s characters.",
+                        name=name,
+                        count=MAX_VALUE_LENGTH,
+                    )
+                )
             )
             continue
         values.add(value)
     if len(values) > MAX_FILTER_VALUES:
         warnings.append(
-            FilterWarning(f"The {name} filter takes at most {MAX_FILTER_VALUES} values.")
+            FilterWarning(
+                _(
+                    "The %(name)s filter takes at most %(count)s values.",
+                    name=name,
+                    count=MAX_FILTER_VALUES,
+                )
+            )
         )
         values = set(sorted(values)[:MAX_FILTER_VALUES])
     return tuple(sorted(values))
@@ -83,7 +96,13 @@ def _registries(args: MultiDict, warnings: list[FilterWarning]) -> tuple[str, ..
             chosen.add(code)
         else:
             warnings.append(
-                FilterWarning(f"Unknown registry '{value}': choose one of {', '.join(REGISTRIES)}.")
+                FilterWarning(
+                    _(
+                        "Unknown registry '%(value)s': choose one of %(registries)s.",
+                        value=value,
+                        registries=", ".join(REGISTRIES),
+                    )
+                )
             )
     return tuple(sorted(chosen))
 
@@ -94,11 +113,23 @@ def _year(args: MultiDict, name: str, label: str, warnings: list[FilterWarning])
         return None
     year = ascii_int(raw)
     if year is None:
-        warnings.append(FilterWarning(f"The {label} '{raw[:20]}' is not a year."))
+        warnings.append(
+            FilterWarning(
+                _("The %(label)s '%(value)s' is not a year.", label=label, value=raw[:20])
+            )
+        )
         return None
     if not EARLIEST_YEAR <= year <= LATEST_YEAR:
         warnings.append(
-            FilterWarning(f"The {label} {year} is outside {EARLIEST_YEAR} to {LATEST_YEAR}.")
+            FilterWarning(
+                _(
+                    "The %(label)s %(year)s is outside %(first)s to %(last)s.",
+                    label=label,
+                    year=year,
+                    first=EARLIEST_YEAR,
+                    last=LATEST_YEAR,
+                )
+            )
         )
         return None
     return year
@@ -107,10 +138,14 @@ def _year(args: MultiDict, name: str, label: str, warnings: list[FilterWarning])
 def parse_stats_filters(args: MultiDict) -> tuple[StatsFilters, list[FilterWarning]]:
     """The filters in ``args``, and a message for every value that was ignored as invalid."""
     warnings: list[FilterWarning] = []
-    year_from = _year(args, "year_from", "first year", warnings)
-    year_to = _year(args, "year_to", "last year", warnings)
+    year_from = _year(args, "year_from", _("first year"), warnings)
+    year_to = _year(args, "year_to", _("last year"), warnings)
     if year_from is not None and year_to is not None and year_from > year_to:
-        message = f"The year range from {year_from} to {year_to} is reversed; it was ignored."
+        message = _(
+            "The year range from %(first)s to %(last)s is reversed; it was ignored.",
+            first=year_from,
+            last=year_to,
+        )
         warnings.append(FilterWarning(message, status=422))
         year_from = year_to = None
     filters = StatsFilters(

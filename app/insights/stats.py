@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.extensions import cache, db
@@ -30,7 +31,7 @@ ISSUANCE = "issuance"
 # Retired means taken off the market: retirements and cancellations, as VROD's
 # "retired or cancelled" figures and the projects' own totals count them.
 MARKET_KINDS = ("issuance", "retirement", "cancellation")
-NOT_STATED = "Not stated"
+NOT_STATED = _l("Not stated")
 RETIRED_KINDS = ("retirement", "cancellation")
 UNKNOWN_REASON = "unknown"
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import SyncRun
 
 SOURCE_LABELS = {
-    "both": "Both sources",
-    "offsetsdb": "OffsetsDB only",
-    "vrod": "VROD only",
-    "registry": "A registry's own data only",
+    "both": _l("Both sources"),
+    "offsetsdb": _l("OffsetsDB only"),
+    "vrod": _l("VROD only"),
+    "registry": _l("A registry's own data only"),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -110,7 +111,9 @@ def _whole_number(args, name: str, default: int, maximum: int) -> int:
         return default
     value = ascii_int(raw)
     if value is None or not 1 <= value <= maximum:
-        raise InvalidNewsQuery(f"{name} must be a whole number from 1 to {maximum}")
+        raise InvalidNewsQuery(
+            gettext("%(name)s must be a whole number from 1 to %(max)s", name=name, max=maximum)
+        )
     return value
 
 

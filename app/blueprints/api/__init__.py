@@ -12,6 +12,7 @@ is open to other origins (CORS) for reading, errors included.
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from flask_babel import lazy_gettext as _l
 
 from app.extensions import limiter
 
@@ -21,11 +22,12 @@ limiter.limit(lambda: current_app.config["API_RATE_LIMIT"])(bp)
 
 CACHE_CONTROL_MAX_AGE = 60
 PROBLEM_JSON = "application/problem+json"
+# A problem's title and detail follow Accept-Language (Flask-Babel); its field names do not.
 PROBLEM_TITLES = {
-    400: "Bad Request",
-    404: "Not Found",
-    422: "Unprocessable Content",
-    429: "Too Many Requests",
+    400: _l("Bad Request"),
+    404: _l("Not Found"),
+    422: _l("Unprocessable Content"),
+    429: _l("Too Many Requests"),
 }
 
 
@@ -39,7 +41,7 @@ def problem(
     query parameters) which parameters, for a program to read."""
     body: dict = {
         "type": "about:blank",
-        "title": PROBLEM_TITLES.get(status, "Error"),
+        "title": str(PROBLEM_TITLES.get(status, _l("Error"))),
         "status": status,
         "detail": detail,
     }

@@ -7,6 +7,7 @@ import binascii
 from datetime import date
 
 from flask import jsonify, request, url_for
+from flask_babel import gettext as _
 
 from app.blueprints.api import (
     NOT_MODIFIED,
@@ -59,7 +60,7 @@ def _limit(errors: list[str]) -> int:
         return DEFAULT_LIMIT
     if raw.isdigit() and 1 <= int(raw) <= MAX_LIMIT:
         return int(raw)
-    errors.append(f"limit must be a whole number from 1 to {MAX_LIMIT}.")
+    errors.append(_("limit must be a whole number from 1 to %(max)s.", max=MAX_LIMIT))
     return DEFAULT_LIMIT
 
 
@@ -97,7 +98,7 @@ def beneficiaries():
     q = _clean_text(request.args.get("q"))[:MAX_QUERY_LENGTH]
     raw_page = (request.args.get("page") or "1").strip()
     if not (raw_page.isdigit() and 1 <= int(raw_page) <= MAX_PAGE):
-        return problem(400, f"page must be a whole number from 1 to {MAX_PAGE}.")
+        return problem(400, _("page must be a whole number from 1 to %(max)s.", max=MAX_PAGE))
     result = largest_retirers(q, int(raw_page))
     return jsonify(
         items=[
@@ -128,7 +129,9 @@ def _rows(rows) -> list[dict]:
 def beneficiary(slug: str):
     profile = beneficiary_profile(slug[:300]) if "\x00" not in slug else None
     if profile is None:
-        return problem(404, f"No credits were retired for a beneficiary named {slug[:100]}.")
+        return problem(
+            404, _("No credits were retired for a beneficiary named %(name)s.", name=slug[:100])
+        )
     return jsonify(
         slug=profile.key,
         name=profile.name,

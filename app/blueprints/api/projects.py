@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, jsonify, redirect, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from app.bad_parameters import invalid_params
 from app.blueprints.api import (
@@ -25,6 +27,7 @@ from app.catalog.query import (
     REGISTRY_VALUES,
     SORTS,
     VINTAGE_BOUNDS,
+    SwapNotice,
     parse_project_query,
 )
 from app.catalog.search import search_projects
@@ -127,11 +130,18 @@ def _json_value(value):
     return value.isoformat() if isinstance(value, date) else value
 
 
+def _in_english(text) -> str:
+    """A label as the API names it: English whatever the request's language (its values are
+    data for programs; only problem messages follow Accept-Language)."""
+    with force_locale("en"):
+        return str(text)
+
+
 def label_json(badge: Badge) -> dict:
     return {
         "kind": badge.kind,
         "value": badge.value,
-        "name": badge.name,
+        "name": _in_english(badge.name),
         "source": badge.source,
         "raw_text": badge.raw_text,
         "as_of": _json_value(badge.as_of),
@@ -156,12 +166,12 @@ def _per_page() -> tuple[int | None, str | None]:
         return DEFAULT_PER_PAGE, None
     if 1 <= (ascii_int(raw) or 0) <= MAX_PER_PAGE:
         return ascii_int(raw), None
-    return None, f"per_page must be a whole number from 1 to {MAX_PER_PAGE}."
+    return None, _("per_page must be a whole number from 1 to %(max)s.", max=MAX_PER_PAGE)
 
 
 def _status_for(errors: list[str]) -> int:
     """422 when every value reads but a range is reversed (the catalogue swaps it), else 400."""
-    return 422 if all(error.startswith("Swapped ") for error in errors) else 400
+    return 422 if all(isinstance(error, SwapNotice) for error in errors) else 400
 
 
 def _refuse(errors: list[str], per_page_error: str | None):
@@ -172,7 +182,8 @@ def _refuse(errors: list[str], per_page_error: str | None):
     if not params:
         return problem(_status_for(errors), " ".join(errors), errors)
     names = ", ".join(param["name"] for param in params)
-    detail = f"Cannot use {names}: " + " ".join(param["reason"] for param in params)
+    reasons = " ".join(param["reason"] for param in params)
+    detail = _("Cannot use %(names)s: %(reasons)s", names=names, reasons=reasons)
     return problem(400, detail, [param["reason"] for param in params], params)
 
 
@@ -199,7 +210,7 @@ def projects():
 def project(project_id: str):
     found = get_project(project_id)
     if found is None:
-        abort(404, description=f"There is no project with the id {project_id[:100]}.")
+        abort(404, description=_("There is no project with the id %(id)s.", id=project_id[:100]))
     if found.project_id != project_id:  # an alias ('GS561'): the resource lives at its canonical id
         return redirect(url_for("api.project", project_id=found.project_id), code=301)
     credits = yearly_credits(found)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import jsonify, request
+from flask_babel import force_locale
 
 from app.blueprints.api import (
     NOT_MODIFIED,
@@ -23,7 +24,8 @@ def stats():
     if warnings:
         status = max(warning.status for warning in warnings)
         return problem(status, " ".join(warnings), warnings)
-    return jsonify(market_stats(filters))
+    with force_locale("en"):  # the labels in the figures are data: English for every client
+        return jsonify(market_stats(filters))
 
 
 # --- OpenAPI --------------------------------------------------------------------------

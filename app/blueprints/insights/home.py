@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, render_template, request
+from flask_babel import gettext as _
 
 from app.blueprints.insights import bp
 from app.insights.differences import totals_differences
@@ -27,7 +28,12 @@ def home():
 def data():
     raw_page = request.args.get("page", "")
     if raw_page and not (raw_page.isdigit() and int(raw_page) >= 1):
-        abort(400, description=f"page=“{raw_page[:20]}” is not a page number: pages start at 1.")
+        abort(
+            400,
+            description=_(
+                "page=“%(page)s” is not a page number: pages start at 1.", page=raw_page[:20]
+            ),
+        )
     differences = totals_differences(int(raw_page or 1))
     return render_template(
         "insights/data.html",

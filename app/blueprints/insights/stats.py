@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from flask import make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app.blueprints.insights import bp
@@ -49,8 +50,8 @@ def _issuance_map(filters: StatsFilters) -> Markup:
     values = by_atlas_key((name, None, issued) for name, issued in issuance_by_country(filters))
     return world_map(
         values,
-        title="Map of credits issued by country",
-        unit=("credit issued", "credits issued"),
+        title=_("Map of credits issued by country"),
+        unit=(_("credit issued"), _("credits issued")),
         geometry_url=url_for("icons.map_geometry"),
         link=lambda names: url_for("insights.stats", **filters.with_country(names).to_args()),
         selected=filters.country,
