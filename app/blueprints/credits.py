@@ -16,7 +16,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import format_number
+from flask_babel import force_locale, format_number
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -145,7 +145,8 @@ def search():
 def export_csv():
     args = request.args.copy()
     args.poplist("page")  # the export is every page
-    query, warnings = parse_credit_query(args)
+    with force_locale("en"):  # the warnings are matched as text below
+        query, warnings = parse_credit_query(args)
     ignored = [warning for warning in warnings if not warning.startswith("Swapped ")]
     if ignored:
         return Response(" ".join(ignored) + "\n", status=400, mimetype="text/plain")
