@@ -78,15 +78,20 @@ def email_taken(email: str) -> bool:
     return find_user(email) is not None
 
 
-def register_user(email: str, password: str, role: str = "user") -> UserAccount:
-    """Create an account; AccountError when the address is taken or the password weak."""
+def register_user(
+    email: str, password: str, role: str = "user", locale: str | None = None
+) -> UserAccount:
+    """Create an account (in ``locale``, the language chosen before signing up, if any);
+    AccountError when the address is taken or the password weak."""
     email = normalise_email(email)
     problem = password_problem(password, email)
     if problem:
         raise AccountError(problem)
     if email_taken(email):
         raise AccountError(_("An account with this email already exists. Sign in instead?"))
-    user = UserAccount(email=email, password_hash=generate_password_hash(password), role=role)
+    user = UserAccount(
+        email=email, password_hash=generate_password_hash(password), role=role, locale=locale
+    )
     db.session.add(user)
     try:
         db.session.commit()

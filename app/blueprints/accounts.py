@@ -40,6 +40,7 @@ from app.accounts.users import (
 )
 from app.changes.follows import visit_account
 from app.extensions import limiter
+from app.i18n import chosen_language
 from app.models import DIGEST_FREQUENCIES
 from app.project_sections import project_section
 
@@ -90,7 +91,7 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = register_user(form.email.data, form.password.data)
+            user = register_user(form.email.data, form.password.data, locale=chosen_language())
         except AccountError as error:  # taken between the check and the insert
             form.email.errors = [str(error)]
         else:

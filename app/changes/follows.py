@@ -58,7 +58,7 @@ class Target:
 def search_target(path: str, args: MultiDict) -> Target:
     """The canonical target of a /changes or /projects search (its page number dropped)."""
     if path == PROJECTS_PATH:
-        query, _ = parse_project_query(args)
+        query, _warnings = parse_project_query(args)
         query = query.with_page(1)
         url = _url(PROJECTS_PATH, query.to_args())
         parts = [chip.label for chip in active_chips(query)]
@@ -66,7 +66,7 @@ def search_target(path: str, args: MultiDict) -> Target:
             "search", url, _("Projects: %(search)s", search=", ".join(parts) or _("every project"))
         )
     if path == CHANGES_PATH:
-        query, _ = parse_change_query(args)
+        query, _warnings = parse_change_query(args)
         query = query.first_page()
         url = _url(CHANGES_PATH, query.to_args())
         return Target(

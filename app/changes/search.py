@@ -85,7 +85,10 @@ class ChangeRow:
 
 def _credits(quantity: int | None) -> str:
     amount = quantity or 0
-    return ngettext("%(num)s credit", "%(num)s credits", abs(amount), num=format_number(amount))
+    # ``num`` is the plural's own argument: the shown (grouped) number is ``count``.
+    return ngettext(
+        "%(count)s credit", "%(count)s credits", abs(amount), count=format_number(amount)
+    )
 
 
 def describe(change: ChangeRow) -> str:
