@@ -54,6 +54,8 @@ def _trust_proxies(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    from flask_babel import lazy_gettext
+
     from app import models  # noqa: F401  (the models register with db before the app uses it)
     from app.config import rate_limit_storage_uri
     from app.extensions import cache, csrf, db, htmx, limiter, login_manager, mail, migrate
@@ -69,7 +71,9 @@ def _init_extensions(app: Flask) -> None:
     mail.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = lazy_gettext("Please sign in to continue.")
+    # Rendered in the request's language when flashed (a lazy string can't go in the session).
+    login_manager.localize_callback = str
     login_manager.login_message_category = "info"
 
     from app.accounts.sessions import load_user

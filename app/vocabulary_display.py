@@ -25,6 +25,7 @@ CREDIT_KIND_LABELS = {
     "retirement": _l("Retirement"),
     "cancellation": _l("Cancellation"),
     "buffer": _l("Buffer"),
+    "buffer_release": _l("Buffer release"),
 }
 
 # Project types (app/etl/vocabulary/project_type.py TYPE_LABELS), by their display text.

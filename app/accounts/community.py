@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 
 from flask import abort
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -59,11 +60,11 @@ def project_for_change(project_id: str, user) -> Project:
     """
     project = db.session.scalar(select(Project).where(Project.project_id == project_id))
     if project is None:
-        abort(404, description=f"There is no project {project_id}.")
+        abort(404, description=_("There is no project %(project_id)s.", project_id=project_id))
     if not project.is_community:
-        abort(403, description="Registry projects come from the registries and are read-only.")
+        abort(403, description=_("Registry projects come from the registries and are read-only."))
     if not can_edit(user, project):
-        abort(403, description="Only the person who added this project can change it.")
+        abort(403, description=_("Only the person who added this project can change it."))
     return project
 
 
@@ -97,7 +98,7 @@ def _apply(project: Project, fields: dict) -> None:
 def _assign_community_id(project: Project) -> None:
     """COMMUNITY-<row id>; if an imported row already holds that id, the next free one."""
     number = project.id
-    for _ in range(100):
+    for _attempt in range(100):
         candidate = f"{COMMUNITY}-{number}"
         try:
             with db.session.begin_nested():

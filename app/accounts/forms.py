@@ -6,6 +6,8 @@ import re
 from datetime import date
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -25,10 +27,22 @@ from app.accounts.users import AccountError, email_taken, normalise_email, passw
 from app.models import COMMUNITY_STAGES, REGISTRIES
 
 STAGE_LABELS = {
-    "proposed": "Proposed: looking for support",
-    "registered": "Registered with a registry",
-    "withdrawn": "Withdrawn: no longer looking for support",
+    "proposed": _l("Proposed: looking for support"),
+    "registered": _l("Registered with a registry"),
+    "withdrawn": _l("Withdrawn: no longer looking for support"),
 }
+# A stage in a list or a detail (the form's choices say more).
+STAGE_NAMES = {
+    "proposed": _l("Proposed"),
+    "registered": _l("Registered"),
+    "withdrawn": _l("Withdrawn"),
+}
+
+
+def stage_name(stage: str | None) -> str:
+    return str(STAGE_NAMES.get(stage or "", (stage or "").capitalize()))
+
+
 # 'VCS 191', 'vcs-191' and 'GS1234' (VROD's Gold Standard prefix) are all accepted.
 _REGISTRY_ID = re.compile(r"^(VCS|VERRA|GLD|GS|ACR|CAR|ART)[\s\-_]*(\d{1,9})$")
 _PREFIX_ALIASES = {"GS": "GLD", "VERRA": "VCS"}
@@ -49,8 +63,8 @@ def _strip(value):
 
 
 class RegisterForm(FlaskForm):
-    email = EmailField("Email", filters=[_strip])
-    password = PasswordField("Password")
+    email = EmailField(_l("Email"), filters=[_strip])
+    password = PasswordField(_l("Password"))
 
     def validate_email(self, field):
         try:
@@ -58,7 +72,7 @@ class RegisterForm(FlaskForm):
         except AccountError as error:
             raise ValidationError(str(error)) from error
         if email_taken(field.data):
-            raise ValidationError("An account with this email already exists. Sign in instead?")
+            raise ValidationError(_("An account with this email already exists. Sign in instead?"))
 
     def validate_password(self, field):
         problem = password_problem(field.data, self.email.data)
@@ -67,16 +81,18 @@ class RegisterForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", filters=[_strip], validators=[InputRequired("Enter your email.")])
-    password = PasswordField("Password", validators=[InputRequired("Enter your password.")])
-    remember = BooleanField("Keep me signed in on this device")
+    email = EmailField(
+        _l("Email"), filters=[_strip], validators=[InputRequired(_l("Enter your email."))]
+    )
+    password = PasswordField(_l("Password"), validators=[InputRequired(_l("Enter your password."))])
+    remember = BooleanField(_l("Keep me signed in on this device"))
 
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
-        "Current password", validators=[InputRequired("Enter your current password.")]
+        _l("Current password"), validators=[InputRequired(_l("Enter your current password."))]
     )
-    new_password = PasswordField("New password")
+    new_password = PasswordField(_l("New password"))
 
     def __init__(self, email: str, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -93,47 +109,48 @@ def _http_url(form, field):
         return
     parts = urlsplit(field.data)
     if parts.scheme not in ("http", "https") or not parts.netloc or " " in field.data:
-        raise ValidationError("Enter a full web address starting with https:// or http://.")
+        raise ValidationError(_("Enter a full web address starting with https:// or http://."))
 
 
 class ProjectForm(FlaskForm):
     """A community project; the view fills the choices from the catalogue."""
 
     name = StringField(
-        "Project name",
+        _l("Project name"),
         filters=[_strip],
-        validators=[InputRequired("Give the project a name."), Length(max=300)],
+        validators=[InputRequired(_l("Give the project a name.")), Length(max=300)],
     )
     description = TextAreaField(
-        "Description", filters=[_strip], validators=[Optional(), Length(max=10_000)]
+        _l("Description"), filters=[_strip], validators=[Optional(), Length(max=10_000)]
     )
-    country = SelectField("Country", choices=[], validate_choice=True)
-    scope = StringField("Scope", filters=[_strip], validators=[Optional(), Length(max=100)])
+    country = SelectField(_l("Country"), choices=[], validate_choice=True)
+    scope = StringField(_l("Scope"), filters=[_strip], validators=[Optional(), Length(max=100)])
     project_type = StringField(
-        "Project type", filters=[_strip], validators=[Optional(), Length(max=200)]
+        _l("Project type"), filters=[_strip], validators=[Optional(), Length(max=200)]
     )
     methodology = StringField(
-        "Methodology", filters=[_strip], validators=[Optional(), Length(max=500)]
+        _l("Methodology"), filters=[_strip], validators=[Optional(), Length(max=500)]
     )
     developer = StringField(
-        "Developer organisation", filters=[_strip], validators=[Optional(), Length(max=300)]
+        _l("Developer organisation"), filters=[_strip], validators=[Optional(), Length(max=300)]
     )
     website = URLField(
-        "Website", filters=[_strip], validators=[Optional(), Length(max=1000), _http_url]
+        _l("Website"), filters=[_strip], validators=[Optional(), Length(max=1000), _http_url]
     )
     expected_annual_credits = IntegerField(
-        "Expected annual credits (tCO₂e)",
+        _l("Expected annual credits (tCO₂e)"),
         validators=[
             Optional(),
-            NumberRange(min=0, max=10**12, message="Enter a whole number from 0 upwards."),
+            NumberRange(min=0, max=10**12, message=_l("Enter a whole number from 0 upwards.")),
         ],
     )
-    expected_first_vintage = IntegerField("Expected first vintage", validators=[Optional()])
+    expected_first_vintage = IntegerField(_l("Expected first vintage"), validators=[Optional()])
     stage = SelectField(
-        "Stage", choices=[SelectChoice(stage, STAGE_LABELS[stage]) for stage in COMMUNITY_STAGES]
+        _l("Stage"),
+        choices=[SelectChoice(stage, STAGE_LABELS[stage]) for stage in COMMUNITY_STAGES],
     )
     registered_project_id = StringField(
-        "Registry id", filters=[_strip], validators=[Length(max=64)]
+        _l("Registry id"), filters=[_strip], validators=[Length(max=64)]
     )
 
     def set_country_choices(self, countries: list[str]) -> None:
@@ -141,7 +158,7 @@ class ProjectForm(FlaskForm):
         stored = self.country.object_data  # kept even if the catalogue no longer lists it
         if stored and stored not in names:
             names.append(stored)
-        self.country.choices = [SelectChoice("", "— choose a country —")] + [
+        self.country.choices = [SelectChoice("", _("— choose a country —"))] + [
             SelectChoice(name) for name in names
         ]
 
@@ -150,17 +167,17 @@ class ProjectForm(FlaskForm):
             return
         latest = date.today().year + 30
         if not 1990 <= field.data <= latest:
-            raise ValidationError(f"Enter a year between 1990 and {latest}.")
+            raise ValidationError(_("Enter a year between 1990 and %(latest)d.", latest=latest))
 
     def validate_registered_project_id(self, field):
         if not field.data:
             field.data = None
             if self.stage.data == "registered":
-                raise ValidationError("A registered project needs the id its registry gave it.")
+                raise ValidationError(_("A registered project needs the id its registry gave it."))
             return
         canonical = canonical_registry_id(field.data)
         if canonical is None:
-            raise ValidationError(_REGISTRY_ID_HELP)
+            raise ValidationError(str(_REGISTRY_ID_HELP))
         field.data = canonical
 
     def project_fields(self) -> dict:
@@ -172,6 +189,6 @@ class ProjectForm(FlaskForm):
         return None if value == "" else value
 
 
-_REGISTRY_ID_HELP = (
+_REGISTRY_ID_HELP = _l(
     "Enter the registry's id: VCS, GLD, ACR, CAR or ART followed by its number, e.g. VCS1234."
 )

@@ -14,6 +14,7 @@ import math
 import time
 
 from flask import current_app, make_response, render_template, request
+from flask_babel import ngettext
 from flask_limiter import RequestLimit
 
 
@@ -46,8 +47,11 @@ def failed(response) -> bool:
 def lockout_message(seconds: int) -> str:
     """Minutes rounded up, so "try again in N minutes" is never too early."""
     minutes = max(1, math.ceil(seconds / 60))
-    unit = "minute" if minutes == 1 else "minutes"
-    return f"Too many failed sign-ins. Try again in {minutes} {unit}."
+    return ngettext(
+        "Too many failed sign-ins. Try again in %(num)d minute.",
+        "Too many failed sign-ins. Try again in %(num)d minutes.",
+        minutes,
+    )
 
 
 def locked_out_page(limit: RequestLimit):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -41,11 +42,13 @@ def normalise_email(raw: str | None) -> str:
     """A valid address, trimmed and lower-cased; AccountError says what is wrong."""
     value = (raw or "").strip()
     if not value:
-        raise AccountError("Enter your email address.")
+        raise AccountError(_("Enter your email address."))
     try:
         result = validate_email(value, check_deliverability=False)
     except EmailNotValidError as error:
-        raise AccountError(f"That doesn't look like an email address: {error}") from error
+        raise AccountError(
+            _("That doesn't look like an email address: %(reason)s", reason=error)
+        ) from error
     return result.normalized.lower()
 
 
@@ -53,13 +56,17 @@ def password_problem(password: str | None, email: str | None = None) -> str | No
     """Why a new password is not acceptable, or None when it is."""
     password = password or ""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Use at least {MIN_PASSWORD_LENGTH} characters ({len(password)} so far)."
+        return _(
+            "Use at least %(minimum)d characters (%(typed)d so far).",
+            minimum=MIN_PASSWORD_LENGTH,
+            typed=len(password),
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"Use at most {MAX_PASSWORD_LENGTH} characters."
+        return _("Use at most %(maximum)d characters.", maximum=MAX_PASSWORD_LENGTH)
     if password.lower() in COMMON_PASSWORDS or len(set(password)) < 3:
-        return "That password is too easy to guess; try a few unrelated words."
+        return _("That password is too easy to guess; try a few unrelated words.")
     if email and password.strip().lower() == email.strip().lower():
-        return "Your password can't be your email address."
+        return _("Your password can't be your email address.")
     return None
 
 
@@ -71,21 +78,28 @@ def email_taken(email: str) -> bool:
     return find_user(email) is not None
 
 
-def register_user(email: str, password: str, role: str = "user") -> UserAccount:
-    """Create an account; AccountError when the address is taken or the password weak."""
+def register_user(
+    email: str, password: str, role: str = "user", locale: str | None = None
+) -> UserAccount:
+    """Create an account (in ``locale``, the language chosen before signing up, if any);
+    AccountError when the address is taken or the password weak."""
     email = normalise_email(email)
     problem = password_problem(password, email)
     if problem:
         raise AccountError(problem)
     if email_taken(email):
-        raise AccountError("An account with this email already exists. Sign in instead?")
-    user = UserAccount(email=email, password_hash=generate_password_hash(password), role=role)
+        raise AccountError(_("An account with this email already exists. Sign in instead?"))
+    user = UserAccount(
+        email=email, password_hash=generate_password_hash(password), role=role, locale=locale
+    )
     db.session.add(user)
     try:
         db.session.commit()
     except IntegrityError as error:  # two sign-ups with one address at the same moment
         db.session.rollback()
-        raise AccountError("An account with this email already exists. Sign in instead?") from error
+        raise AccountError(
+            _("An account with this email already exists. Sign in instead?")
+        ) from error
     return user
 
 
@@ -113,5 +127,5 @@ def make_admin(email: str, password: str | None) -> tuple[UserAccount, bool]:
         db.session.commit()
         return user, False
     if password is None:
-        raise AccountError("A new admin account needs a password.")
+        raise AccountError(_("A new admin account needs a password."))
     return register_user(email, password, role="admin"), True

@@ -16,10 +16,17 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_url
 
 from app.accounts import community, login_limit, sessions
-from app.accounts.forms import ChangePasswordForm, LoginForm, ProjectForm, RegisterForm
+from app.accounts.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    ProjectForm,
+    RegisterForm,
+    stage_name,
+)
 from app.accounts.next_url import safe_next
 from app.accounts.users import (
     AccountError,
@@ -33,10 +40,12 @@ from app.accounts.users import (
 )
 from app.changes.follows import visit_account
 from app.extensions import limiter
+from app.i18n import chosen_language
 from app.models import DIGEST_FREQUENCIES
 from app.project_sections import project_section
 
 bp = Blueprint("accounts", __name__)
+bp.add_app_template_global(stage_name)
 
 INLINE_TARGET = "community-edit"
 
@@ -58,7 +67,7 @@ def _sign_in_first():
     (the inline edit form, a row's delete), which is no page to return to: the whole browser
     window goes to sign in (HX-Redirect), and comes back to the page the user was on.
     """
-    flash("Please sign in to continue.", "info")
+    flash(_("Please sign in to continue."), "info")
     if not request.htmx or request.htmx.boosted:
         return redirect(login_url("accounts.login", next_url=request.url))
     current = urlsplit(request.headers.get("HX-Current-URL", ""))
@@ -82,12 +91,12 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = register_user(form.email.data, form.password.data)
+            user = register_user(form.email.data, form.password.data, locale=chosen_language())
         except AccountError as error:  # taken between the check and the insert
             form.email.errors = [str(error)]
         else:
             sessions.sign_in(user)
-            flash("Welcome to CarbonScope. Your account is ready.", "success")
+            flash(_("Welcome to CarbonScope. Your account is ready."), "success")
             return _after_sign_in()
     status = 422 if form.is_submitted() else 200
     return render_template("accounts/register.html", form=form, next=_next_arg()), status
@@ -110,8 +119,8 @@ def check_email():
     except AccountError as error:
         return _field_message("email", str(error), ok=False)
     if email_taken(email):
-        return _field_message("email", "An account with this email already exists.", ok=False)
-    return _field_message("email", "This email is free to use.", ok=True)
+        return _field_message("email", _("An account with this email already exists."), ok=False)
+    return _field_message("email", _("This email is free to use."), ok=True)
 
 
 @bp.post("/auth/check-password")
@@ -120,11 +129,11 @@ def check_password():
     problem = password_problem(request.form.get("password"), request.form.get("email"))
     if problem:
         return _field_message("password", problem, ok=False)
-    return _field_message("password", "Good: that password will do.", ok=True)
+    return _field_message("password", _("Good: that password will do."), ok=True)
 
 
 def _too_many_checks():
-    message = "Too many checks from here: the address is checked when you submit the form."
+    message = _("Too many checks from here: the address is checked when you submit the form.")
     return make_response(_field_message("email", message, ok=False), 429)
 
 
@@ -156,10 +165,10 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data.strip().lower(), form.password.data)
         if user is None:
-            error, status = "That email and password don't match.", 401
+            error, status = _("That email and password don't match."), 401
         else:
             sessions.sign_in(user, remember=form.remember.data)
-            flash("You are signed in.", "success")
+            flash(_("You are signed in."), "success")
             return _after_sign_in()
     elif form.is_submitted():
         status = 422
@@ -171,7 +180,7 @@ def logout():
     """Signs out everywhere: a copy of this session's cookies is worth nothing afterwards."""
     if current_user.is_authenticated:
         sessions.sign_out(current_user)
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("insights.home"))
 
 
@@ -200,13 +209,13 @@ def password():
     form = ChangePasswordForm(current_user.email)
     if form.validate_on_submit():
         if authenticate(current_user.email, form.current_password.data) is None:
-            form.current_password.errors = ["That is not your current password."]
+            form.current_password.errors = [_("That is not your current password.")]
         else:
             user = current_user._get_current_object()
             change_password(user, form.new_password.data)
             sessions.end_all_sessions(user)
             sessions.sign_in(user)
-            flash("Your password is changed. Every other device is signed out.", "success")
+            flash(_("Your password is changed. Every other device is signed out."), "success")
             return redirect(url_for("accounts.account"))
     return _account_page(form, 422)
 
@@ -215,7 +224,7 @@ def password():
 @login_required
 def sign_out_everywhere():
     sessions.sign_out(current_user)
-    flash("You are signed out on every device.", "info")
+    flash(_("You are signed out on every device."), "info")
     return redirect(url_for("accounts.login"))
 
 
@@ -249,7 +258,14 @@ def new_project():
     form = _project_form()
     if form.validate_on_submit():
         project = community.create_project(current_user, form.project_fields())
-        flash(f"{project.name} is saved as {project.project_id}.", "success")
+        flash(
+            _(
+                "%(name)s is saved as %(project_id)s.",
+                name=project.name,
+                project_id=project.project_id,
+            ),
+            "success",
+        )
         return redirect(url_for("accounts.my_projects"))
     status = 422 if form.is_submitted() else 200
     return render_template("accounts/project_form.html", project=None, **_form_context(form)), (
@@ -268,7 +284,7 @@ def edit_project(project_id: str):
     if form.validate_on_submit():
         community.update_project(project, form.project_fields())
         if not inline:
-            flash(f"{project.name} is saved.", "success")
+            flash(_("%(name)s is saved.", name=project.name), "success")
             return redirect(url_for("accounts.my_projects"))
         saved = True
     status = 422 if form.is_submitted() and not saved else 200
@@ -306,7 +322,7 @@ def delete_project(project_id: str):
     if request.htmx and (request.htmx.target or "").startswith("project-row-"):
         # The row is replaced by nothing: it disappears in place.
         return _vary(make_response("", 200))
-    flash(f"{name} is deleted.", "success")
+    flash(_("%(name)s is deleted.", name=name), "success")
     return redirect(url_for("accounts.my_projects"))
 
 

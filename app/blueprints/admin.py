@@ -18,6 +18,9 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -35,6 +38,20 @@ HISTORY_LIMIT = 50
 # The ETL's steps, in order (a run either downloads or reads local files first).
 SYNC_STEPS = ("download or read", "parse", "merge", "registries", "load")
 STEP_POSITION = {"download": 0, "read": 0, "parse": 1, "merge": 2, "registries": 3, "load": 4}
+STEP_LABELS = {
+    "download": _l("download"),
+    "read": _l("read"),
+    "parse": _l("parse"),
+    "merge": _l("merge"),
+    "registries": _l("registries"),
+    "load": _l("load"),
+}
+STATUS_LABELS = {
+    "queued": _l("queued"),
+    "running": _l("running"),
+    "succeeded": _l("succeeded"),
+    "failed": _l("failed"),
+}
 UPLOAD_SUFFIXES = (".zip", ".csv", ".xlsx", ".parquet")
 REGISTRY_KEYS = {key: label for key, label, _ in REGISTRY_SOURCES}
 # htmx stops an `every 2s` poll when the response has this status.
@@ -47,7 +64,7 @@ def admin_required(view):
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         if not current_user.is_admin:
-            abort(403, description="This page is for administrators.")
+            abort(403, description=_("This page is for administrators."))
         return view(*args, **kwargs)
 
     return wrapped
@@ -76,7 +93,9 @@ def duration(run: SyncRun) -> str:
         return ""
     seconds = max(0, round((end - run.started_at).total_seconds()))
     minutes, seconds = divmod(seconds, 60)
-    return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+    if minutes:
+        return _("%(minutes)d min %(seconds)d s", minutes=minutes, seconds=seconds)
+    return _("%(seconds)d s", seconds=seconds)
 
 
 def progress_counts(run: SyncRun) -> list[tuple[str, int]]:
@@ -89,9 +108,19 @@ def progress_counts(run: SyncRun) -> list[tuple[str, int]]:
     ]
 
 
+def sync_status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def sync_step_label(step: str) -> str:
+    return str(STEP_LABELS.get(step, step))
+
+
 @bp.context_processor
 def sync_helpers() -> dict:
     return {
+        "sync_status_label": sync_status_label,
+        "sync_step_label": sync_step_label,
         "steps": SYNC_STEPS,
         "step_position": step_position,
         "duration": duration,
@@ -126,7 +155,9 @@ def resync():
     run, created = request_sync(trigger="admin", requested_by_id=current_user.id)
     if not request.htmx:
         flash(
-            f"Resync queued (run {run.id})." if created else f"Run {run.id} is already queued.",
+            _("Resync queued (run %(id)s).", id=run.id)
+            if created
+            else _("Run %(id)s is already queued.", id=run.id),
             "success" if created else "info",
         )
         return redirect(url_for("admin.sync"), code=303)
@@ -138,19 +169,23 @@ def resync():
 def resync_registry(registry: str):
     """Queue one registry's sync (laid over the last merge), or say what waits already."""
     if registry not in REGISTRY_KEYS:
-        abort(404, description=f"No registry {registry!r}.")
+        abort(404, description=_("No registry %(registry)r.", registry=registry))
     label = REGISTRY_KEYS[registry]
     run, created = request_sync(
         trigger="admin", requested_by_id=current_user.id, registries=registry
     )
     if not created:
-        waiting = f"Run {run.id} is already queued; queue {label} again once it has started."
+        waiting = _(
+            "Run %(id)s is already queued; queue %(registry)s again once it has started.",
+            id=run.id,
+            registry=label,
+        )
         if not request.htmx:
             flash(waiting, "info")
             return redirect(url_for("admin.sync"), code=303)
         return _history_page(409, waiting)
     if not request.htmx:
-        flash(f"{label} sync queued (run {run.id}).", "success")
+        flash(_("%(registry)s sync queued (run %(id)s).", registry=label, id=run.id), "success")
         return redirect(url_for("admin.sync"), code=303)
     return _history_page()
 
@@ -173,30 +208,44 @@ def upload():
     if not created:
         shutil.rmtree(folder)
         return _history_page(
-            409, f"Run {run.id} is already queued; upload again once it has started."
+            409, _("Run %(id)s is already queued; upload again once it has started.", id=run.id)
         )
     if not request.htmx:
-        flash(f"Resync from {len(files)} uploaded file(s) queued (run {run.id}).", "success")
+        flash(
+            ngettext(
+                "Resync from %(num)d uploaded file queued (run %(id)s).",
+                "Resync from %(num)d uploaded files queued (run %(id)s).",
+                len(files),
+                id=run.id,
+            ),
+            "success",
+        )
         return redirect(url_for("admin.sync"), code=303)
     return _history_page()
 
 
 def _upload_error(files) -> str | None:
     if not files:
-        return "Choose at least one source file to upload."
+        return _("Choose at least one source file to upload.")
     for file in files:
         name = secure_filename(file.filename)
         suffix = Path(name).suffix.lower()
         if not name or suffix not in UPLOAD_SUFFIXES:
             allowed = ", ".join(UPLOAD_SUFFIXES)
-            return f"{file.filename}: only {allowed} files can be uploaded."
+            return _(
+                "%(file)s: only %(allowed)s files can be uploaded.",
+                file=file.filename,
+                allowed=allowed,
+            )
         if not _content_matches(file, suffix):
-            return f"{file.filename}: the content is not a {suffix} file."
+            return _(
+                "%(file)s: the content is not a %(suffix)s file.", file=file.filename, suffix=suffix
+            )
         if suffix in (".zip", ".xlsx"):
             problem = unpack_problem(file.stream, UnpackLimits.from_config(current_app.config))
             file.stream.seek(0)
             if problem:
-                return f"{file.filename} is refused: {problem}."
+                return _("%(file)s is refused: %(problem)s.", file=file.filename, problem=problem)
     return None
 
 
@@ -215,7 +264,7 @@ def _content_matches(file, suffix: str) -> bool:
 @admin_required
 def sync_run(run_id: int):
     """One run: its row (polled while it is active) or, on a plain request, its page."""
-    run = db.session.get(SyncRun, run_id) or abort(404, description="No such sync run.")
+    run = db.session.get(SyncRun, run_id) or abort(404, description=_("No such sync run."))
     if request.htmx and request.htmx.target == f"sync-run-{run_id}":
         response = make_response(render_template("admin/_run_row.html", run=run))
         if run.status not in ACTIVE_STATUSES:

@@ -16,6 +16,9 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import update
@@ -24,7 +27,7 @@ from werkzeug.datastructures import MultiDict
 from app.accounts.next_url import safe_next
 from app.catalog.query import parse_project_query
 from app.catalog.search import cache_key
-from app.changes.digests import user_of_token
+from app.changes.digests import digest_frequency_label, user_of_token
 from app.changes.facets import active_chips, build_facets
 from app.changes.feeds import FEED_ENTRIES, FeedLinks, build_feed, validators
 from app.changes.follows import (
@@ -46,15 +49,16 @@ from app.models import DIGEST_FREQUENCIES, FollowerSetting
 from app.project_sections import project_section
 
 bp = Blueprint("changes", __name__)
+bp.add_app_template_global(digest_frequency_label)
 
 RESULTS_REGION = "changes-results"
 SEARCH_REGION = "changes-search"
 FOLLOW_CLASS = "follow-control"
 ATOM = "application/atom+xml; charset=utf-8"
 DIGEST_SAVED = {
-    "off": "Saved: no email digests.",
-    "daily": "Saved: a daily email digest.",
-    "weekly": "Saved: a weekly email digest.",
+    "off": _l("Saved: no email digests."),
+    "daily": _l("Saved: a daily email digest."),
+    "weekly": _l("Saved: a weekly email digest."),
 }
 
 
@@ -148,6 +152,13 @@ def _feed(title: str, changes, page_url: str) -> Response:
     return response
 
 
+def _parsed_for_feed(parse, args):
+    """A feed's query and its warnings, in English whatever the request's language: only
+    the order of a swapped range is let through (and the warnings are matched as text)."""
+    with force_locale("en"):
+        return parse(args)
+
+
 def _refuse_ignored(warnings: list[str]) -> None:
     """A feed has no page to tell what was ignored: refuse rather than serve another feed."""
     ignored = [warning for warning in warnings if not warning.startswith("Swapped ")]
@@ -157,7 +168,7 @@ def _refuse_ignored(warnings: list[str]) -> None:
 
 @bp.get("/changes.atom")
 def changes_feed():
-    query, warnings = parse_change_query(request.args)
+    query, warnings = _parsed_for_feed(parse_change_query, request.args)
     _refuse_ignored(warnings)
     query = query.first_page()
     changes = search_changes(query, per_page=FEED_ENTRIES).items
@@ -169,12 +180,12 @@ def changes_feed():
 def projects_feed():
     args = request.args.copy()
     args.poplist("page")
-    projects, warnings = parse_project_query(args)
+    projects, warnings = _parsed_for_feed(parse_project_query, args)
     _refuse_ignored(warnings)
     changes = search_changes(ChangeQuery(), projects, per_page=FEED_ENTRIES).items
     title = search_target(PROJECTS_PATH, args).label
     page_url = url_for("catalog.search", _external=True, **projects.to_args())
-    return _feed(f"CarbonScope · changes to {title}", changes, page_url)
+    return _feed("CarbonScope · " + _("changes to %(search)s", search=title), changes, page_url)
 
 
 @bp.get("/projects/<project_id>/changes.atom")
@@ -269,7 +280,7 @@ def follow_target():
         if request.htmx:
             return _button(target, error.status, str(error))
         abort(error.status, description=str(error))
-    return _after_follow_change(target, f"You follow {target.label.strip()}.")
+    return _after_follow_change(target, _("You follow %(target)s.", target=target.label.strip()))
 
 
 @bp.post("/follows/delete")
@@ -277,7 +288,9 @@ def follow_target():
 def unfollow_target():
     target = _target_from(request.form)
     unfollow(current_user.id, target)
-    return _after_follow_change(target, f"You no longer follow {target.label.strip()}.")
+    return _after_follow_change(
+        target, _("You no longer follow %(target)s.", target=target.label.strip())
+    )
 
 
 # The account's news and digest settings ------------------------------------------------
@@ -288,10 +301,10 @@ def unfollow_target():
 def digest_setting():
     frequency = request.form.get("digest_frequency", "")
     if frequency not in DIGEST_FREQUENCIES:
-        abort(422, description="Choose daily, weekly or off for the email digest.")
+        abort(422, description=_("Choose daily, weekly or off for the email digest."))
     setting_for(current_user.id).digest_frequency = frequency
     db.session.commit()
-    message = DIGEST_SAVED[frequency]
+    message = str(DIGEST_SAVED[frequency])
     if request.htmx:
         return render_template(
             "changes/_digest_form.html",
@@ -309,7 +322,7 @@ def unsubscribe(token: str):
     """One-click unsubscribe (RFC 8058): POST turns digests off; GET asks to confirm."""
     user_id = user_of_token(token)
     if user_id is None:
-        abort(404, description="This unsubscribe link is not valid.")
+        abort(404, description=_("This unsubscribe link is not valid."))
     if request.method == "GET":
         return render_template("changes/unsubscribe.html", token=token, done=False)
     db.session.execute(

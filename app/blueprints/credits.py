@@ -16,6 +16,8 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import force_locale, format_number
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -28,10 +30,16 @@ from app.credits import aliases
 from app.credits.beneficiaries import MAX_PAGE, beneficiary_profile, largest_retirers
 from app.credits.export import csv_lines
 from app.credits.facets import active_chips, build_facets
+from app.credits.query import (
+    KIND_LABELS,
+    ORDERS,
+    REASON_DISPLAY,
+    SORT_LABELS,
+    SORTS,
+    parse_credit_query,
+)
 from app.credits.query import MAX_PAGE as MAX_CREDIT_PAGE
-from app.credits.query import ORDERS, SORT_LABELS, SORTS, parse_credit_query
 from app.credits.search import facet_counts, quantity_by_year, search_credits
-from app.etl.reasons import REASON_LABELS
 from app.extensions import cache
 from app.i18n import current_language
 
@@ -46,7 +54,8 @@ MERGES_REGION = "beneficiary-merges"
 @bp.app_context_processor
 def credit_labels() -> dict:
     return {
-        "reason_labels": REASON_LABELS,
+        "reason_labels": REASON_DISPLAY,
+        "credit_kind_labels": KIND_LABELS,
         "credit_max_page": MAX_CREDIT_PAGE,
         "beneficiary_max_page": MAX_PAGE,
     }
@@ -60,21 +69,29 @@ def _year_chart(years: list[tuple[int, int]], title: str, chart_id: str):
     labels = list(range(first, last + 1))
     values = [by_year.get(year, 0) for year in labels]
     return bar_chart(
-        [str(year) for year in labels], [Series("Credits", values)], title=title, chart_id=chart_id
+        [str(year) for year in labels],
+        [Series(_("Credits"), values)],
+        title=title,
+        chart_id=chart_id,
     )
 
 
 def _render_results(query, warnings: list[str]) -> tuple[str, int]:
     result = search_credits(query)
-    if result.message:
-        warnings = [*warnings, result.message]
+    if result.message:  # the page asked for is past the end (the cached result says so in English)
+        past_end = _(
+            "Page %(page)s is past the end: showing page %(pages)s of %(pages)s.",
+            page=query.page,
+            pages=result.pages,
+        )
+        warnings = [*warnings, past_end]
     years = quantity_by_year(query)
     html = render_template(
         "credits/_results.html",
         query=query,
         result=result,
         years=years,
-        chart=_year_chart(years, "Credits of the filtered records by year", "credits-by-year"),
+        chart=_year_chart(years, _("Credits of the filtered records by year"), "credits-by-year"),
         facets=build_facets(query, facet_counts(query)),
         chips=active_chips(query),
         warnings=warnings,
@@ -128,7 +145,8 @@ def search():
 def export_csv():
     args = request.args.copy()
     args.poplist("page")  # the export is every page
-    query, warnings = parse_credit_query(args)
+    with force_locale("en"):  # the warnings are matched as text below
+        query, warnings = parse_credit_query(args)
     ignored = [warning for warning in warnings if not warning.startswith("Swapped ")]
     if ignored:
         return Response(" ".join(ignored) + "\n", status=400, mimetype="text/plain")
@@ -146,7 +164,7 @@ def _page_arg(limit: int) -> tuple[int, str | None]:
         return 1, None
     if raw.isdigit() and 1 <= int(raw) <= limit:
         return int(raw), None
-    return 1, f"Ignored page=“{raw[:20]}”: pages run from 1 to {limit}."
+    return 1, _("Ignored page=“%(page)s”: pages run from 1 to %(last)s.", page=raw[:20], last=limit)
 
 
 @bp.get("/beneficiaries")
@@ -171,8 +189,15 @@ def beneficiaries():
 def beneficiary(slug: str):
     profile = beneficiary_profile(slug[:300]) if "\x00" not in slug else None
     if profile is None:
-        abort(404, description=f"No credits were retired for a beneficiary named “{slug[:100]}”.")
-    chart = _year_chart(profile.by_year, f"Credits retired by year: {profile.name}", "retired")
+        abort(
+            404,
+            description=_(
+                "No credits were retired for a beneficiary named “%(name)s”.", name=slug[:100]
+            ),
+        )
+    chart = _year_chart(
+        profile.by_year, _("Credits retired by year: %(name)s", name=profile.name), "retired"
+    )
     return render_template("beneficiaries/detail.html", profile=profile, chart=chart)
 
 
@@ -207,7 +232,7 @@ def decide():
     alias_key = (request.form.get("alias_key") or "").strip()
     canonical_key = (request.form.get("canonical_key") or "").strip()
     if decision not in ("confirm", "reject"):
-        return _merges_page(422, error="Choose to confirm or to reject the merge.")
+        return _merges_page(422, error=_("Choose to confirm or to reject the merge."))
     try:
         moved = aliases.decide_merge(
             alias_key, canonical_key, confirm=decision == "confirm", user_id=current_user.id
@@ -215,9 +240,18 @@ def decide():
     except aliases.MergeError as error:
         return _merges_page(error.status, error=str(error))
     if decision == "confirm":
-        notice = f"Merged “{alias_key}” into “{canonical_key}” ({moved:,} credit records)."
+        notice = _(
+            "Merged “%(alias)s” into “%(canonical)s” (%(records)s credit records).",
+            alias=alias_key,
+            canonical=canonical_key,
+            records=format_number(moved),
+        )
     else:
-        notice = f"Rejected merging “{alias_key}” into “{canonical_key}”."
+        notice = _(
+            "Rejected merging “%(alias)s” into “%(canonical)s”.",
+            alias=alias_key,
+            canonical=canonical_key,
+        )
     if not request.htmx:
         flash(notice, "success")
         return redirect(url_for("credits.merges"), code=303)

@@ -28,7 +28,7 @@ from app.links.queries import (
     market_totals,
     review_queue,
 )
-from app.links.review import ReviewError, parse_decision, review_link
+from app.links.review import REVIEW_STATE_LABELS, ReviewError, parse_decision, review_link
 from app.models import ProjectLink
 
 bp = Blueprint("links", __name__)
@@ -58,7 +58,12 @@ def _link_pairs(state: str, limit: int):
 
 @bp.app_template_global("link_kind_label")
 def _link_kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind)
+    return str(KIND_LABELS.get(kind, kind))
+
+
+@bp.app_template_global("link_review_state_label")
+def _review_state_label(state: str) -> str:
+    return str(REVIEW_STATE_LABELS.get(state, state))
 
 
 @bp.app_template_global("link_evidence")

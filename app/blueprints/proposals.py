@@ -20,6 +20,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -43,7 +44,7 @@ bp.app_template_filter("comment_html")(comment_html)
 @bp.app_template_filter("member_name")
 def member_name(user) -> str:
     """How a member is shown in public: by number, never by any part of their email."""
-    return f"Member #{user.id}" if user is not None else "former member"
+    return _("Member #%(id)s", id=user.id) if user is not None else _("former member")
 
 
 @bp.app_template_global()
@@ -89,7 +90,7 @@ def index():
 def _community_project(project_id: str) -> Project:
     project = db.session.scalar(select(Project).where(Project.project_id == project_id))
     if project is None or not project.is_community:
-        abort(404, description="There is no community project with that id.")
+        abort(404, description=_("There is no community project with that id."))
     return project
 
 
@@ -105,7 +106,7 @@ def _sign_in_first(project: Project, anchor: str, intent: str | None = None):
         response = make_response("", 401)
         response.headers["HX-Redirect"] = login
         return response
-    flash("Please sign in to continue.", "info")
+    flash(_("Please sign in to continue."), "info")
     return redirect(login)
 
 
@@ -133,7 +134,7 @@ def support(project_id: str):
         "withdraw" if queries.is_supporting(project, current_user) else "support"
     )
     if action not in ("support", "withdraw"):
-        abort(400, description="'action' must be 'support' or 'withdraw'.")
+        abort(400, description=_("'action' must be 'support' or 'withdraw'."))
     try:
         if action == "support":
             services.support(project, current_user)
@@ -149,7 +150,9 @@ def support(project_id: str):
         _refuse(error)
     if not _wants_fragment():
         flash(
-            "Thank you for your support." if action == "support" else "Your support is withdrawn.",
+            _("Thank you for your support.")
+            if action == "support"
+            else _("Your support is withdrawn."),
             "success",
         )
         return redirect(project_page_url(project, anchor="proposal-support"))
@@ -247,7 +250,7 @@ def add_comment(project_id: str):
     except services.ProposalError as error:
         _refuse(error)
     if not _wants_fragment():
-        flash("Your comment is posted.", "success")
+        flash(_("Your comment is posted."), "success")
         return redirect(project_page_url(project, anchor=f"comment-{comment.id}"))
     return _discussion_with_counts(project, order)
 
@@ -262,7 +265,7 @@ def _discussion_with_counts(project: Project, order: str):
 def _comment(comment_id: int) -> Comment:
     comment = db.session.get(Comment, comment_id)
     if comment is None:
-        abort(404, description="That comment does not exist (it may have been deleted).")
+        abort(404, description=_("That comment does not exist (it may have been deleted)."))
     return comment
 
 
@@ -316,7 +319,7 @@ def edit_comment(comment_id: int):
         db.session.rollback()
         _refuse(error)
     if not _wants_fragment():
-        flash("Your comment is saved.", "success")
+        flash(_("Your comment is saved."), "success")
         return redirect(project_page_url(comment.project, anchor=f"comment-{comment.id}"))
     return render_template("proposals/_comment.html", **_comment_context(comment))
 
@@ -344,7 +347,7 @@ def delete_comment(comment_id: int):
     except services.ProposalError as error:
         _refuse(error)
     if not _wants_fragment():
-        flash("The comment is deleted.", "success")
+        flash(_("The comment is deleted."), "success")
         return redirect(project_page_url(project, anchor=DISCUSSION_ID))
     return render_template(
         "proposals/_counts_oob.html", project=project, comments=queries.comment_count(project)

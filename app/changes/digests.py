@@ -28,6 +28,8 @@ import numpy as np
 import pandas as pd
 from flask import current_app, render_template, url_for
 from flask.cli import with_appcontext
+from flask_babel import force_locale, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_mailman import EmailMultiAlternatives
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select, update
@@ -35,6 +37,7 @@ from sqlalchemy import func, select, update
 from app.changes.follows import follow_condition
 from app.changes.search import ChangeRow, changes_by_id, latest_change_id
 from app.extensions import db, mail
+from app.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from app.models import DigestOutbox, Follow, FollowerSetting, ProjectChange, UserAccount, utcnow
 
 log = logging.getLogger(__name__)
@@ -43,6 +46,12 @@ log = logging.getLogger(__name__)
 DUE_AFTER = {"daily": timedelta(hours=20), "weekly": timedelta(days=6, hours=20)}
 MAX_LINES = 50
 UNSUBSCRIBE_SALT = "digest-unsubscribe"
+FREQUENCY_WORDS = {"daily": _l("daily"), "weekly": _l("weekly")}
+
+
+def digest_frequency_label(frequency: str) -> str:
+    """'daily' or 'weekly' as the digest says it, in its language."""
+    return str(FREQUENCY_WORDS.get(frequency, frequency))
 
 
 @dataclass
@@ -215,8 +224,19 @@ def user_of_token(token: str) -> int | None:
     return user if isinstance(user, int) else None
 
 
-def build_message(row: DigestOutbox, email: str, changes: list[ChangeRow]):
-    """The digest email: text and HTML parts, its Message-ID and one-click unsubscribe."""
+def digest_language(locale: str | None) -> str:
+    """The language of a follower's digest: their account's, else English."""
+    return locale if locale in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def build_message(row: DigestOutbox, email: str, changes: list[ChangeRow], language: str = "en"):
+    """The digest email in ``language``: text and HTML parts, its Message-ID and one-click
+    unsubscribe."""
+    with force_locale(language):
+        return _build_message(row, email, changes)
+
+
+def _build_message(row: DigestOutbox, email: str, changes: list[ChangeRow]):
     unsubscribe = url_for(
         "changes.unsubscribe", token=unsubscribe_token(row.user_account_id), _external=True
     )
@@ -228,7 +248,11 @@ def build_message(row: DigestOutbox, email: str, changes: list[ChangeRow]):
         "unsubscribe_url": unsubscribe,
     }
     count = row.change_count
-    subject = f"CarbonScope: {count} change{'' if count == 1 else 's'} to what you follow"
+    subject = ngettext(
+        "CarbonScope: %(num)d change to what you follow",
+        "CarbonScope: %(num)d changes to what you follow",
+        count,
+    )
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_template("changes/email/digest.txt", **context),
@@ -273,7 +297,7 @@ def send_pending(
     (a worker dying in between leaves the previous ``sending``: unconfirmed, as it should).
     ``after_send`` runs between an SMTP transaction and its record (tests stop there)."""
     rows = db.session.execute(
-        select(DigestOutbox, UserAccount.email)
+        select(DigestOutbox, UserAccount.email, UserAccount.locale)
         .join(UserAccount, UserAccount.id == DigestOutbox.user_account_id)
         .where(DigestOutbox.state == "pending")
         .order_by(DigestOutbox.id)
@@ -281,12 +305,13 @@ def send_pending(
     ).all()
     if not rows:
         return 0
-    told = _changes_told([row for row, _ in rows])
+    told = _changes_told([row for row, _email, _locale in rows])
     sent, previous = 0, None
     site = current_app.config["SITE_URL"]
     with current_app.test_request_context("/", base_url=site), mail.get_connection() as smtp:
-        for row, email in rows:
-            message = build_message(row, email, [told[i] for i in row.change_ids if i in told])
+        for row, email, locale in rows:
+            changes = [told[i] for i in row.change_ids if i in told]
+            message = build_message(row, email, changes, digest_language(locale))
             message.connection = smtp
             _mark_sending(row.id, previous)
             try:

@@ -6,6 +6,8 @@ searches render their filters alike.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from app.catalog.facets import MAX_OPTIONS, TOP_VALUES, Chip, Facet, FacetOption
 from app.changes.query import (
     DATE_LABELS,
@@ -48,9 +50,14 @@ def active_chips(query: ChangeQuery) -> list[Chip]:
         for name in FACETS
         for value in query.facet_values(name)
     ]
-    chips += [Chip(f"Project {value}", query.without("project", value)) for value in query.project]
     chips += [
-        Chip(f"Beneficiary {value}", query.without("beneficiary", value))
+        Chip(_("Project %(project_id)s", project_id=value), query.without("project", value))
+        for value in query.project
+    ]
+    chips += [
+        Chip(
+            _("Beneficiary %(beneficiary)s", beneficiary=value), query.without("beneficiary", value)
+        )
         for value in query.beneficiary
     ]
     chips += [

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from feedgen.feed import FeedGenerator
+from flask_babel import gettext as _
 
 from app.changes.search import ChangeRow
 from app.models import utcnow
@@ -60,7 +61,7 @@ def build_feed(title: str, changes: list[ChangeRow], links: FeedLinks) -> bytes:
     feed.author({"name": "CarbonScope"})
     feed.link(href=links.self_url, rel="self", type="application/atom+xml")
     feed.link(href=links.page_url, rel="alternate", type="text/html")
-    feed.subtitle("What changed in the voluntary carbon market's registries, sync by sync.")
+    feed.subtitle(_("What changed in the voluntary carbon market's registries, sync by sync."))
     feed.updated(_aware(changes[0].created_at) if changes else utcnow())
     for change in reversed(changes):  # feedgen prepends: oldest first makes newest first
         entry = feed.add_entry()
@@ -70,7 +71,7 @@ def build_feed(title: str, changes: list[ChangeRow], links: FeedLinks) -> bytes:
         entry.published(_aware(change.created_at))
         entry.category(term=change.kind, label=change.kind_label)
         about = f"{change.project_name or ''} ({change.registry or ''}, {change.country or ''})"
-        as_of = f" Source data as of {change.as_of}." if change.as_of else ""
+        as_of = " " + _("Source data as of %(date)s.", date=change.as_of) if change.as_of else ""
         entry.summary(f"{change.summary}. {about}.{as_of}")
         if change.project_id:
             entry.link(href=links.project_url(change.project_id), rel="alternate")

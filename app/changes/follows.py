@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
@@ -57,17 +58,23 @@ class Target:
 def search_target(path: str, args: MultiDict) -> Target:
     """The canonical target of a /changes or /projects search (its page number dropped)."""
     if path == PROJECTS_PATH:
-        query, _ = parse_project_query(args)
+        query, _warnings = parse_project_query(args)
         query = query.with_page(1)
         url = _url(PROJECTS_PATH, query.to_args())
         parts = [chip.label for chip in active_chips(query)]
-        return Target("search", url, "Projects: " + (", ".join(parts) or "every project"))
+        return Target(
+            "search", url, _("Projects: %(search)s", search=", ".join(parts) or _("every project"))
+        )
     if path == CHANGES_PATH:
-        query, _ = parse_change_query(args)
+        query, _warnings = parse_change_query(args)
         query = query.first_page()
         url = _url(CHANGES_PATH, query.to_args())
-        return Target("search", url, "Changes: " + (_describe_changes(query) or "every change"))
-    raise FollowError("Only a /changes or a /projects search can be followed.", 400)
+        return Target(
+            "search",
+            url,
+            _("Changes: %(search)s", search=_describe_changes(query) or _("every change")),
+        )
+    raise FollowError(_("Only a /changes or a /projects search can be followed."), 400)
 
 
 def _url(path: str, args: dict) -> str:
@@ -83,8 +90,8 @@ def _describe_changes(query: ChangeQuery) -> str:
         for facet in FACETS
         for value in query.facet_values(facet)
     ]
-    parts += [f"project {value}" for value in query.project]
-    parts += [f"beneficiary {value}" for value in query.beneficiary]
+    parts += [_("project %(project_id)s", project_id=value) for value in query.project]
+    parts += [_("beneficiary %(beneficiary)s", beneficiary=value) for value in query.beneficiary]
     parts += [
         f"{DATE_LABELS[name]} {getattr(query, name)}" for name in DATES if getattr(query, name)
     ]
@@ -104,20 +111,24 @@ def resolve_target(kind: str, raw_target: str) -> Target:
     """A follow target from a form: checked, canonical, named. Raises FollowError."""
     target = " ".join((raw_target or "").split())
     if kind not in FOLLOW_KINDS:
-        raise FollowError("Follow a project, a search or a beneficiary.", 400)
+        raise FollowError(_("Follow a project, a search or a beneficiary."), 400)
     if not target or len(target) > MAX_TARGET_LENGTH:
-        raise FollowError("Nothing to follow was given.", 400)
+        raise FollowError(_("Nothing to follow was given."), 400)
     if kind == "project":
         project = db.session.execute(
             select(Project.project_id, Project.name).where(Project.project_id == target.upper())
         ).first()
         if project is None:
-            raise FollowError(f"There is no project {target} in the catalogue.", 404)
+            raise FollowError(
+                _("There is no project %(project_id)s in the catalogue.", project_id=target), 404
+            )
         return Target("project", project.project_id, f"{project.project_id} {project.name or ''}")
     if kind == "beneficiary":
         if not _beneficiary_known(target):
-            raise FollowError(f"No credit names the beneficiary “{target}”.", 404)
-        return Target("beneficiary", target, f"Beneficiary: {target}")
+            raise FollowError(
+                _("No credit names the beneficiary “%(beneficiary)s”.", beneficiary=target), 404
+            )
+        return Target("beneficiary", target, _("Beneficiary: %(beneficiary)s", beneficiary=target))
     parts = urlsplit(target)
     return search_target(parts.path, MultiDict(parse_qsl(parts.query)))
 
@@ -149,7 +160,9 @@ def follow(user_id: int, target: Target) -> None:
         select(func.count()).select_from(Follow).where(Follow.user_account_id == user_id)
     ).scalar_one()
     if count >= MAX_FOLLOWS:
-        raise FollowError(f"You follow {MAX_FOLLOWS} things already: unfollow one first.", 409)
+        raise FollowError(
+            _("You follow %(count)s things already: unfollow one first.", count=MAX_FOLLOWS), 409
+        )
     setting_for(user_id)
     db.session.add(
         Follow(

@@ -12,22 +12,24 @@ import hashlib
 from dataclasses import dataclass, fields, replace
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from app.catalog.query import REGISTRY_LABELS, REGISTRY_VALUES, _clean_values
 from app.models import CHANGE_KINDS
 
 KIND_LABELS = {
-    "added": "Project added",
-    "removed": "Project removed",
-    "status": "Status changed",
-    "field": "Detail changed",
-    "issuance": "New issuance",
-    "retirement": "New retirement",
-    "cancellation": "New cancellation",
-    "label_gained": "Label gained",
-    "label_lost": "Label lost",
-    "first_load": "Registry first loaded",
+    "added": _l("Project added"),
+    "removed": _l("Project removed"),
+    "status": _l("Status changed"),
+    "field": _l("Detail changed"),
+    "issuance": _l("New issuance"),
+    "retirement": _l("New retirement"),
+    "cancellation": _l("New cancellation"),
+    "label_gained": _l("Label gained"),
+    "label_lost": _l("Label lost"),
+    "first_load": _l("Registry first loaded"),
 }
 FACETS = ("registry", "country", "type", "kind")
 FACET_COLUMNS = {
@@ -37,15 +39,15 @@ FACET_COLUMNS = {
     "kind": "kind",
 }
 FACET_LABELS = {
-    "registry": "Registry",
-    "country": "Country",
-    "type": "Project type",
-    "kind": "Kind of change",
+    "registry": _l("Registry"),
+    "country": _l("Country"),
+    "type": _l("Project type"),
+    "kind": _l("Kind of change"),
 }
 # Filters that narrow to one subject, set by the project and beneficiary feeds and follows.
 SUBJECTS = ("project", "beneficiary")
 DATES = ("date_from", "date_to")
-DATE_LABELS = {"date_from": "From", "date_to": "To"}
+DATE_LABELS = {"date_from": _l("From"), "date_to": _l("To")}
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,7 @@ def facet_label(facet: str, value: str) -> str:
     if facet == "registry":
         return REGISTRY_LABELS.get(value, value)
     if facet == "kind":
-        return KIND_LABELS.get(value, value)
+        return str(KIND_LABELS.get(value, value))
     return value
 
 
@@ -117,7 +119,13 @@ def _choices(args: MultiDict, name: str, allowed, warnings: list[str], fold) -> 
         (chosen.add(fold(value)) if fold(value) in allowed else unknown.append(value))
     if unknown:
         listed = ", ".join(f"“{value}”" for value in unknown)
-        warnings.append(f"Ignored unknown {FACET_LABELS[name].lower()} {listed}.")
+        warnings.append(
+            _(
+                "Ignored unknown %(facet)s %(values)s.",
+                facet=FACET_LABELS[name].lower(),
+                values=listed,
+            )
+        )
     return tuple(sorted(chosen))
 
 
@@ -128,7 +136,13 @@ def _date(args: MultiDict, name: str, warnings: list[str]) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        warnings.append(f"Ignored {name}=“{raw[:40]}”: a date is written YYYY-MM-DD.")
+        warnings.append(
+            _(
+                "Ignored %(name)s=“%(value)s”: a date is written YYYY-MM-DD.",
+                name=name,
+                value=raw[:40],
+            )
+        )
         return None
 
 
@@ -144,7 +158,7 @@ def parse_change_query(args: MultiDict) -> tuple[ChangeQuery, list[str]]:
     project = tuple(sorted(value.upper() for value in _clean_values(args.getlist("project"))))
     date_from, date_to = _date(args, "date_from", warnings), _date(args, "date_to", warnings)
     if date_from and date_to and date_from > date_to:
-        warnings.append("Swapped date_from and date_to: the first was later.")
+        warnings.append(_("Swapped date_from and date_to: the first was later."))
         date_from, date_to = date_to, date_from
     before = None
     raw_before = (args.get("before") or "").strip()
@@ -152,7 +166,9 @@ def parse_change_query(args: MultiDict) -> tuple[ChangeQuery, list[str]]:
         if raw_before.isdigit() and len(raw_before) <= 18:
             before = int(raw_before)
         else:
-            warnings.append(f"Ignored before=“{raw_before[:40]}”: not a change number.")
+            warnings.append(
+                _("Ignored before=“%(value)s”: not a change number.", value=raw_before[:40])
+            )
     query = ChangeQuery(
         registry=registry,
         kind=kind,

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import TypeVar
 
+from flask_babel import format_number, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, literal, or_, select
 
 from app.catalog.query import ProjectQuery
@@ -28,18 +31,18 @@ COUNT_LIMIT = 1_000
 T = TypeVar("T")
 
 FIELD_LABELS = {
-    "name": "Name",
-    "country": "Country",
-    "region": "Region",
-    "state": "State",
-    "scope": "Scope",
-    "project_type": "Project type",
-    "category": "Category",
-    "methodology": "Methodology",
-    "developer": "Developer",
-    "listed_at": "Listed on",
-    "is_compliance": "Compliance project",
-    "status": "Status",
+    "name": _l("Name"),
+    "country": _l("Country"),
+    "region": _l("Region"),
+    "state": _l("State"),
+    "scope": _l("Scope"),
+    "project_type": _l("Project type"),
+    "category": _l("Category"),
+    "methodology": _l("Methodology"),
+    "developer": _l("Developer"),
+    "listed_at": _l("Listed on"),
+    "is_compliance": _l("Compliance project"),
+    "status": _l("Status"),
 }
 
 
@@ -67,7 +70,7 @@ class ChangeRow:
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
+        return str(KIND_LABELS.get(self.kind, self.kind))
 
     @property
     def title(self) -> str:
@@ -82,28 +85,53 @@ class ChangeRow:
 
 def _credits(quantity: int | None) -> str:
     amount = quantity or 0
-    return f"{amount:,} credit{'' if abs(amount) == 1 else 's'}"
+    # ``num`` is the plural's own argument: the shown (grouped) number is ``count``.
+    return ngettext(
+        "%(count)s credit", "%(count)s credits", abs(amount), count=format_number(amount)
+    )
 
 
 def describe(change: ChangeRow) -> str:
-    """One change in words: 'Retired 10 credits (vintage 2019) for Acme Inc'."""
-    vintage = f" of vintage {change.vintage}" if change.vintage else ""
-    beneficiary = f" for {change.beneficiary}" if change.beneficiary else ""
-    field = FIELD_LABELS.get(change.field or "", change.field or "")
+    """One change in words, in the request's language: 'Retired 10 credits of vintage 2019
+    for Acme Inc'."""
+    credits = _credits(change.quantity)
+    vintage = _(" of vintage %(vintage)s", vintage=change.vintage) if change.vintage else ""
+    beneficiary = (
+        _(" for %(beneficiary)s", beneficiary=change.beneficiary) if change.beneficiary else ""
+    )
+    field = str(FIELD_LABELS.get(change.field or "", change.field or ""))
+    old, new = change.old_value or "—", change.new_value or "—"
+    projects = format_number(change.quantity or 0)
     return {
-        "added": lambda: f"New in the catalogue: {change.project_name or change.project_id}",
-        "removed": lambda: "No longer in the registry's list",
-        "status": lambda: f"Status {change.old_value or '—'} → {change.new_value or '—'}",
-        "field": lambda: f"{field} {change.old_value or '—'} → {change.new_value or '—'}",
-        "issuance": lambda: f"Issued {_credits(change.quantity)}{vintage}",
-        "retirement": lambda: f"Retired {_credits(change.quantity)}{vintage}{beneficiary}",
-        "cancellation": lambda: f"Cancelled {_credits(change.quantity)}{vintage}{beneficiary}",
-        "label_gained": lambda: f"Gained the label {change.new_value}",
-        "label_lost": lambda: f"Lost the label {change.old_value}",
+        "added": lambda: _(
+            "New in the catalogue: %(name)s", name=change.project_name or change.project_id
+        ),
+        "removed": lambda: _("No longer in the registry's list"),
+        "status": lambda: _("Status %(old)s → %(new)s", old=old, new=new),
+        "field": lambda: _("%(field)s %(old)s → %(new)s", field=field, old=old, new=new),
+        "issuance": lambda: _("Issued %(credits)s%(vintage)s", credits=credits, vintage=vintage),
+        "retirement": lambda: _(
+            "Retired %(credits)s%(vintage)s%(beneficiary)s",
+            credits=credits,
+            vintage=vintage,
+            beneficiary=beneficiary,
+        ),
+        "cancellation": lambda: _(
+            "Cancelled %(credits)s%(vintage)s%(beneficiary)s",
+            credits=credits,
+            vintage=vintage,
+            beneficiary=beneficiary,
+        ),
+        "label_gained": lambda: _("Gained the label %(label)s", label=change.new_value),
+        "label_lost": lambda: _("Lost the label %(label)s", label=change.old_value),
         "first_load": lambda: (
-            f"Source {change.new_value} first loaded: fields of {change.quantity or 0:,} projects"
+            _(
+                "Source %(source)s first loaded: fields of %(count)s projects",
+                source=change.new_value,
+                count=projects,
+            )
             if change.new_value
-            else f"First loaded: {change.quantity or 0:,} projects"
+            else _("First loaded: %(count)s projects", count=projects)
         ),
     }.get(change.kind, lambda: change.kind_label)()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from flask_babel import gettext as _
 from rapidfuzz import fuzz, process
 from sqlalchemy import func, or_, select
 
@@ -85,7 +86,7 @@ def decide_merge(alias_key: str, canonical_key: str, *, confirm: bool, user_id: 
 
     Returns how many credit rows moved. Raises MergeError (422 bad pair, 409 decided)."""
     if not alias_key or not canonical_key or alias_key == canonical_key:
-        raise MergeError("Choose two different beneficiary names to merge.")
+        raise MergeError(_("Choose two different beneficiary names to merge."))
     if db.session.execute(
         select(BeneficiaryAlias.id).where(
             or_(
@@ -96,9 +97,9 @@ def decide_merge(alias_key: str, canonical_key: str, *, confirm: bool, user_id: 
             )
         )
     ).first():
-        raise MergeError("This pair was already decided.", status=409)
+        raise MergeError(_("This pair was already decided."), status=409)
     if confirm and not (_has_records(alias_key) and _has_records(canonical_key)):
-        raise MergeError("One of these names has no credit records any more: reload the list.")
+        raise MergeError(_("One of these names has no credit records any more: reload the list."))
     db.session.add(
         BeneficiaryAlias(
             alias_key=alias_key,

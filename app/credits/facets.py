@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
+
 from app.catalog.facets import MAX_OPTIONS, TOP_VALUES, Chip, Facet, FacetOption
 from app.credits.query import FACET_LABELS, FACETS, RANGE_LABELS, RANGES, VALUE_LABELS, CreditQuery
 
 
 def value_label(facet: str, value: str) -> str:
-    return VALUE_LABELS.get(facet, {}).get(value, value)
+    return str(VALUE_LABELS.get(facet, {}).get(value, value))
 
 
 def build_facets(query: CreditQuery, counts: dict[str, list[tuple[str, int]]]) -> list[Facet]:
@@ -47,7 +49,8 @@ def active_chips(query: CreditQuery) -> list[Chip]:
             label = f"{FACET_LABELS[name]}: {value_label(name, value)}"
             chips.append(Chip(label, query.without(name, value)))
     for project_id in query.project:
-        chips.append(Chip(f"Project: {project_id}", query.without("project", project_id)))
+        label = _("Project: %(project_id)s", project_id=project_id)
+        chips.append(Chip(label, query.without("project", project_id)))
     for name in RANGES:
         value = getattr(query, name)
         if value is not None:

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, fields, replace
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from app.catalog.query import (
@@ -25,34 +27,31 @@ from app.catalog.query import (
 from app.etl.reasons import REASON_CATEGORIES, REASON_LABELS
 from app.models import CREDIT_KINDS, REGISTRIES
 from app.text_search import query_terms
+from app.vocabulary_display import CREDIT_KIND_LABELS
 
-KIND_LABELS = {
-    "issuance": "Issuance",
-    "retirement": "Retirement",
-    "cancellation": "Cancellation",
-    "buffer": "Buffer",
-    "buffer_release": "Buffer release",
-}
+KIND_LABELS = CREDIT_KIND_LABELS
 # Facet name (query parameter) -> its label; the allowed values of the closed ones.
 FACETS = ("kind", "reason", "registry", "country", "type")
 FACET_LABELS = {
-    "kind": "Kind",
-    "reason": "Retirement reason",
-    "registry": "Registry",
-    "country": "Country",
-    "type": "Project type",
+    "kind": _l("Kind"),
+    "reason": _l("Retirement reason"),
+    "registry": _l("Registry"),
+    "country": _l("Country"),
+    "type": _l("Project type"),
 }
 CLOSED_FACETS = {"kind": CREDIT_KINDS, "reason": REASON_CATEGORIES, "registry": REGISTRIES}
-VALUE_LABELS = {"kind": KIND_LABELS, "reason": REASON_LABELS, "registry": REGISTRY_LABELS}
+# A reason category as the interface shows it, in the request's language.
+REASON_DISPLAY = {category: _l(label) for category, label in REASON_LABELS.items()}
+VALUE_LABELS = {"kind": KIND_LABELS, "reason": REASON_DISPLAY, "registry": REGISTRY_LABELS}
 RANGES = ("vintage_from", "vintage_to", "date_from", "date_to")
 RANGE_LABELS = {
-    "vintage_from": "Vintage from",
-    "vintage_to": "Vintage to",
-    "date_from": "Date from",
-    "date_to": "Date to",
+    "vintage_from": _l("Vintage from"),
+    "vintage_to": _l("Vintage to"),
+    "date_from": _l("Date from"),
+    "date_to": _l("Date to"),
 }
 SORTS = ("date", "quantity")
-SORT_LABELS = {"date": "Date", "quantity": "Quantity"}
+SORT_LABELS = {"date": _l("Date"), "quantity": _l("Quantity")}
 ORDERS = ("asc", "desc")
 DEFAULT_SORT, DEFAULT_ORDER = "date", "desc"
 # Pages beyond this are not browsed (offset paging slows down deep): narrow the filters,
@@ -147,7 +146,13 @@ def _parse_choices(args: MultiDict, name: str, warnings: list[str]) -> tuple[str
             unknown.append(value)
     if unknown:
         listed = ", ".join(f"“{value}”" for value in unknown)
-        warnings.append(f"Ignored unknown {FACET_LABELS[name].lower()} {listed}.")
+        warnings.append(
+            _(
+                "Ignored unknown %(facet)s %(values)s.",
+                facet=FACET_LABELS[name].lower(),
+                values=listed,
+            )
+        )
     return tuple(sorted(chosen))
 
 
@@ -155,7 +160,7 @@ def _parse_projects(args: MultiDict, warnings: list[str]) -> tuple[str, ...]:
     values = _clean_values(args.getlist("project"))
     valid = [value.upper().replace(" ", "") for value in values if _PROJECT_ID.match(value)]
     if len(valid) < len(values):
-        warnings.append("Ignored a project id that is not one (such as VCS191).")
+        warnings.append(_("Ignored a project id that is not one (such as VCS191)."))
     return tuple(sorted(set(valid))[:MAX_PROJECTS])
 
 
@@ -166,10 +171,19 @@ def _parse_date(args: MultiDict, name: str, warnings: list[str]) -> date | None:
     try:
         value = date.fromisoformat(raw)
     except ValueError:
-        warnings.append(f"Ignored {name}=“{raw[:40]}”: a date as YYYY-MM-DD.")
+        warnings.append(
+            _("Ignored %(name)s=“%(value)s”: a date as YYYY-MM-DD.", name=name, value=raw[:40])
+        )
         return None
     if not VINTAGE_BOUNDS[0] <= value.year <= VINTAGE_BOUNDS[1]:
-        warnings.append(f"Ignored {name}={raw}: a year between {VINTAGE_BOUNDS[0]} and 2200.")
+        warnings.append(
+            _(
+                "Ignored %(name)s=%(value)s: a year between %(first)s and 2200.",
+                name=name,
+                value=raw,
+                first=VINTAGE_BOUNDS[0],
+            )
+        )
         return None
     return value
 
@@ -177,11 +191,13 @@ def _parse_date(args: MultiDict, name: str, warnings: list[str]) -> date | None:
 def _parse_sort(args: MultiDict, warnings: list[str]) -> tuple[str, str]:
     sort = (args.get("sort") or "").strip().lower() or DEFAULT_SORT
     if sort not in SORTS:
-        warnings.append(f"Ignored unknown sort “{args.get('sort')}”: use date or quantity.")
+        warnings.append(
+            _("Ignored unknown sort “%(sort)s”: use date or quantity.", sort=args.get("sort"))
+        )
         sort = DEFAULT_SORT
     order = (args.get("order") or "").strip().lower() or DEFAULT_ORDER
     if order not in ORDERS:
-        warnings.append(f"Ignored unknown order “{order}”: use asc or desc.")
+        warnings.append(_("Ignored unknown order “%(order)s”: use asc or desc.", order=order))
         order = DEFAULT_ORDER
     return sort, order
 
@@ -193,8 +209,12 @@ def _parse_page(args: MultiDict, warnings: list[str]) -> int:
     if raw.isdigit() and 1 <= int(raw) <= MAX_PAGE:
         return int(raw)
     warnings.append(
-        f"Ignored page=“{raw[:20]}”: pages run from 1 to {MAX_PAGE}; narrow the filters "
-        "or download the CSV for more."
+        _(
+            "Ignored page=“%(page)s”: pages run from 1 to %(last)s; narrow the filters "
+            "or download the CSV for more.",
+            page=raw[:20],
+            last=MAX_PAGE,
+        )
     )
     return 1
 

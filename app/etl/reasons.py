@@ -17,12 +17,20 @@ COMPLIANCE = "compliance"
 OTHER = "other"
 UNKNOWN = "unknown"
 REASON_CATEGORIES = (VOLUNTARY, CORSIA, COMPLIANCE, OTHER, UNKNOWN)
+
+
+def N_(label: str) -> str:
+    """Marks a label for the interface's catalogue (pybabel extracts N_); the web app shows
+    it translated (app/credits/query.py: reason_label), this module stays free of Flask."""
+    return label
+
+
 REASON_LABELS = {
-    VOLUNTARY: "Voluntary offsetting",
-    CORSIA: "CORSIA",
-    COMPLIANCE: "Compliance conversion (ARB, Washington)",
-    OTHER: "Other",
-    UNKNOWN: "Unknown",
+    VOLUNTARY: N_("Voluntary offsetting"),
+    CORSIA: N_("CORSIA"),
+    COMPLIANCE: N_("Compliance conversion (ARB, Washington)"),
+    OTHER: N_("Other"),
+    UNKNOWN: N_("Unknown"),
 }
 CATEGORISED_KINDS = ("retirement", "cancellation")
 

@@ -12,6 +12,8 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, union
 from sqlalchemy.orm import selectinload
 
@@ -21,23 +23,23 @@ from app.models import COMMUNITY, Credit, CreditSummary, Project, ProjectLink, P
 
 QUEUE_PER_PAGE = 20
 KIND_LABELS = {
-    "stated": "stated by public sources",
-    "shared_arb_id": "same ARB / WA id",
-    "shared_poa_id": "same PoA id",
-    "confirmed": "confirmed by an admin",
-    "suggested": "suggested by the matcher",
+    "stated": _l("stated by public sources"),
+    "shared_arb_id": _l("same ARB / WA id"),
+    "shared_poa_id": _l("same PoA id"),
+    "confirmed": _l("confirmed by an admin"),
+    "suggested": _l("suggested by the matcher"),
 }
 EVIDENCE_LABELS = {
-    "name": "name",
-    "developer": "developer",
-    "type": "project type",
-    "location": "location",
-    "period": "vintages or crediting periods overlap or follow on",
-    "registry_statement": "registry says units came from another programme",
-    "different_numbers": "names carry different numbers",
-    "arb_id": "ARB / WA id",
-    "poa_id": "PoA id",
-    "stated_by": "stated by",
+    "name": _l("name"),
+    "developer": _l("developer"),
+    "type": _l("project type"),
+    "location": _l("location"),
+    "period": _l("vintages or crediting periods overlap or follow on"),
+    "registry_statement": _l("registry says units came from another programme"),
+    "different_numbers": _l("names carry different numbers"),
+    "arb_id": _l("ARB / WA id"),
+    "poa_id": _l("PoA id"),
+    "stated_by": _l("stated by"),
 }
 
 
@@ -171,7 +173,7 @@ def _also_listed_as(project_pk: int) -> list[LinkedRecord]:
                 name=other.name,
                 registry=other.registry,
                 kind=link.kind,
-                kind_label=KIND_LABELS[link.kind],
+                kind_label=str(KIND_LABELS[link.kind]),
                 review_state=link.review_state,
                 score=link.score,
                 both_issued=both,
@@ -303,10 +305,10 @@ def evidence_items(evidence: dict) -> list[tuple[str, str]]:
             continue
         value = evidence[field]
         if field in ("type", "period"):
-            value = "yes" if value else "no"
+            value = _("yes") if value else _("no")
         elif isinstance(value, float):
             value = f"{value:.0%}"
         elif isinstance(value, list):
             value = " vs ".join(", ".join(map(str, part)) for part in value)
-        shown.append((label, str(value)))
+        shown.append((str(label), str(value)))
     return shown

@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from flask_babel import format_number
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import joinedload
 
@@ -16,8 +19,12 @@ from app.text_search import query_terms
 PAGE_SIZE = 20
 COMMENTS_PAGE_SIZE = 20
 LATEST_COMMENTS = 3
-SORTS = {"support": "Most supported", "newest": "Newest", "discussed": "Most discussed"}
-COMMENT_ORDERS = {"newest": "Newest first", "oldest": "Oldest first"}
+SORTS = {
+    "support": _l("Most supported"),
+    "newest": _l("Newest"),
+    "discussed": _l("Most discussed"),
+}
+COMMENT_ORDERS = {"newest": _l("Newest first"), "oldest": _l("Oldest first")}
 MAX_FILTER_LENGTH = 200
 MAX_PAGE = 10_000
 
@@ -31,14 +38,22 @@ def _page_number(value: str | None, name: str = "page") -> int:
         return 1
     number = ascii_int(value)
     if number is None or not 1 <= number <= MAX_PAGE:
-        raise BadQuery(f"'{name}' must be a whole number from 1 to {MAX_PAGE:,}.")
+        raise BadQuery(
+            _(
+                "'%(name)s' must be a whole number from 1 to %(last)s.",
+                name=name,
+                last=format_number(MAX_PAGE),
+            )
+        )
     return number
 
 
 def _text(args, name: str) -> str:
     value = (args.get(name) or "").strip()
     if len(value) > MAX_FILTER_LENGTH:
-        raise BadQuery(f"'{name}' can be at most {MAX_FILTER_LENGTH} characters.")
+        raise BadQuery(
+            _("'%(name)s' can be at most %(count)s characters.", name=name, count=MAX_FILTER_LENGTH)
+        )
     return value
 
 
@@ -58,7 +73,13 @@ class ProposalQuery:
         sort = args.get("sort") or "support"
         if sort not in SORTS:
             choices = ", ".join(SORTS)
-            raise BadQuery(f"'sort' must be one of {choices}; '{sort[:40]}' isn't.")
+            raise BadQuery(
+                _(
+                    "'sort' must be one of %(choices)s; '%(sort)s' isn't.",
+                    choices=choices,
+                    sort=sort[:40],
+                )
+            )
         return cls(
             q=_text(args, "q"),
             country=_text(args, "country"),
@@ -250,7 +271,7 @@ def parse_comment_view(order: str | None, page: str | None) -> tuple[str, int]:
     """The discussion's order and page from the query string (BadQuery when unusable)."""
     order = order or "newest"
     if order not in COMMENT_ORDERS:
-        raise BadQuery("The comment order must be 'newest' or 'oldest'.")
+        raise BadQuery(_("The comment order must be 'newest' or 'oldest'."))
     return order, _page_number(page, "comments_page")
 
 

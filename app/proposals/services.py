@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from flask_babel import format_number
+from flask_babel import gettext as _
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -49,9 +51,14 @@ def is_open(project: Project) -> bool:
 def closed_message(project: Project) -> str:
     if project.stage == "registered":
         registry_id = project.registered_project_id
-        registered = f"registered as {registry_id}" if registry_id else "registered"
-        return f"This project has been {registered}; its support and discussion are closed."
-    return "This project has been withdrawn; its support and discussion are closed."
+        if registry_id:
+            return _(
+                "This project has been registered as %(project_id)s; its support and discussion "
+                "are closed.",
+                project_id=registry_id,
+            )
+        return _("This project has been registered; its support and discussion are closed.")
+    return _("This project has been withdrawn; its support and discussion are closed.")
 
 
 def _insert(dialect: str):
@@ -61,7 +68,7 @@ def _insert(dialect: str):
 def support(project: Project, user: UserAccount) -> None:
     """Record the user's support; supporting again changes nothing."""
     if project.owner_id == user.id:
-        raise NotAllowed("You can't support your own project.")
+        raise NotAllowed(_("You can't support your own project."))
     if not is_open(project):
         raise Closed(closed_message(project))
     statement = (
@@ -87,11 +94,14 @@ def clean_comment(body: str | None) -> str:
     """The comment as stored: line endings unified, outer blank space trimmed; or InvalidComment."""
     text = (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if not text:
-        raise InvalidComment("Write something before posting.")
+        raise InvalidComment(_("Write something before posting."))
     if len(text) > MAX_COMMENT_LENGTH:
         raise InvalidComment(
-            f"A comment can be at most {MAX_COMMENT_LENGTH:,} characters; "
-            f"this one has {len(text):,}."
+            _(
+                "A comment can be at most %(maximum)s characters; this one has %(length)s.",
+                maximum=format_number(MAX_COMMENT_LENGTH),
+                length=format_number(len(text)),
+            )
         )
     return text
 
@@ -129,10 +139,10 @@ def check_can_change(comment: Comment, user) -> None:
     if can_change(comment, user):
         return
     if comment.user_account_id != user.id:
-        raise NotAllowed("Only its author or an admin can change this comment.")
+        raise NotAllowed(_("Only its author or an admin can change this comment."))
     if not is_open(comment.project):
         raise Closed(closed_message(comment.project))
-    raise NotAllowed("You can edit or delete a comment only within 15 minutes of posting it.")
+    raise NotAllowed(_("You can edit or delete a comment only within 15 minutes of posting it."))
 
 
 def edit_comment(comment: Comment, user: UserAccount, body: str | None) -> Comment:

@@ -14,7 +14,11 @@ from babel.messages.pofile import read_po
 
 REPO = Path(__file__).resolve().parents[2]
 TRANSLATIONS = REPO / "app" / "translations"
-METHODS = [("app/**.py", "python"), ("app/templates/**.html", "jinja2")]
+METHODS = [
+    ("app/**.py", "python"),
+    ("app/templates/**.html", "jinja2"),
+    ("app/templates/**.txt", "jinja2"),
+]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
 
 
@@ -76,3 +80,8 @@ def test_the_compiled_catalogue_matches_its_source():
     source = {_plain(m.id): _plain(m.string) for m in catalogue if m.id and not m.fuzzy}
     built = {_plain(m.id): _plain(m.string) for m in compiled if m.id}
     assert built == source, "messages.mo is older than messages.po: run `make setup`"
+
+
+def _plain(value):
+    """A plural message's ids and strings as a tuple (read_mo gives lists, read_po tuples)."""
+    return tuple(value) if isinstance(value, list | tuple) else value
