@@ -57,16 +57,16 @@ def _compiled(statement) -> str:
 
 
 def our_sql(app, search: str) -> list[str]:
-    """The lookup of the typed words among the searched values, then the totals and the
-    first page (whose IN lists that lookup filled)."""
+    """The lookup of the typed words among the searched values, then the figures (count,
+    quantity, by year, facet counts) and the first page (whose IN lists that lookup filled)."""
     from app.credits.query import parse_credit_query
-    from app.credits.search import PER_PAGE, page_statement, term_lookup, totals_statement
+    from app.credits.search import PER_PAGE, page_statement, stats_statement, term_lookup
 
     with app.app_context():
         query, _ = parse_credit_query(MultiDict({"q": search}))
         return [
             _compiled(term_lookup(tuple(query.terms))),
-            _compiled(totals_statement(query)),
+            _compiled(stats_statement(query)),
             _compiled(page_statement(query, 1, PER_PAGE)),
         ]
 
@@ -101,8 +101,8 @@ def time_searches(app, url: str) -> dict[str, list[float]]:
         for target in targets:  # connections, templates and plans warmed; cache keys not
             get_ok(client, target)
         for batch in ours:
-            cursor.execute(batch[-2])  # the totals: how many records the search matches
-            matches.append(cursor.fetchone()[0])
+            cursor.execute(batch[-2])  # the figures: how many records the search matches
+            matches += [records for dimension, _, records, _ in cursor if dimension == "total"]
         for _ in range(COLD_ROUNDS):
             fresh_cache_prefix(cache)
             for target, mine, other in zip(targets, ours, theirs, strict=True):

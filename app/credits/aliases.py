@@ -15,7 +15,8 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from sqlalchemy import func, or_, select
 
-from app.credits.beneficiaries import BeneficiaryRow, _totals_by_key
+from app.credits.beneficiaries import BeneficiaryRow, retirers_page
+from app.etl.beneficiary_summary import rebuild_beneficiary_summary
 from app.extensions import db
 from app.models import BeneficiaryAlias, Credit, bump_data_version
 
@@ -50,7 +51,7 @@ def _decided_pairs() -> set[frozenset[str]]:
 
 def suggested_merges(limit: int = SUGGESTIONS_SHOWN) -> list[Suggestion]:
     """Pairs of similar beneficiary names among the largest retirers, most similar first."""
-    candidates = _totals_by_key([], 1, CANDIDATES).items
+    candidates = retirers_page([], 1, CANDIDATES).items
     if len(candidates) < 2:
         return []
     spaced = [row.key.replace("-", " ") for row in candidates]
@@ -129,6 +130,7 @@ def _merge(alias_key: str, canonical_key: str) -> int:
         .where(Credit.beneficiary_key == alias_key)
         .values(beneficiary_key=canonical_key)
     ).rowcount
+    rebuild_beneficiary_summary(db.session.connection(), keys=(alias_key, canonical_key))
     bump_data_version()
     return moved
 

@@ -16,7 +16,19 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import has_request_context, request
-from sqlalchemy import and_, false, func, literal, or_, select, tuple_, union_all
+from sqlalchemy import (
+    BigInteger,
+    String,
+    and_,
+    cast,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
 
 from app.catalog.search import PageWindow, _like_pattern, cached
 from app.credits.query import FACETS, CreditQuery
@@ -190,10 +202,6 @@ def order_by(query: CreditQuery) -> list:
     return [ordered(Credit.transaction_date), ordered(Credit.year), ordered(Credit.id)]
 
 
-def totals_statement(query: CreditQuery):
-    return _from(select(func.count(), func.coalesce(func.sum(Credit.quantity), 0)), query)
-
-
 def page_statement(query: CreditQuery, page: int, per_page: int):
     return (
         _from(select(*ROW_COLUMNS), query, join=True)
@@ -203,18 +211,98 @@ def page_statement(query: CreditQuery, page: int, per_page: int):
     )
 
 
+@dataclass(frozen=True)
+class CreditStats:
+    """The filtered set's figures: its count and quantity, by year, and the facet counts."""
+
+    total: int
+    quantity: int
+    by_year: list[tuple[int, int]]
+    facets: dict[str, list[tuple[str, int]]]
+
+
+def _facet_branch(query: CreditQuery, facet: str):
+    """A chosen facet's counts: every filter applies but its own."""
+    column = FACET_COLUMNS[facet]
+    return (
+        _from(
+            select(literal(facet), column, func.count(), literal(None, BigInteger)),
+            query,
+            join=column.table is Project.__table__,
+            exclude=facet,
+        )
+        .where(column.is_not(None))
+        .group_by(column)
+    )
+
+
+def stats_statement(query: CreditQuery):
+    """Every figure of the filtered set in one statement, its matching records read once:
+    (dimension, value, records, quantity) rows, dimension "total", "year" or a facet. The
+    records are grouped several ways (a CTE, a UNION ALL of GROUP BYs); a facet with a
+    chosen value counts in its own branch, without its own filter."""
+    idle = [facet for facet in FACETS if not query.facet_values(facet)]
+    joined = any(FACET_COLUMNS[facet].table is Project.__table__ for facet in idle)
+    matched = _from(
+        select(
+            Credit.year,
+            Credit.quantity,
+            *(FACET_COLUMNS[facet].label(facet) for facet in idle),
+        ),
+        query,
+        join=joined,
+    ).cte("matched")
+    no_sum = literal(None, BigInteger)
+    quantity = func.sum(matched.c.quantity)
+    branches = [
+        select(literal("total"), literal(None, String), func.count(), quantity),
+        select(literal("year"), cast(matched.c.year, String), func.count(), quantity)
+        .where(matched.c.year.is_not(None))
+        .group_by(matched.c.year),
+    ]
+    for facet in idle:
+        column = matched.c[facet]
+        branches.append(
+            select(literal(facet), column, func.count(), no_sum)
+            .where(column.is_not(None))
+            .group_by(column)
+        )
+    branches += [_facet_branch(query, facet) for facet in FACETS if facet not in idle]
+    return union_all(*branches)
+
+
+def _stats(query: CreditQuery) -> CreditStats:
+    total, quantity, by_year = 0, 0, []
+    facets: dict[str, list[tuple[str, int]]] = {facet: [] for facet in FACETS}
+    for dimension, value, records, summed in db.session.execute(stats_statement(query)):
+        if dimension == "total":
+            total, quantity = records, int(summed or 0)
+        elif dimension == "year":
+            by_year.append((int(value), int(summed or 0)))
+        else:
+            facets[dimension].append((value, records))
+    for values in facets.values():
+        values.sort(key=lambda item: (-item[1], item[0]))
+    return CreditStats(total, quantity, sorted(by_year), facets)
+
+
+def credit_stats(query: CreditQuery) -> CreditStats:
+    """The filtered set's count, quantity, quantity by year and facet counts (cached)."""
+    return cached("credits-stats", query.cache_token(page=False), lambda: _stats(query))
+
+
 def _search(query: CreditQuery, per_page: int) -> CreditResult:
-    total, quantity = db.session.execute(totals_statement(query)).one()
-    pages = max(1, math.ceil(total / per_page))
+    stats = credit_stats(query)
+    pages = max(1, math.ceil(stats.total / per_page))
     page, message = query.page, None
     if page > pages:
         message = f"Page {page} is past the end: showing page {pages} of {pages}."
         page = pages
     items = []
-    if total:
+    if stats.total:
         rows = db.session.execute(page_statement(query, page, per_page))
         items = [CreditRow(*row) for row in rows]
-    return CreditResult(items, total, int(quantity), page, pages, per_page, message)
+    return CreditResult(items, stats.total, stats.quantity, page, pages, per_page, message)
 
 
 def search_credits(query: CreditQuery, per_page: int = PER_PAGE) -> CreditResult:
@@ -223,56 +311,14 @@ def search_credits(query: CreditQuery, per_page: int = PER_PAGE) -> CreditResult
     return cached("credits-search", token, lambda: _search(query, per_page))
 
 
-def by_year_statement(query: CreditQuery):
-    return (
-        _from(select(Credit.year, func.sum(Credit.quantity)), query)
-        .where(Credit.year.is_not(None))
-        .group_by(Credit.year)
-        .order_by(Credit.year)
-    )
-
-
 def quantity_by_year(query: CreditQuery) -> list[tuple[int, int]]:
     """The filtered records' quantity per year (transaction year, or the figure's year)."""
-
-    def compute():
-        rows = db.session.execute(by_year_statement(query)).all()
-        return [(int(year), int(total or 0)) for year, total in rows]
-
-    return cached("credits-by-year", query.cache_token(page=False), compute)
-
-
-def facets_statement(query: CreditQuery):
-    """Every facet's (facet, value, count) rows in one round trip: a UNION ALL of GROUP BYs."""
-    branches = []
-    for facet in FACETS:
-        column = FACET_COLUMNS[facet]
-        joined = column.table is Project.__table__
-        branches.append(
-            _from(
-                select(literal(facet).label("facet"), column.label("value"), func.count()),
-                query,
-                join=joined,
-                exclude=facet,
-            )
-            .where(column.is_not(None))
-            .group_by(column)
-        )
-    return union_all(*branches)
+    return credit_stats(query).by_year
 
 
 def facet_counts(query: CreditQuery) -> dict[str, list[tuple[str, int]]]:
     """Per facet, (value, count) by count descending: every other filter applies, not its own."""
-
-    def compute():
-        counts: dict[str, list[tuple[str, int]]] = {facet: [] for facet in FACETS}
-        for facet, value, count in db.session.execute(facets_statement(query)):
-            counts[facet].append((value, count))
-        for values in counts.values():
-            values.sort(key=lambda item: (-item[1], item[0]))
-        return counts
-
-    return cached("credits-facets", query.cache_token(page=False), compute)
+    return credit_stats(query).facets
 
 
 def iter_credit_rows(query: CreditQuery, batch_size: int = 1000) -> Iterator[CreditRow]:
