@@ -190,16 +190,17 @@ def _from(statement, query: CreditQuery, *, join: bool = False, exclude: str | N
     return statement.where(*filter_conditions(query, exclude))
 
 
-def order_by(query: CreditQuery) -> list:
-    """The chosen sort, newest or largest first by default, the id as tie-breaker."""
+def order_by(query: CreditQuery, columns=Credit) -> list:
+    """The chosen sort, newest or largest first by default, the id as tie-breaker; of the
+    credit table's ``columns`` or a subquery's of the same names."""
     descending = query.order == "desc"
 
     def ordered(column):
         return (column.desc() if descending else column.asc()).nulls_last()
 
     if query.sort == "quantity":
-        return [ordered(Credit.quantity), ordered(Credit.id)]
-    return [ordered(Credit.transaction_date), ordered(Credit.year), ordered(Credit.id)]
+        return [ordered(columns.quantity), ordered(columns.id)]
+    return [ordered(columns.transaction_date), ordered(columns.year), ordered(columns.id)]
 
 
 def page_statement(query: CreditQuery, page: int, per_page: int):
@@ -219,10 +220,13 @@ class CreditStats:
     quantity: int
     by_year: list[tuple[int, int]]
     facets: dict[str, list[tuple[str, int]]]
+    # The ids of the first page's records, for a narrow search (its rows are then read by
+    # key); None for a broad one, whose first page is read in index order.
+    first_page: list[int] | None
 
 
 def _facet_branch(query: CreditQuery, facet: str):
-    """A chosen facet's counts: every filter applies but its own."""
+    """A facet's counts: every filter applies but its own (a chosen value counts the rest)."""
     column = FACET_COLUMNS[facet]
     return (
         _from(
@@ -236,15 +240,27 @@ def _facet_branch(query: CreditQuery, facet: str):
     )
 
 
+def _narrow(query: CreditQuery) -> bool:
+    """Whether the search reads few records (typed words, chosen projects): then they are
+    read once and grouped several ways. A broad one (every record, a facet alone) groups
+    hundreds of thousands: each grouping streams them itself rather than keep them all."""
+    return bool(query.terms or query.project)
+
+
 def stats_statement(query: CreditQuery):
-    """Every figure of the filtered set in one statement, its matching records read once:
-    (dimension, value, records, quantity) rows, dimension "total", "year" or a facet. The
-    records are grouped several ways (a CTE, a UNION ALL of GROUP BYs); a facet with a
-    chosen value counts in its own branch, without its own filter."""
+    """Every figure of the filtered set in one statement: (dimension, value, records,
+    quantity) rows, dimension "total", "year", a facet, or "first_page" (the id of one of the
+    first page's records; narrow searches only). A facet with a chosen value counts in its
+    own branch, without its own filter."""
+    if not _narrow(query):
+        return _broad_stats_statement(query)
     idle = [facet for facet in FACETS if not query.facet_values(facet)]
     joined = any(FACET_COLUMNS[facet].table is Project.__table__ for facet in idle)
+    # The matching records, read once (a CTE) and grouped several ways (UNION ALL).
     matched = _from(
         select(
+            Credit.id,
+            Credit.transaction_date,
             Credit.year,
             Credit.quantity,
             *(FACET_COLUMNS[facet].label(facet) for facet in idle),
@@ -252,7 +268,13 @@ def stats_statement(query: CreditQuery):
         query,
         join=joined,
     ).cte("matched")
-    no_sum = literal(None, BigInteger)
+    first_page = (
+        select(matched.c.id)
+        .order_by(*order_by(query, matched.c))
+        .limit(PER_PAGE)
+        .subquery("first_page")
+    )
+    nothing = literal(None, BigInteger)
     quantity = func.sum(matched.c.quantity)
     branches = [
         select(literal("total"), literal(None, String), func.count(), quantity),
@@ -263,27 +285,43 @@ def stats_statement(query: CreditQuery):
     for facet in idle:
         column = matched.c[facet]
         branches.append(
-            select(literal(facet), column, func.count(), no_sum)
+            select(literal(facet), column, func.count(), nothing)
             .where(column.is_not(None))
             .group_by(column)
         )
     branches += [_facet_branch(query, facet) for facet in FACETS if facet not in idle]
+    # The first page's records (by sort order; then read by key: no second search).
+    branches.append(select(literal("first_page"), cast(first_page.c.id, String), nothing, nothing))
     return union_all(*branches)
+
+
+def _broad_stats_statement(query: CreditQuery):
+    quantity = func.sum(Credit.quantity)
+    return union_all(
+        _from(select(literal("total"), literal(None, String), func.count(), quantity), query),
+        _from(select(literal("year"), cast(Credit.year, String), func.count(), quantity), query)
+        .where(Credit.year.is_not(None))
+        .group_by(Credit.year),
+        *(_facet_branch(query, facet) for facet in FACETS),
+    )
 
 
 def _stats(query: CreditQuery) -> CreditStats:
     total, quantity, by_year = 0, 0, []
     facets: dict[str, list[tuple[str, int]]] = {facet: [] for facet in FACETS}
+    first_page: list[int] | None = [] if _narrow(query) else None
     for dimension, value, records, summed in db.session.execute(stats_statement(query)):
         if dimension == "total":
             total, quantity = records, int(summed or 0)
         elif dimension == "year":
             by_year.append((int(value), int(summed or 0)))
+        elif dimension == "first_page":
+            first_page.append(int(value))
         else:
             facets[dimension].append((value, records))
     for values in facets.values():
         values.sort(key=lambda item: (-item[1], item[0]))
-    return CreditStats(total, quantity, sorted(by_year), facets)
+    return CreditStats(total, quantity, sorted(by_year), facets, first_page)
 
 
 def credit_stats(query: CreditQuery) -> CreditStats:
@@ -299,10 +337,24 @@ def _search(query: CreditQuery, per_page: int) -> CreditResult:
         message = f"Page {page} is past the end: showing page {pages} of {pages}."
         page = pages
     items = []
-    if stats.total:
+    if stats.total and page == 1 and per_page == PER_PAGE and stats.first_page is not None:
+        items = _rows_by_id(query, stats.first_page)
+    elif stats.total:
         rows = db.session.execute(page_statement(query, page, per_page))
         items = [CreditRow(*row) for row in rows]
     return CreditResult(items, stats.total, stats.quantity, page, pages, per_page, message)
+
+
+def _rows_by_id(query: CreditQuery, ids: list[int]) -> list[CreditRow]:
+    """The records of ``ids`` (each read by its key), in the search's order."""
+    rows = db.session.execute(
+        select(*ROW_COLUMNS)
+        .select_from(Credit)
+        .join(Project, Project.id == Credit.project_id)
+        .where(Credit.id.in_(ids))
+        .order_by(*order_by(query))
+    )
+    return [CreditRow(*row) for row in rows]
 
 
 def search_credits(query: CreditQuery, per_page: int = PER_PAGE) -> CreditResult:
