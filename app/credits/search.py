@@ -345,16 +345,19 @@ def _search(query: CreditQuery, per_page: int) -> CreditResult:
     return CreditResult(items, stats.total, stats.quantity, page, pages, per_page, message)
 
 
-def _rows_by_id(query: CreditQuery, ids: list[int]) -> list[CreditRow]:
+def rows_by_id_statement(query: CreditQuery, ids: list[int]):
     """The records of ``ids`` (each read by its key), in the search's order."""
-    rows = db.session.execute(
+    return (
         select(*ROW_COLUMNS)
         .select_from(Credit)
         .join(Project, Project.id == Credit.project_id)
         .where(Credit.id.in_(ids))
         .order_by(*order_by(query))
     )
-    return [CreditRow(*row) for row in rows]
+
+
+def _rows_by_id(query: CreditQuery, ids: list[int]) -> list[CreditRow]:
+    return [CreditRow(*row) for row in db.session.execute(rows_by_id_statement(query, ids))]
 
 
 def search_credits(query: CreditQuery, per_page: int = PER_PAGE) -> CreditResult:

@@ -38,9 +38,7 @@ def summed_from_credits() -> dict[str, tuple]:
             func.min(Credit.year),
             func.max(Credit.year),
         )
-        .where(
-            Credit.kind.in_(("retirement", "cancellation")), Credit.beneficiary_key.is_not(None)
-        )
+        .where(Credit.kind.in_(("retirement", "cancellation")), Credit.beneficiary_key.is_not(None))
         .group_by(Credit.beneficiary_key)
     ).all()
     return {key: (int(quantity), *rest) for key, quantity, *rest in rows}
