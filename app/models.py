@@ -235,6 +235,11 @@ SEARCHED_CREDIT_COLUMNS = (
 DIGESTED_CREDIT_COLUMNS = SEARCHED_CREDIT_COLUMNS[1:]
 
 
+# What counts as "retired for a beneficiary" everywhere (pages, summary, index).
+RETIRED_KINDS = ("retirement", "cancellation")
+RETIRED_WITH_BENEFICIARY = "kind IN ('retirement', 'cancellation') AND beneficiary_key IS NOT NULL"
+
+
 def _digest_indexes() -> tuple:
     return tuple(
         Index(f"ix_credit_{name}_md5", literal_column(f"md5({name})")).ddl_if(dialect="postgresql")
@@ -254,6 +259,15 @@ class Credit(db.Model):
         Index("ix_credit_transaction_date_id", "transaction_date", "id"),
         Index("ix_credit_quantity_id", "quantity", "id"),
         *_digest_indexes(),
+        # A beneficiary's retirements read from the index alone (no visit to the rows, which
+        # lie scattered over the table): what its page sums, by year, project and reason.
+        Index(
+            "ix_credit_retired_beneficiary",
+            "beneficiary_key",
+            postgresql_include=["project_id", "year", "reason_category", "quantity"],
+            postgresql_where=text(RETIRED_WITH_BENEFICIARY),
+            sqlite_where=text(RETIRED_WITH_BENEFICIARY),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -338,6 +352,39 @@ class BeneficiaryAlias(db.Model):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, server_default=func.now()
     )
+
+
+class BeneficiarySummary(db.Model):
+    """One row per harmonised beneficiary: what /beneficiaries lists and each page heads with.
+
+    Derived from the credit rows (retirements and cancellations with a beneficiary key),
+    rebuilt with the other derived credit fields in every load's transaction and for the two
+    names of an admin's merge (app/etl/beneficiary_summary.py): always the sum of the rows
+    users see.
+    """
+
+    __tablename__ = "beneficiary_summary"
+    __table_args__ = (
+        Index("ix_beneficiary_summary_quantity_key", "quantity", "key"),
+        Index(
+            "ix_beneficiary_summary_key_trgm",
+            "key",
+            postgresql_using="gin",
+            postgresql_ops={"key": "gin_trgm_ops"},
+        ),
+    )
+
+    # The harmonised key, also the page's slug.
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    # The spelling most of its records carry (app/etl/beneficiaries.py display_rank).
+    name: Mapped[str] = mapped_column(Text)
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    records: Mapped[int] = mapped_column(Integer)
+    projects: Mapped[int] = mapped_column(Integer)
+    first_year: Mapped[int | None] = mapped_column(Integer)
+    last_year: Mapped[int | None] = mapped_column(Integer)
+    # The most used raw spellings, [[text, records], ...], most used first.
+    spellings: Mapped[list] = mapped_column(JSONType)
 
 
 YEARLY_BLOCKS = ("issued_by_vintage", "issued_by_year", "retired_by_year", "remaining_by_vintage")

@@ -40,7 +40,7 @@ PARAMETERS = {
     "community_projects": 60,
     "credits": 1_000_000,
     "seed": 20251231,
-    "layout": 9,  # 9: beneficiaries, facet columns, project_year_total and labels together
+    "layout": 10,  # 10: beneficiary_summary and the retired-beneficiary index
 }
 REGISTRY_CODES = {"VCS": "VCS", "GOLD": "GLD", "ACR": "ACR", "CAR": "CAR", "ART": "ART"}
 REGISTRY_URLS = {
@@ -298,6 +298,7 @@ def build(url: str) -> None:
         cursor.execute("INSERT INTO data_version (id, version) VALUES (1, 1)")
     _rebuild_credit_summary(url)
     _refresh_search_values(url)
+    _rebuild_beneficiary_summary(url)
     with connection, connection.cursor() as cursor:
         cursor.execute("CREATE TABLE bench_marker (parameters text)")
         cursor.execute("INSERT INTO bench_marker VALUES (%s)", (json.dumps(PARAMETERS),))
@@ -324,6 +325,16 @@ def _refresh_search_values(url: str) -> None:
     engine = sa.create_engine(sqlalchemy_url(url))
     with engine.begin() as connection:
         refresh_search_values(connection)
+    engine.dispose()
+
+
+def _rebuild_beneficiary_summary(url: str) -> None:
+    """One row per harmonised beneficiary, as a sync's load rebuilds it."""
+    from app.etl.beneficiary_summary import rebuild_beneficiary_summary
+
+    engine = sa.create_engine(sqlalchemy_url(url))
+    with engine.begin() as connection:
+        rebuild_beneficiary_summary(connection)
     engine.dispose()
 
 

@@ -16,7 +16,8 @@ from flask_babel import gettext as _
 from rapidfuzz import fuzz, process
 from sqlalchemy import func, or_, select
 
-from app.credits.beneficiaries import BeneficiaryRow, _totals_by_key
+from app.credits.beneficiaries import BeneficiaryRow, retirers_page
+from app.etl.beneficiary_summary import rebuild_beneficiary_summary
 from app.extensions import db
 from app.models import BeneficiaryAlias, Credit, bump_data_version
 
@@ -51,7 +52,7 @@ def _decided_pairs() -> set[frozenset[str]]:
 
 def suggested_merges(limit: int = SUGGESTIONS_SHOWN) -> list[Suggestion]:
     """Pairs of similar beneficiary names among the largest retirers, most similar first."""
-    candidates = _totals_by_key([], 1, CANDIDATES).items
+    candidates = retirers_page([], 1, CANDIDATES).items
     if len(candidates) < 2:
         return []
     spaced = [row.key.replace("-", " ") for row in candidates]
@@ -130,6 +131,7 @@ def _merge(alias_key: str, canonical_key: str) -> int:
         .where(Credit.beneficiary_key == alias_key)
         .values(beneficiary_key=canonical_key)
     ).rowcount
+    rebuild_beneficiary_summary(db.session.connection(), keys=(alias_key, canonical_key))
     bump_data_version()
     return moved
 

@@ -16,7 +16,19 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import has_request_context, request
-from sqlalchemy import and_, false, func, literal, or_, select, tuple_, union_all
+from sqlalchemy import (
+    BigInteger,
+    String,
+    and_,
+    cast,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
 
 from app.catalog.search import PageWindow, _like_pattern, cached
 from app.credits.query import FACETS, CreditQuery
@@ -178,20 +190,17 @@ def _from(statement, query: CreditQuery, *, join: bool = False, exclude: str | N
     return statement.where(*filter_conditions(query, exclude))
 
 
-def order_by(query: CreditQuery) -> list:
-    """The chosen sort, newest or largest first by default, the id as tie-breaker."""
+def order_by(query: CreditQuery, columns=Credit) -> list:
+    """The chosen sort, newest or largest first by default, the id as tie-breaker; of the
+    credit table's ``columns`` or a subquery's of the same names."""
     descending = query.order == "desc"
 
     def ordered(column):
         return (column.desc() if descending else column.asc()).nulls_last()
 
     if query.sort == "quantity":
-        return [ordered(Credit.quantity), ordered(Credit.id)]
-    return [ordered(Credit.transaction_date), ordered(Credit.year), ordered(Credit.id)]
-
-
-def totals_statement(query: CreditQuery):
-    return _from(select(func.count(), func.coalesce(func.sum(Credit.quantity), 0)), query)
+        return [ordered(columns.quantity), ordered(columns.id)]
+    return [ordered(columns.transaction_date), ordered(columns.year), ordered(columns.id)]
 
 
 def page_statement(query: CreditQuery, page: int, per_page: int):
@@ -203,18 +212,152 @@ def page_statement(query: CreditQuery, page: int, per_page: int):
     )
 
 
+@dataclass(frozen=True)
+class CreditStats:
+    """The filtered set's figures: its count and quantity, by year, and the facet counts."""
+
+    total: int
+    quantity: int
+    by_year: list[tuple[int, int]]
+    facets: dict[str, list[tuple[str, int]]]
+    # The ids of the first page's records, for a narrow search (its rows are then read by
+    # key); None for a broad one, whose first page is read in index order.
+    first_page: list[int] | None
+
+
+def _facet_branch(query: CreditQuery, facet: str):
+    """A facet's counts: every filter applies but its own (a chosen value counts the rest)."""
+    column = FACET_COLUMNS[facet]
+    return (
+        _from(
+            select(literal(facet), column, func.count(), literal(None, BigInteger)),
+            query,
+            join=column.table is Project.__table__,
+            exclude=facet,
+        )
+        .where(column.is_not(None))
+        .group_by(column)
+    )
+
+
+def _narrow(query: CreditQuery) -> bool:
+    """Whether the search reads few records (typed words, chosen projects): then they are
+    read once and grouped several ways. A broad one (every record, a facet alone) groups
+    hundreds of thousands: each grouping streams them itself rather than keep them all."""
+    return bool(query.terms or query.project)
+
+
+def stats_statement(query: CreditQuery):
+    """Every figure of the filtered set in one statement: (dimension, value, records,
+    quantity) rows, dimension "total", "year", a facet, or "first_page" (the id of one of the
+    first page's records; narrow searches only). A facet with a chosen value counts in its
+    own branch, without its own filter."""
+    if not _narrow(query):
+        return _broad_stats_statement(query)
+    idle = [facet for facet in FACETS if not query.facet_values(facet)]
+    joined = any(FACET_COLUMNS[facet].table is Project.__table__ for facet in idle)
+    # The matching records, read once (a CTE) and grouped several ways (UNION ALL).
+    matched = _from(
+        select(
+            Credit.id,
+            Credit.transaction_date,
+            Credit.year,
+            Credit.quantity,
+            *(FACET_COLUMNS[facet].label(facet) for facet in idle),
+        ),
+        query,
+        join=joined,
+    ).cte("matched")
+    first_page = (
+        select(matched.c.id)
+        .order_by(*order_by(query, matched.c))
+        .limit(PER_PAGE)
+        .subquery("first_page")
+    )
+    nothing = literal(None, BigInteger)
+    quantity = func.sum(matched.c.quantity)
+    branches = [
+        select(literal("total"), literal(None, String), func.count(), quantity),
+        select(literal("year"), cast(matched.c.year, String), func.count(), quantity)
+        .where(matched.c.year.is_not(None))
+        .group_by(matched.c.year),
+    ]
+    for facet in idle:
+        column = matched.c[facet]
+        branches.append(
+            select(literal(facet), column, func.count(), nothing)
+            .where(column.is_not(None))
+            .group_by(column)
+        )
+    branches += [_facet_branch(query, facet) for facet in FACETS if facet not in idle]
+    # The first page's records (by sort order; then read by key: no second search).
+    branches.append(select(literal("first_page"), cast(first_page.c.id, String), nothing, nothing))
+    return union_all(*branches)
+
+
+def _broad_stats_statement(query: CreditQuery):
+    quantity = func.sum(Credit.quantity)
+    return union_all(
+        _from(select(literal("total"), literal(None, String), func.count(), quantity), query),
+        _from(select(literal("year"), cast(Credit.year, String), func.count(), quantity), query)
+        .where(Credit.year.is_not(None))
+        .group_by(Credit.year),
+        *(_facet_branch(query, facet) for facet in FACETS),
+    )
+
+
+def _stats(query: CreditQuery) -> CreditStats:
+    total, quantity, by_year = 0, 0, []
+    facets: dict[str, list[tuple[str, int]]] = {facet: [] for facet in FACETS}
+    first_page: list[int] | None = [] if _narrow(query) else None
+    for dimension, value, records, summed in db.session.execute(stats_statement(query)):
+        if dimension == "total":
+            total, quantity = records, int(summed or 0)
+        elif dimension == "year":
+            by_year.append((int(value), int(summed or 0)))
+        elif dimension == "first_page":
+            first_page.append(int(value))
+        else:
+            facets[dimension].append((value, records))
+    for values in facets.values():
+        values.sort(key=lambda item: (-item[1], item[0]))
+    return CreditStats(total, quantity, sorted(by_year), facets, first_page)
+
+
+def credit_stats(query: CreditQuery) -> CreditStats:
+    """The filtered set's count, quantity, quantity by year and facet counts (cached)."""
+    return cached("credits-stats", query.cache_token(page=False), lambda: _stats(query))
+
+
 def _search(query: CreditQuery, per_page: int) -> CreditResult:
-    total, quantity = db.session.execute(totals_statement(query)).one()
-    pages = max(1, math.ceil(total / per_page))
+    stats = credit_stats(query)
+    pages = max(1, math.ceil(stats.total / per_page))
     page, message = query.page, None
     if page > pages:
         message = f"Page {page} is past the end: showing page {pages} of {pages}."
         page = pages
     items = []
-    if total:
+    if stats.total and page == 1 and per_page == PER_PAGE and stats.first_page is not None:
+        items = _rows_by_id(query, stats.first_page)
+    elif stats.total:
         rows = db.session.execute(page_statement(query, page, per_page))
         items = [CreditRow(*row) for row in rows]
-    return CreditResult(items, total, int(quantity), page, pages, per_page, message)
+    return CreditResult(items, stats.total, stats.quantity, page, pages, per_page, message)
+
+
+def rows_by_id_statement(query: CreditQuery, ids: list[int]):
+    """The records of ``ids`` (each read by its key), in the search's order."""
+    return (
+        select(*ROW_COLUMNS)
+        .select_from(Credit)
+        .join(Project, Project.id == Credit.project_id)
+        .where(Credit.id.in_(ids))
+        .order_by(*order_by(query))
+    )
+
+
+def _rows_by_id(query: CreditQuery, ids: list[int]) -> list[CreditRow]:
+    return [CreditRow(*row) for row in db.session.execute(rows_by_id_statement(query, ids))]
 
 
 def search_credits(query: CreditQuery, per_page: int = PER_PAGE) -> CreditResult:
@@ -223,56 +366,14 @@ def search_credits(query: CreditQuery, per_page: int = PER_PAGE) -> CreditResult
     return cached("credits-search", token, lambda: _search(query, per_page))
 
 
-def by_year_statement(query: CreditQuery):
-    return (
-        _from(select(Credit.year, func.sum(Credit.quantity)), query)
-        .where(Credit.year.is_not(None))
-        .group_by(Credit.year)
-        .order_by(Credit.year)
-    )
-
-
 def quantity_by_year(query: CreditQuery) -> list[tuple[int, int]]:
     """The filtered records' quantity per year (transaction year, or the figure's year)."""
-
-    def compute():
-        rows = db.session.execute(by_year_statement(query)).all()
-        return [(int(year), int(total or 0)) for year, total in rows]
-
-    return cached("credits-by-year", query.cache_token(page=False), compute)
-
-
-def facets_statement(query: CreditQuery):
-    """Every facet's (facet, value, count) rows in one round trip: a UNION ALL of GROUP BYs."""
-    branches = []
-    for facet in FACETS:
-        column = FACET_COLUMNS[facet]
-        joined = column.table is Project.__table__
-        branches.append(
-            _from(
-                select(literal(facet).label("facet"), column.label("value"), func.count()),
-                query,
-                join=joined,
-                exclude=facet,
-            )
-            .where(column.is_not(None))
-            .group_by(column)
-        )
-    return union_all(*branches)
+    return credit_stats(query).by_year
 
 
 def facet_counts(query: CreditQuery) -> dict[str, list[tuple[str, int]]]:
     """Per facet, (value, count) by count descending: every other filter applies, not its own."""
-
-    def compute():
-        counts: dict[str, list[tuple[str, int]]] = {facet: [] for facet in FACETS}
-        for facet, value, count in db.session.execute(facets_statement(query)):
-            counts[facet].append((value, count))
-        for values in counts.values():
-            values.sort(key=lambda item: (-item[1], item[0]))
-        return counts
-
-    return cached("credits-facets", query.cache_token(page=False), compute)
+    return credit_stats(query).facets
 
 
 def iter_credit_rows(query: CreditQuery, batch_size: int = 1000) -> Iterator[CreditRow]:

@@ -1,5 +1,5 @@
-"""The credit fields derived from the raw ones (the harmonised beneficiary, the reason category)
-and the list of searched values (credit_search_value).
+"""The credit fields derived from the raw ones (the harmonised beneficiary, the reason category),
+the list of searched values (credit_search_value) and the beneficiary summary.
 
 Run by the load inside its transaction (one line in ``load_catalogue``), and by
 ``flask --app wsgi credits-backfill``. Only rows still without a value are filled, one
@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import Column, Connection, MetaData, Table, Text, select
 
 from app.etl.beneficiaries import fill_beneficiary_keys
+from app.etl.beneficiary_summary import rebuild_beneficiary_summary
 from app.etl.reasons import CATEGORISED_KINDS, fill_reason_categories
 from app.models import SEARCHED_CREDIT_COLUMNS, BeneficiaryAlias, Credit, CreditSearchValue
 from app.text_search import fold
@@ -48,6 +49,7 @@ def fill_credit_fields(connection: Connection, *, refill: bool = False) -> dict[
         "reasons": _fill_reason_categories(connection),
     }
     counts["search_values"] = refresh_search_values(connection)
+    rebuild_beneficiary_summary(connection)
     return counts
 
 

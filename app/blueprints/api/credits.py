@@ -18,7 +18,12 @@ from app.blueprints.api import (
     problem_response,
 )
 from app.catalog.query import MAX_QUERY_LENGTH, VINTAGE_BOUNDS, _clean_text
-from app.credits.beneficiaries import MAX_PAGE, beneficiary_profile, largest_retirers
+from app.credits.beneficiaries import (
+    MAX_PAGE,
+    PROJECTS_SHOWN,
+    beneficiary_profile,
+    largest_retirers,
+)
 from app.credits.query import parse_credit_query
 from app.credits.search import CreditRow, credits_after
 from app.etl.reasons import REASON_CATEGORIES
@@ -139,6 +144,7 @@ def beneficiary(slug: str):
         retired=profile.quantity,
         records=profile.records,
         by_year=[{"year": year, "retired": qty} for year, qty in profile.by_year],
+        projects=profile.project_count,
         by_project=[
             {
                 "project_id": share.project_id,
@@ -370,7 +376,11 @@ OPENAPI_SCHEMAS: dict = {
             "retired": {"type": "integer"},
             "records": {"type": "integer"},
             "by_year": {"type": "array"},
-            "by_project": {"type": "array"},
+            "projects": {"type": "integer", "description": "How many projects it retired from."},
+            "by_project": {
+                "type": "array",
+                "description": f"The {PROJECTS_SHOWN} projects it retired most from.",
+            },
             "by_project_type": _BREAKDOWN,
             "by_registry": _BREAKDOWN,
             "by_reason": _BREAKDOWN,
