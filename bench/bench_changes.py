@@ -271,6 +271,7 @@ def fill_followers(engine) -> None:
             "email": [f"follower{n}@example.org" for n in range(FOLLOWERS)],
             "password_hash": "x",
             "role": "user",
+            "session_token": [f"bench-follower-{n}" for n in range(FOLLOWERS)],
         }
     )
     settings = pd.DataFrame(
@@ -391,30 +392,38 @@ def _verdict(value: float, limit: float) -> str:
     return f"(target ≤ {limit:g}: {'ok' if value <= limit else 'MISSED'})"
 
 
-def main() -> None:
+PARTS = ("diff", "pages", "digests")
+
+
+def main(parts: tuple[str, ...] = PARTS) -> None:
     url = ensure_bench_database(URL)
     engine = sa.create_engine(sqlalchemy_url(url))
     connection = _connect(url)
     connection.close()
 
-    diff = time_diff(engine)
-    print(
-        f"diff of a sync touching 10,000 projects: {diff['seconds']:.2f} s wall, "
-        f"{diff['cpu']:.2f} s CPU of this process ({diff['changes']:,} changes) "
-        f"{_verdict(diff['seconds'], TARGETS['diff'])}"
-    )
+    if "diff" in parts:
+        diff = time_diff(engine)
+        print(
+            f"diff of a sync touching 10,000 projects: {diff['seconds']:.2f} s wall, "
+            f"{diff['cpu']:.2f} s CPU of this process ({diff['changes']:,} changes) "
+            f"{_verdict(diff['seconds'], TARGETS['diff'])}"
+        )
 
     if _count(engine, "project_change") != CHANGE_ROWS or not _filled_by_this_layout(engine):
         started = time.perf_counter()
         fill_changes(engine, CHANGE_ROWS)
         print(f"filled {CHANGE_ROWS:,} change rows in {time.perf_counter() - started:.1f} s")
     app = bench_app(url, "bench-changes:")
-    requests = change_requests(engine)
-    pages = time_changes_pages(app, requests)
-    cold_p95 = percentile(pages["cold"], 0.95)
-    print(f"{len(requests)} requests x5 rounds")
-    print(_line("/changes and feeds, cold cache", pages["cold"], _verdict(cold_p95, 40)))
-    print(_line("/changes and feeds, warm cache", pages["warm"]))
+    if "pages" in parts:
+        requests = change_requests(engine)
+        pages = time_changes_pages(app, requests)
+        cold_p95 = percentile(pages["cold"], 0.95)
+        print(f"{len(requests)} requests x5 rounds")
+        print(_line("/changes and feeds, cold cache", pages["cold"], _verdict(cold_p95, 40)))
+        print(_line("/changes and feeds, warm cache", pages["warm"]))
+    if "digests" not in parts:
+        engine.dispose()
+        return
 
     if _count(engine, "follow") != FOLLOWERS * 50 or not _filled_by_this_layout(engine):
         started = time.perf_counter()
@@ -434,3 +443,8 @@ def main() -> None:
         f"{_verdict(estimate, TARGETS['digests'])}"
     )
     engine.dispose()
+
+
+if __name__ == "__main__":
+    # python -m bench.bench_changes pages digests: only those parts
+    main(tuple(sys.argv[1:]) or PARTS)
