@@ -14,7 +14,8 @@ Database: PostgreSQL ``carbonscope_bench_changes``, the catalogue of bench/datas
    key prefix per round, 5 rounds) and warm. Target: cold p95 ≤ 40 ms.
 3. **Digests**: 10,000 followers with 50 follows each (40 projects, 5 searches out of 100,
    5 of the 200 biggest beneficiaries), daily digests, after a sync of 20,000 changes;
-   ``send_due_digests`` to a local SMTP server (aiosmtpd) timed. Target ≤ 60 s.
+   the whole run (claim, then every digest sent) to a local SMTP server (aiosmtpd, in its
+   own process) timed. Target ≤ 60 s.
 """
 
 from __future__ import annotations
@@ -39,8 +40,6 @@ URL = "postgresql://postgres@127.0.0.1:5432/carbonscope_bench_changes"
 CHANGE_ROWS = 1_000_000
 LAST_SYNC_ROWS = 20_000
 FOLLOWERS = 10_000
-# Digests sent in the bench (all are claimed): the rate, not the whole run, on a shared machine.
-SENT_IN_BENCH = 1_000
 SEED = 17
 KINDS = ["issuance", "retirement", "cancellation", "status", "field", "added", "removed"]
 KIND_WEIGHTS = [0.2, 0.55, 0.05, 0.08, 0.08, 0.03, 0.01]
@@ -359,12 +358,14 @@ def time_digests(app) -> dict:
             )
             mail.init_app(app)
             with app.app_context():
+                cpu = time.process_time()
                 started = time.perf_counter()
                 claimed = claim_digests(datetime.now(UTC))
                 claim_seconds = time.perf_counter() - started
                 started = time.perf_counter()
-                sent = send_pending(limit=SENT_IN_BENCH)
+                sent = send_pending()
                 send_seconds = time.perf_counter() - started
+                cpu = time.process_time() - cpu
         finally:
             server.terminate()
             server.wait()
@@ -374,6 +375,7 @@ def time_digests(app) -> dict:
         "claim_seconds": claim_seconds,
         "sent": sent,
         "send_seconds": send_seconds,
+        "cpu_seconds": cpu,
         "received": count,
     }
 
@@ -434,13 +436,14 @@ def main(parts: tuple[str, ...] = PARTS) -> None:
     reset_digests(engine)
     digests = time_digests(app)
     per_message = digests["send_seconds"] / max(digests["sent"], 1)
-    estimate = digests["claim_seconds"] + per_message * digests["claimed"]
+    whole = digests["claim_seconds"] + digests["send_seconds"]
     print(
-        f"digest claim for {FOLLOWERS:,} followers: {digests['claim_seconds']:.1f} s "
-        f"({digests['claimed']:,} digests); sending the first {digests['sent']:,}: "
-        f"{digests['send_seconds']:.1f} s ({per_message * 1000:.1f} ms each, "
-        f"{digests['received']:,} received); whole run at that rate: {estimate:.0f} s "
-        f"{_verdict(estimate, TARGETS['digests'])}"
+        f"digest run for {FOLLOWERS:,} followers: claim {digests['claim_seconds']:.1f} s "
+        f"({digests['claimed']:,} digests), send {digests['send_seconds']:.1f} s "
+        f"({digests['sent']:,} sent, {per_message * 1000:.1f} ms each, "
+        f"{digests['received']:,} received); whole run {whole:.1f} s, "
+        f"{digests['cpu_seconds']:.1f} s CPU of this process "
+        f"{_verdict(whole, TARGETS['digests'])}"
     )
     engine.dispose()
 

@@ -47,6 +47,7 @@ MAX_LINES = 50
 # worker leaves at most one batch unconfirmed.
 SMTP_CONNECTIONS = 4
 SEND_BATCH = 100
+MAX_KEPT_LINES = 200_000
 UNSUBSCRIBE_SALT = "digest-unsubscribe"
 
 
@@ -297,7 +298,37 @@ def user_of_token(token: str) -> int | None:
     return user if isinstance(user, int) else None
 
 
-def build_message(row: DigestOutbox, email: str, changes: list[ChangeRow]):
+@dataclass(frozen=True)
+class DigestLine:
+    """One change as a digest shows it: worked out once, however many digests tell it."""
+
+    id: int
+    project_id: str | None
+    project_name: str | None
+    registry: str | None
+    title: str
+    summary: str
+    url: str
+
+    @classmethod
+    def of(cls, change: ChangeRow) -> DigestLine:
+        url = (
+            url_for("catalog.detail", project_id=change.project_id, _external=True)
+            if change.project_id
+            else url_for("changes.index", _external=True)
+        )
+        return cls(
+            change.id,
+            change.project_id,
+            change.project_name,
+            change.registry,
+            change.title,
+            change.summary,
+            url,
+        )
+
+
+def build_message(row: DigestOutbox, email: str, changes: list[DigestLine]):
     """The digest email: text and HTML parts, its Message-ID and one-click unsubscribe."""
     unsubscribe = url_for(
         "changes.unsubscribe", token=unsubscribe_token(row.user_account_id), _external=True
@@ -380,18 +411,19 @@ def send_pending(
         current_app.test_request_context("/", base_url=site),
         SmtpPool(min(SMTP_CONNECTIONS, len(batch))) as pool,
     ):
+        lines: dict[int, DigestLine] = {}  # digests of one run share most of their lines
         while batch:
             last_id = batch[-1][0].id
-            sent += _send_batch(batch, pool, after_send)
+            sent += _send_batch(batch, pool, after_send, lines)
             wanted = SEND_BATCH if limit is None else min(SEND_BATCH, limit - sent)
             batch = _pending_batch(last_id, wanted) if wanted > 0 else []
     return sent
 
 
-def _send_batch(batch, pool: SmtpPool, after_send) -> int:
-    told = _changes_told([row for row, _ in batch])
+def _send_batch(batch, pool: SmtpPool, after_send, lines: dict[int, DigestLine]) -> int:
+    _read_lines([row for row, _ in batch], lines)
     messages = [
-        build_message(row, email, [told[i] for i in row.change_ids if i in told])
+        build_message(row, email, [lines[i] for i in row.change_ids if i in lines])
         for row, email in batch
     ]
     row_ids = [row.id for row, _ in batch]
@@ -414,13 +446,14 @@ def _send_batch(batch, pool: SmtpPool, after_send) -> int:
     return len(sent)
 
 
-def _changes_told(rows: list[DigestOutbox]) -> dict[int, ChangeRow]:
-    """Every change the digests tell, read at once."""
-    ids = sorted({i for row in rows for i in row.change_ids})
-    told = {}
+def _read_lines(rows: list[DigestOutbox], lines: dict[int, DigestLine]) -> None:
+    """Add the lines of every change these digests tell that ``lines`` lacks, read at once."""
+    if len(lines) > MAX_KEPT_LINES:
+        lines.clear()
+    ids = sorted({i for row in rows for i in row.change_ids} - lines.keys())
     for start in range(0, len(ids), 5000):
-        told.update({change.id: change for change in changes_by_id(ids[start : start + 5000])})
-    return told
+        for change in changes_by_id(ids[start : start + 5000]):
+            lines[change.id] = DigestLine.of(change)
 
 
 def send_due_digests(now: datetime | None = None, after_send=None) -> DigestReport:
