@@ -5,10 +5,11 @@ Two phases, so a digest goes out once even when the worker dies half-way:
 1. **Claim** (one transaction): for every due follower with new matching changes, an
    outbox row fixes the changes it tells and a stable Message-ID, and the follower's
    ``digest_change_id`` moves past them; the next digest starts after them.
-2. **Send**, row by row: ``sending`` is committed just before the SMTP transaction and
-   ``sent`` just after. A ``pending`` row (claimed, never handed to SMTP) is sent by the
-   next run; a ``sending`` row left by a dead worker may have left already, so it is never
-   sent again: it becomes ``unconfirmed``. A follower thus never gets a digest twice.
+2. **Send**, a batch at a time over a few SMTP connections: ``sending`` is committed for
+   the batch just before its SMTP transactions and ``sent`` just after. A ``pending`` row
+   (claimed, never handed to SMTP) is sent by the next run; a ``sending`` row left by a
+   dead worker may have left already, so it is never sent again: it becomes
+   ``unconfirmed``. A follower thus never gets a digest twice.
 
 Nothing is claimed, nor sent, for a follower when nothing they follow changed.
 """
@@ -25,18 +26,18 @@ from urllib.parse import urlsplit
 
 import click
 import numpy as np
-import pandas as pd
 from flask import current_app, render_template, url_for
 from flask.cli import with_appcontext
 from flask_babel import force_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_mailman import EmailMultiAlternatives
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, select, update
+from sqlalchemy import String, cast, func, select, update
 
 from app.changes.follows import follow_condition
 from app.changes.search import ChangeRow, changes_by_id, latest_change_id
-from app.extensions import db, mail
+from app.changes.smtp_pool import SmtpPool
+from app.extensions import db
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from app.models import DigestOutbox, Follow, FollowerSetting, ProjectChange, UserAccount, utcnow
 
@@ -45,6 +46,11 @@ log = logging.getLogger(__name__)
 # A little under a day and a week: a daily sync that runs a few minutes early still counts.
 DUE_AFTER = {"daily": timedelta(hours=20), "weekly": timedelta(days=6, hours=20)}
 MAX_LINES = 50
+# Connections to the mail server used at once, and digests recorded per commit: a dying
+# worker leaves at most one batch unconfirmed.
+SMTP_CONNECTIONS = 4
+SEND_BATCH = 100
+MAX_KEPT_LINES = 200_000
 UNSUBSCRIBE_SALT = "digest-unsubscribe"
 FREQUENCY_WORDS = {"daily": _l("daily"), "weekly": _l("weekly")}
 
@@ -105,56 +111,133 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def matched_changes(followers: list[Follower], newest: int) -> dict[int, np.ndarray]:
-    """Per follower, the ids of the new changes their follows match (each once, newest first).
+@dataclass(frozen=True)
+class Matched:
+    """What one follower's digest tells: how many changes, the first and last, the newest lines."""
 
-    Set-based: one join for project follows, one for beneficiary follows, one query per
-    distinct followed search, all over the window of changes new to any due follower; the
-    per-follower union is numpy's."""
+    count: int
+    first: int
+    last: int
+    newest: list[int]  # at most MAX_LINES ids, newest first
+
+
+# Followers whose matches are united at once: bounds the memory of the union (a few tens of MB).
+FOLLOWERS_PER_BLOCK = 2_000
+
+
+def matched_changes(followers: list[Follower], newest: int) -> dict[int, Matched]:
+    """Per follower with news, what their follows match among the changes new to them
+    (each change once).
+
+    Set-based: one grouped join for the project follows, one for the beneficiary follows,
+    one query per distinct followed search, over the window of changes new to any due
+    follower. The per-follower union is one sorted array of (follower, change) keys per
+    block of followers, never a Python object per pair: 10,000 followers of 50 follows
+    each match some 14 million pairs."""
     if not followers:
         return {}
-    after = pd.Series({follower.user_id: follower.after for follower in followers})
-    window = (ProjectChange.id > int(after.min()), ProjectChange.id <= newest)
-    found: dict[int, list[np.ndarray]] = defaultdict(list)
-    for kind, column in (
-        ("project", ProjectChange.project_id),
-        ("beneficiary", ProjectChange.beneficiary_key),
-    ):
-        pairs = pd.DataFrame(
-            db.session.execute(
-                select(Follow.user_account_id, ProjectChange.id)
-                .join(ProjectChange, column == Follow.target)
-                .where(Follow.target_kind == kind, *window)
-            ).all(),
-            columns=["user", "change"],
-            dtype="int64",
+    users = np.array(sorted(follower.user_id for follower in followers), dtype=np.int64)
+    after_of = {follower.user_id: follower.after for follower in followers}
+    after = np.array([after_of[user] for user in users.tolist()], dtype=np.int64)
+    low = int(after.min())
+    window = (ProjectChange.id > low, ProjectChange.id <= newest)
+    subjects = [
+        _subject_pairs(users, kind, column, window)
+        for kind, column in (
+            ("project", ProjectChange.project_id),
+            ("beneficiary", ProjectChange.beneficiary_key),
         )
-        pairs = pairs[
-            pairs["change"].to_numpy() > pairs["user"].map(after).fillna(newest).to_numpy()
-        ]
-        for user_id, changes in pairs.groupby("user")["change"]:
-            found[int(user_id)].append(changes.to_numpy())
-    searches = db.session.execute(
-        select(Follow.target, Follow.user_account_id).where(Follow.target_kind == "search")
+    ]
+    searches = _search_matches(users, window)
+    matched: dict[int, Matched] = {}
+    for block in range(0, len(users), FOLLOWERS_PER_BLOCK):
+        span = (block, min(block + FOLLOWERS_PER_BLOCK, len(users)))
+        followers_of, changes = _union(span, subjects, searches, after, newest)
+        matched.update(_summaries(users, followers_of, changes))
+    return matched
+
+
+def _subject_pairs(users: np.ndarray, kind: str, column, window) -> tuple[np.ndarray, np.ndarray]:
+    """(follower index, change id) pairs of the project or beneficiary follows.
+
+    Each follower's ids come as one string: a million pairs, ten thousand rows."""
+    rows = db.session.execute(
+        select(Follow.user_account_id, func.aggregate_strings(cast(ProjectChange.id, String), ","))
+        .join(ProjectChange, column == Follow.target)
+        .where(Follow.target_kind == kind, *window)
+        .group_by(Follow.user_account_id)
     ).all()
+    rows = [(user, text) for user, text in rows if text]
+    if not rows:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    followers = np.array([user for user, _ in rows], dtype=np.int64)
+    lengths = [text.count(",") + 1 for _, text in rows]
+    changes = np.fromstring(",".join(text for _, text in rows), dtype=np.int64, sep=",")
+    indexes = np.searchsorted(users, followers)
+    known = (indexes < len(users)) & (users[np.minimum(indexes, len(users) - 1)] == followers)
+    return np.repeat(np.where(known, indexes, -1), lengths), changes
+
+
+def _search_matches(users: np.ndarray, window) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per distinct followed search: (the due followers' indexes, the ids it matches)."""
     by_target: dict[str, list[int]] = defaultdict(list)
-    for target, user_id in searches:
-        if user_id in after.index:
-            by_target[target].append(user_id)
-    for target, users in by_target.items():
-        ids = np.asarray(
+    for target, user_id in db.session.execute(
+        select(Follow.target, Follow.user_account_id).where(Follow.target_kind == "search")
+    ):
+        by_target[target].append(user_id)
+    matches = []
+    for target, user_ids in by_target.items():
+        followers = np.intersect1d(users, np.array(user_ids, dtype=np.int64))
+        if not len(followers):
+            continue
+        ids = np.fromiter(
             db.session.scalars(
                 select(ProjectChange.id).where(follow_condition("search", target), *window)
-            ).all(),
-            dtype="int64",
+            ),
+            dtype=np.int64,
         )
-        for user_id in users:
-            found[user_id].append(ids[ids > after[user_id]])
-    matched = {}
-    for user_id, parts in found.items():
-        ids = np.unique(np.concatenate(parts))[::-1]
         if len(ids):
-            matched[user_id] = ids
+            matches.append((np.searchsorted(users, followers), ids))
+    return matches
+
+
+def _union(span, subjects, searches, after: np.ndarray, newest: int):
+    """The distinct (follower index, change id) pairs of followers ``span``, sorted by
+    follower then change, keeping only the changes after each follower's cursor."""
+    first, stop = span
+    parts = []
+    for followers, changes in subjects:
+        inside = (followers >= first) & (followers < stop)
+        parts.append((followers[inside], changes[inside]))
+    for followers, changes in searches:
+        chosen = followers[(followers >= first) & (followers < stop)]
+        if len(chosen):
+            parts.append((np.repeat(chosen, len(changes)), np.tile(changes, len(chosen))))
+    if not parts:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    followers = np.concatenate([part[0] for part in parts])
+    changes = np.concatenate([part[1] for part in parts])
+    new = changes > after[followers]
+    # One sortable key per pair: follower index * (newest + 1) + change id.
+    width = np.int64(newest + 1)
+    keys = np.sort(followers[new] * width + changes[new])
+    # Sorted, then each key once (numpy's unique hashes: many times slower on such arrays).
+    keys = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
+    return keys // width, keys % width
+
+
+def _summaries(users: np.ndarray, followers: np.ndarray, changes: np.ndarray) -> dict:
+    """Per follower of the sorted pairs: count, first, last and newest ids."""
+    matched = {}
+    if not len(followers):
+        return matched
+    starts = np.flatnonzero(np.r_[True, followers[1:] != followers[:-1]])
+    ends = np.r_[starts[1:], len(followers)]
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        newest = changes[max(start, end - MAX_LINES) : end][::-1].tolist()
+        matched[int(users[followers[start]])] = Matched(
+            end - start, int(changes[start]), int(changes[end - 1]), newest
+        )
     return matched
 
 
@@ -177,17 +260,17 @@ def claim_digests(now: datetime) -> int:
         {
             "user_account_id": follower.user_id,
             "frequency": follower.frequency,
-            "first_change_id": int(ids[-1]),
-            "last_change_id": int(ids[0]),
-            "change_count": len(ids),
+            "first_change_id": found.first,
+            "last_change_id": found.last,
+            "change_count": found.count,
             # The lines the email shows; the rest are a link to the account page.
-            "change_ids": [int(i) for i in ids[:MAX_LINES]],
-            "message_id": message_id(follower.user_id, int(ids[0])),
+            "change_ids": found.newest,
+            "message_id": message_id(follower.user_id, found.last),
             "state": "pending",
             "created_at": now,
         }
         for follower in followers
-        if (ids := matches.get(follower.user_id)) is not None
+        if (found := matches.get(follower.user_id)) is not None
     ]
     for start in range(0, len(claims), 1000):
         db.session.execute(DigestOutbox.__table__.insert(), claims[start : start + 1000])
@@ -229,14 +312,44 @@ def digest_language(locale: str | None) -> str:
     return locale if locale in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def build_message(row: DigestOutbox, email: str, changes: list[ChangeRow], language: str = "en"):
+@dataclass(frozen=True)
+class DigestLine:
+    """One change as a digest shows it: worked out once, however many digests tell it."""
+
+    id: int
+    project_id: str | None
+    project_name: str | None
+    registry: str | None
+    title: str
+    summary: str
+    url: str
+
+    @classmethod
+    def of(cls, change: ChangeRow) -> DigestLine:
+        url = (
+            url_for("catalog.detail", project_id=change.project_id, _external=True)
+            if change.project_id
+            else url_for("changes.index", _external=True)
+        )
+        return cls(
+            change.id,
+            change.project_id,
+            change.project_name,
+            change.registry,
+            change.title,
+            change.summary,
+            url,
+        )
+
+
+def build_message(row: DigestOutbox, email: str, changes: list[DigestLine], language: str = "en"):
     """The digest email in ``language``: text and HTML parts, its Message-ID and one-click
     unsubscribe."""
     with force_locale(language):
         return _build_message(row, email, changes)
 
 
-def _build_message(row: DigestOutbox, email: str, changes: list[ChangeRow]):
+def _build_message(row: DigestOutbox, email: str, changes: list[DigestLine]):
     unsubscribe = url_for(
         "changes.unsubscribe", token=unsubscribe_token(row.user_account_id), _external=True
     )
@@ -271,9 +384,14 @@ def _build_message(row: DigestOutbox, email: str, changes: list[ChangeRow]):
 # --- phase 2: sending -------------------------------------------------------------------
 
 
-def _mark(row_id: int, **values) -> None:
-    db.session.execute(update(DigestOutbox).where(DigestOutbox.id == row_id).values(**values))
-    db.session.commit()
+def _set_state(row_ids: list[int], state: str, **values) -> None:
+    """One statement for a whole batch of outbox rows (committed by the caller)."""
+    for start in range(0, len(row_ids), 1000):
+        db.session.execute(
+            update(DigestOutbox)
+            .where(DigestOutbox.id.in_(row_ids[start : start + 1000]))
+            .values(state=state, **values)
+        )
 
 
 def give_up_interrupted() -> int:
@@ -287,63 +405,96 @@ def give_up_interrupted() -> int:
     return result.rowcount
 
 
+def _pending_batch(after_id: int, size: int) -> list[tuple[DigestOutbox, str, str | None]]:
+    """The next pending digests: each with its reader's address and language."""
+    return db.session.execute(
+        select(DigestOutbox, UserAccount.email, UserAccount.locale)
+        .join(UserAccount, UserAccount.id == DigestOutbox.user_account_id)
+        .where(DigestOutbox.state == "pending", DigestOutbox.id > after_id)
+        .order_by(DigestOutbox.id)
+        .limit(size)
+    ).all()
+
+
 def send_pending(
     after_send: Callable[[DigestOutbox], None] | None = None, limit: int | None = None
 ) -> int:
-    """Phase 2: send the pending digests (the oldest ``limit`` of them, or all) over one SMTP
-    connection; how many were sent.
+    """Phase 2: send the pending digests (the oldest ``limit`` of them, or all) over
+    ``SMTP_CONNECTIONS`` persistent connections; how many were sent.
 
-    One commit a message: it marks this digest ``sending`` and the previous one ``sent``
-    (a worker dying in between leaves the previous ``sending``: unconfirmed, as it should).
-    ``after_send`` runs between an SMTP transaction and its record (tests stop there)."""
-    rows = db.session.execute(
-        select(DigestOutbox, UserAccount.email, UserAccount.locale)
-        .join(UserAccount, UserAccount.id == DigestOutbox.user_account_id)
-        .where(DigestOutbox.state == "pending")
-        .order_by(DigestOutbox.id)
-        .limit(limit)
-    ).all()
-    if not rows:
+    Batch by batch: one commit marks the batch ``sending``, its messages go out, one commit
+    records each ``sent`` (or, refused, ``pending`` again). A worker dying in between leaves
+    at most one batch ``sending``: unconfirmed, never sent twice. A refusal stops the run
+    once its batch is recorded (the next run tries again). ``after_send`` runs for each sent
+    message between the SMTP transactions and their record (tests stop there)."""
+    batch = _pending_batch(0, min(SEND_BATCH, limit or SEND_BATCH))
+    if not batch:
         return 0
-    told = _changes_told([row for row, _email, _locale in rows])
-    sent, previous = 0, None
+    sent = 0
     site = current_app.config["SITE_URL"]
-    with current_app.test_request_context("/", base_url=site), mail.get_connection() as smtp:
-        for row, email, locale in rows:
-            changes = [told[i] for i in row.change_ids if i in told]
-            message = build_message(row, email, changes, digest_language(locale))
-            message.connection = smtp
-            _mark_sending(row.id, previous)
-            try:
-                message.send()
-            except (smtplib.SMTPException, OSError):
-                _mark(row.id, state="pending")  # refused, so not sent: the next run tries again
-                raise
-            if after_send is not None:
-                after_send(row)
-            previous, sent = row.id, sent + 1
-    if previous is not None:
-        _mark(previous, state="sent", sent_at=utcnow())
+    with (
+        current_app.test_request_context("/", base_url=site),
+        SmtpPool(min(SMTP_CONNECTIONS, len(batch))) as pool,
+    ):
+        # Digests of one run share most of their lines (worded once per language).
+        lines: dict[tuple[str, int], DigestLine] = {}
+        while batch:
+            last_id = batch[-1][0].id
+            sent += _send_batch(batch, pool, after_send, lines)
+            wanted = SEND_BATCH if limit is None else min(SEND_BATCH, limit - sent)
+            batch = _pending_batch(last_id, wanted) if wanted > 0 else []
     return sent
 
 
-def _mark_sending(row_id: int, previous: int | None) -> None:
-    if previous is not None:
-        db.session.execute(
-            update(DigestOutbox)
-            .where(DigestOutbox.id == previous)
-            .values(state="sent", sent_at=utcnow())
+def _send_batch(batch, pool: SmtpPool, after_send, lines: dict[tuple[str, int], DigestLine]) -> int:
+    languages = [digest_language(locale) for _row, _email, locale in batch]
+    rows = [row for row, _email, _locale in batch]
+    _read_lines(rows, languages, lines)
+    messages = [
+        build_message(
+            row,
+            email,
+            [lines[language, i] for i in row.change_ids if (language, i) in lines],
+            language,
         )
-    _mark(row_id, state="sending")
+        for (row, email, _locale), language in zip(batch, languages, strict=True)
+    ]
+    row_ids = [row.id for row in rows]
+    _set_state(row_ids, "sending")
+    db.session.commit()
+    outcomes = pool.send(messages)
+    if after_send is not None:
+        for row, outcome in zip(rows, outcomes, strict=True):
+            if outcome.sent:
+                after_send(row)
+    sent = [row_id for row_id, outcome in zip(row_ids, outcomes, strict=True) if outcome.sent]
+    # Refused or never tried, so not sent: the next run sends them.
+    unsent = [row_id for row_id, outcome in zip(row_ids, outcomes, strict=True) if not outcome.sent]
+    _set_state(sent, "sent", sent_at=utcnow())
+    _set_state(unsent, "pending")
+    db.session.commit()
+    refusals = [outcome.error for outcome in outcomes if outcome.error is not None]
+    if refusals:
+        raise refusals[0]
+    return len(sent)
 
 
-def _changes_told(rows: list[DigestOutbox]) -> dict[int, ChangeRow]:
-    """Every change the digests tell, read at once."""
-    ids = sorted({i for row in rows for i in row.change_ids})
-    told = {}
-    for start in range(0, len(ids), 5000):
-        told.update({change.id: change for change in changes_by_id(ids[start : start + 5000])})
-    return told
+def _read_lines(
+    rows: list[DigestOutbox], languages: list[str], lines: dict[tuple[str, int], DigestLine]
+) -> None:
+    """Add the lines of every change these digests tell that ``lines`` lacks, read at once
+    and worded in each reader's language."""
+    if len(lines) > MAX_KEPT_LINES:
+        lines.clear()
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for row, language in zip(rows, languages, strict=True):
+        wanted[language].update(i for i in row.change_ids if (language, i) not in lines)
+    for language, change_ids in wanted.items():
+        ids = sorted(change_ids)
+        with force_locale(language):
+            for start in range(0, len(ids), 5000):
+                for change in changes_by_id(ids[start : start + 5000]):
+                    lines[language, change.id] = DigestLine.of(change)
 
 
 def send_due_digests(now: datetime | None = None, after_send=None) -> DigestReport:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 
 from flask_babel import format_number, ngettext
@@ -181,7 +181,8 @@ def change_conditions(query: ChangeQuery, exclude: str | None = None) -> list:
         conditions.append(ProjectChange.beneficiary_key.in_(query.beneficiary))
     if query.date_from is not None:
         conditions.append(ProjectChange.id >= _first_id_from(_day_start(query.date_from)))
-    if query.date_to is not None:
+    # The last day a date can name has no day after it: no upper bound then.
+    if query.date_to is not None and query.date_to < date.max:
         end = _day_start(query.date_to + timedelta(days=1))
         conditions.append(ProjectChange.id <= _last_id_before(end))
     return conditions

@@ -14,6 +14,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.changes.conftest import make_change
 from tests.credits.market import seed_retirements
 from tests.insights.market import seed_market
 
@@ -32,13 +33,23 @@ OPERATIONS = [
     "/credits",
     "/beneficiaries",
     "/beneficiaries/{slug}",
+    "/changes",
 ]
+
+
+def seed_changes() -> None:
+    make_change(kind="first_load", registry="VCS", quantity=3)
+    make_change(
+        kind="retirement", project_id="VCS100", registry="VCS", country="Kenya", quantity=9,
+        beneficiary="Shopify Inc.", beneficiary_key="shopify",
+    )  # fmt: skip
 
 
 @pytest.fixture
 def api_schema(app):
     seed_market()
     seed_retirements()
+    seed_changes()
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
 
 
@@ -83,6 +94,8 @@ def test_generated_requests_get_documented_responses(api_schema, path, mode):
         ("/credits", {"query": {"q": "shopify", "kind": ["retirement"], "limit": 2}}),
         ("/beneficiaries", {"query": {"q": "shop"}}),
         ("/beneficiaries/{slug}", {"path_parameters": {"slug": "shopify"}}),
+        ("/changes", {"query": {"kind": ["retirement"], "country": ["Kenya"], "limit": 1}}),
+        ("/changes", {"query": {"date_from": "2024-02-01", "date_to": "2024-01-01"}}),
     ],
 )
 def test_known_requests_match_the_document(api_schema, path, parameters):

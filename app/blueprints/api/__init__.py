@@ -123,4 +123,4 @@ def _cors_and_revalidation(response: Response) -> Response:
     return response
 
 
-from app.blueprints.api import credits, news, openapi, projects, stats  # noqa: E402,F401
+from app.blueprints.api import changes, credits, news, openapi, projects, stats  # noqa: E402,F401

@@ -6,9 +6,9 @@ import re
 
 from flask import current_app, jsonify, render_template, request, url_for
 
-from app.blueprints.api import bp, credits, news, problem, projects, stats
+from app.blueprints.api import bp, changes, credits, news, problem, projects, stats
 
-API_MODULES = (projects, credits, stats, news)
+API_MODULES = (projects, credits, changes, stats, news)
 
 # Shared by every module: errors are RFC 9457 problem documents.
 BASE_SCHEMAS = {
