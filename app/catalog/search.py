@@ -33,7 +33,7 @@ from app.extensions import cache, db
 from app.models import SORT_NAME, Project, current_data_version
 
 PER_PAGE = 50
-CACHE_LAYOUT = 5
+CACHE_LAYOUT = 6
 T = TypeVar("T")
 
 
