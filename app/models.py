@@ -37,7 +37,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.pool import Pool
 
@@ -887,7 +887,8 @@ def bump_data_version(connection=None) -> None:
     )
     if updated.rowcount == 0:
         target.execute(DataVersion.__table__.insert().values(id=1, version=1, changed_at=utcnow()))
-    bound = connection if connection is not None else db.session.connection()
+    # The pool record's info: read back when the connection is checked in (a session's too).
+    bound = target if isinstance(target, Connection) else target.connection()
     bound.info[_BUMPED_ON_CONNECTION] = True
     if has_request_context():  # what this request renders next is of the new version
         request.environ.pop(_VERSION_IN_REQUEST, None)
