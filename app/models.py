@@ -872,7 +872,7 @@ def _shared_data_version() -> int:
     version = cache.get(VERSION_CACHE_KEY)
     if version is None:
         version = _read_data_version()
-        # add, not set: a number written after a bump's commit is never replaced by an older one.
+        # add, not set: the first reader's number stands; a bump deletes it, never writes one.
         cache.add(VERSION_CACHE_KEY, version, timeout=VERSION_CACHE_SECONDS)
     return version
 

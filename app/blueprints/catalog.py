@@ -186,13 +186,13 @@ def overview():
     pictures_html = overview_region(query, in_search)
     if in_search:
         return _vary(make_response(pictures_html))
-    page = render_template(
+    html = render_template(
         "catalog/overview.html",
         query=query,
         overview=search_overview(query),
         pictures_html=pictures_html,
     )
-    return _vary(make_response(page))
+    return _vary(make_response(html))
 
 
 @bp.get("/projects")
