@@ -14,8 +14,8 @@ from flask import current_app
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from app.extensions import db
-from app.models import SourceState, utcnow
+from app.extensions import cache, db
+from app.models import SourceState, current_data_version, utcnow
 
 # (adapter key, label, registry code), in the catalogue's order (app/etl/registries).
 REGISTRY_SOURCES = (
@@ -43,12 +43,20 @@ class Freshness:
         return self.as_of is not None
 
 
-def _why_stale(state: SourceState | None, now: datetime, max_age: timedelta) -> str | None:
-    if state is None or state.as_of is None:
-        return state.last_error if state is not None and state.last_error else None
-    if state.last_error:
-        return state.last_error
-    if now - _aware(state.as_of) > max_age:
+# (as_of, last_attempt_at, last_error) per source_state row, by source.
+StateRow = tuple[datetime | None, datetime | None, str | None]
+# How long the catalogue's search page may show a registry's failed attempt late; its data
+# changing (a sync's load bumps the data version) shows at once.
+FRESHNESS_CACHE_SECONDS = 30
+
+
+def _why_stale(state: StateRow | None, now: datetime, max_age: timedelta) -> str | None:
+    as_of, _attempt, last_error = state or (None, None, None)
+    if as_of is None:
+        return last_error or None
+    if last_error:
+        return last_error
+    if now - _aware(as_of) > max_age:
         hours = int(max_age.total_seconds() // 3600)
         return ngettext(
             "no successful refresh for more than %(num)s hour",
@@ -64,23 +72,41 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def registry_freshness() -> list[Freshness]:
-    """Every registry's freshness, in the catalogue's order (one small query)."""
-    states = {row.source: row for row in db.session.scalars(select(SourceState)).all()}
+def _state_rows() -> dict[str, StateRow]:
+    columns = (SourceState.source, SourceState.as_of, SourceState.last_attempt_at)
+    rows = db.session.execute(select(*columns, SourceState.last_error))
+    return {source: (as_of, attempt, error) for source, as_of, attempt, error in rows}
+
+
+def _cached_state_rows() -> dict[str, StateRow]:
+    key = f"registry-freshness:v{current_data_version()}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = _state_rows()
+        cache.set(key, rows, timeout=FRESHNESS_CACHE_SECONDS)
+    return rows
+
+
+def registry_freshness(cached: bool = False) -> list[Freshness]:
+    """Every registry's freshness, in the catalogue's order (one small query; ``cached``:
+    the rows from the shared cache, up to FRESHNESS_CACHE_SECONDS old, for busy pages).
+    Whether a registry is stale is decided now, on every call."""
+    states = _cached_state_rows() if cached else _state_rows()
     max_age = timedelta(hours=current_app.config["REGISTRY_STALE_HOURS"])
     now = utcnow()
     shown = []
     for key, label, code in REGISTRY_SOURCES:
         state = states.get(key)
         why = _why_stale(state, now, max_age)
+        as_of, last_attempt_at, last_error = state or (None, None, None)
         shown.append(
             Freshness(
                 key=key,
                 label=label,
                 code=code,
-                as_of=_aware(state.as_of) if state and state.as_of else None,
-                last_attempt_at=state.last_attempt_at if state else None,
-                last_error=state.last_error if state else None,
+                as_of=_aware(as_of) if as_of else None,
+                last_attempt_at=last_attempt_at,
+                last_error=last_error,
                 stale=why is not None,
                 why=why,
             )

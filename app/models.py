@@ -11,7 +11,7 @@ import sqlite3
 import warnings
 from datetime import UTC, date, datetime
 
-from flask import has_request_context, request
+from flask import has_app_context, has_request_context, request
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
@@ -37,10 +37,11 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.pool import Pool
 
-from app.extensions import db
+from app.extensions import cache, db
 
 REGISTRIES = ("VCS", "GLD", "ACR", "CAR", "ART")
 COMMUNITY = "COMMUNITY"
@@ -903,19 +904,47 @@ Index("ix_project_sort_name_id", SORT_NAME, Project.id)
 
 
 _VERSION_IN_REQUEST = "carbonscope.data_version"
+# A request that bumped the version reads it from its own transaction from then on.
+_BUMPED_IN_REQUEST = "carbonscope.data_version_bumped"
+# Requests read the version from the shared cache, so a warm page asks the database nothing.
+# A bump forgets the cached number once its transaction has ended (_forget_bumped_version);
+# the short lifetime bounds the one race left (a reader that read the database just before
+# the commit and stores that number just after the bump forgot it).
+VERSION_CACHE_KEY = "catalog:data-version"
+VERSION_CACHE_SECONDS = 2
+_BUMPED_ON_CONNECTION = "carbonscope.bumped_data_version"
+
+
+def _read_data_version() -> int:
+    version = db.session.execute(select(DataVersion.version).where(DataVersion.id == 1)).scalar()
+    return version or 0
 
 
 def current_data_version() -> int:
     """The catalogue's version number: part of every cache key for catalogue data.
 
-    Read once per request (a page asks for it for each cached piece), and afresh outside one.
+    Read once per request (a page asks for it for each cached piece), through the shared
+    cache; afresh from the database outside a request and after a bump in this request.
     """
-    if has_request_context() and _VERSION_IN_REQUEST in request.environ:
+    if not has_request_context():
+        return _read_data_version()
+    if _VERSION_IN_REQUEST in request.environ:
         return request.environ[_VERSION_IN_REQUEST]
-    version = db.session.execute(select(DataVersion.version).where(DataVersion.id == 1)).scalar()
-    if has_request_context():
-        request.environ[_VERSION_IN_REQUEST] = version or 0
-    return version or 0
+    if request.environ.get(_BUMPED_IN_REQUEST):
+        version = _read_data_version()
+    else:
+        version = _shared_data_version()
+    request.environ[_VERSION_IN_REQUEST] = version
+    return version
+
+
+def _shared_data_version() -> int:
+    version = cache.get(VERSION_CACHE_KEY)
+    if version is None:
+        version = _read_data_version()
+        # add, not set: the first reader's number stands; a bump deletes it, never writes one.
+        cache.add(VERSION_CACHE_KEY, version, timeout=VERSION_CACHE_SECONDS)
+    return version
 
 
 def bump_data_version(connection=None) -> None:
@@ -928,8 +957,23 @@ def bump_data_version(connection=None) -> None:
     )
     if updated.rowcount == 0:
         target.execute(DataVersion.__table__.insert().values(id=1, version=1, changed_at=utcnow()))
+    # The pool record's info: read back when the connection is checked in (a session's too).
+    bound = target if isinstance(target, Connection) else target.connection()
+    bound.info[_BUMPED_ON_CONNECTION] = True
     if has_request_context():  # what this request renders next is of the new version
         request.environ.pop(_VERSION_IN_REQUEST, None)
+        request.environ[_BUMPED_IN_REQUEST] = True
+
+
+@event.listens_for(Pool, "checkin")
+def _forget_bumped_version(dbapi_connection, connection_record) -> None:
+    """A connection that bumped the version is back in the pool: its transaction has ended
+    (committed or rolled back), so the next reader takes the number from the database."""
+    if connection_record is None or not connection_record.info.pop(_BUMPED_ON_CONNECTION, False):
+        return
+    if not has_app_context():
+        return  # no cache to reach: the cached number lives VERSION_CACHE_SECONDS at most
+    cache.delete(VERSION_CACHE_KEY)
 
 
 @event.listens_for(db.metadata, "before_create")

@@ -2,9 +2,10 @@
 
 Times a fixed mix of 24 searches through the Flask app on PostgreSQL + Memcached,
 with a cold cache (a fresh key prefix per round) and a warm one, and the same
-SQL statements the search runs (count, page, facets, the overview's totals and years,
-the map) straight through psycopg2; then project pages. Prints p50/p95 and the ratio
-app/SQL against the targets.
+SQL statements the search runs (count, page, facets) straight through psycopg2; then the
+fragment each search loads after its results (the overview's credits by year and the map,
+/projects/overview) cold and warm, with its own SQL; then project pages. Prints p50/p95
+and the ratio app/SQL against the targets.
 
 make bench BENCH_ARGS="catalog"
 """
@@ -56,21 +57,23 @@ SEARCHES = (
 )
 
 
-def _sql_statements(app, search: str) -> list[str]:
-    """The SQL the search runs for this query string, with its values inlined."""
+def _sql_statements(app, search: str, overview: bool = False) -> list[str]:
+    """The SQL the search runs for this query string (``overview``: the SQL of the fragment
+    it loads after its results), with its values inlined."""
     from app.catalog.overview import by_country_statement, by_year_statement
     from app.catalog.query import parse_project_query
     from app.catalog.search import PER_PAGE, count_statement, facets_statement, page_statement
 
     with app.app_context():
         query, _ = parse_project_query(MultiDict(_pairs(search)))
-        statements = [
-            count_statement(query),
-            page_statement(query, query.page, PER_PAGE),
-            facets_statement(query, dialect="postgresql"),
-            by_year_statement(query),
-            by_country_statement(query),
-        ]
+        if overview:
+            statements = [by_country_statement(query), by_year_statement(query)]
+        else:
+            statements = [
+                count_statement(query),
+                page_statement(query, query.page, PER_PAGE),
+                facets_statement(query, dialect="postgresql"),
+            ]
         dialect = postgresql.dialect(paramstyle="named")  # no %% escaping: no parameters
         return [
             str(s.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
@@ -84,12 +87,18 @@ def _pairs(search: str) -> list[tuple[str, str]]:
     return parse_qsl(search)
 
 
-def time_searches(app, url: str) -> dict[str, list[float]]:
+# What htmx sends when a results region loads its chart by year and map.
+OVERVIEW_HEADERS = {"HX-Request": "true", "HX-Target": "overview-pictures"}
+
+
+def time_searches(app, url: str, overview: bool = False) -> dict[str, list[float]]:
+    """The searches, or (``overview``) the fragment each loads after its results."""
     from app.extensions import cache
 
     client = app.test_client()
-    urls = [f"/projects?{search}" for search in SEARCHES]
-    statements = [_sql_statements(app, search) for search in SEARCHES]
+    path, headers = ("/projects/overview", OVERVIEW_HEADERS) if overview else ("/projects", {})
+    urls = [f"{path}?{search}" for search in SEARCHES]
+    statements = [_sql_statements(app, search, overview) for search in SEARCHES]
     connection = _connect(url)
     cursor = connection.cursor()
 
@@ -101,15 +110,17 @@ def time_searches(app, url: str) -> dict[str, list[float]]:
     cold, warm, sql = [], [], []
     with app.app_context():
         for target in urls:  # connections, templates and plans warmed; cache keys not
-            get_ok(client, target)
+            get_ok(client, target, headers)
         # App and SQL alternate, so both see the same load on the machine.
         for _ in range(COLD_ROUNDS):
             fresh_cache_prefix(cache)
             for target, batch in zip(urls, statements, strict=True):
-                cold.append(timed_ms(lambda target=target: get_ok(client, target)))
+                cold.append(timed_ms(lambda target=target: get_ok(client, target, headers)))
                 sql.append(timed_ms(lambda batch=batch: run_sql(batch)))
         for _ in range(WARM_ROUNDS):
-            warm += [timed_ms(lambda target=target: get_ok(client, target)) for target in urls]
+            warm += [
+                timed_ms(lambda target=target: get_ok(client, target, headers)) for target in urls
+            ]
     connection.close()
     return {"cold": cold, "warm": warm, "sql": sql}
 
@@ -152,6 +163,7 @@ def main() -> None:
     url = ensure_bench_database()
     app = bench_app(url, "bench:")
     searches = time_searches(app, url)
+    overviews = time_searches(app, url, overview=True)
     pages = time_project_pages(app)
     cold_p95 = percentile(searches["cold"], 0.95)
     warm_p95 = percentile(searches["warm"], 0.95)
@@ -164,6 +176,9 @@ def main() -> None:
     print(_line("search, app, warm cache", searches["warm"], warm_verdict))
     print(_line("search, same SQL (psycopg2)", searches["sql"]))
     print(f"{'app cold / SQL, p50':<28} ratio={ratio:.2f}  {_verdict(ratio, 2)}")
+    print(_line("overview fragment, cold", overviews["cold"]))
+    print(_line("overview fragment, warm", overviews["warm"]))
+    print(_line("overview fragment, SQL", overviews["sql"]))
     print(_line("project page, cold cache", pages["cold"], _verdict(project_p95, 50)))
     print(_line("project page, warm cache", pages["warm"]))
     print(_line("chart fragment, warm cache", pages["chart"]))

@@ -44,7 +44,7 @@ def timed_ms(call) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def get_ok(client, url: str) -> None:
-    response = client.get(url)
+def get_ok(client, url: str, headers: dict | None = None) -> None:
+    response = client.get(url, headers=headers or {})
     if response.status_code != 200:
         raise SystemExit(f"{url} answered {response.status_code}")

@@ -64,6 +64,7 @@ bp = Blueprint("catalog", __name__)
 RESULTS_REGION = "catalog-results"
 SEARCH_REGION = "project-search"
 CREDITS_REGION = "credit-records"
+OVERVIEW_REGION = "overview-pictures"
 
 
 def _htmx_target() -> str | None:
@@ -145,7 +146,6 @@ def _render_results(query, warnings: list[str]) -> tuple[str, int]:
         facets=build_facets(query, facet_counts(query)),
         chips=active_chips(query),
         warnings=warnings,
-        **_overview_context(query),
     )
     return html, result.page
 
@@ -166,6 +166,43 @@ def results_region(query, warnings: list[str]) -> tuple[Markup, int]:
         cache.set(key, cached)
     html, page = cached
     return Markup(html), page  # noqa: S704  rendered by Jinja, already escaped
+
+
+def overview_region(query, in_search: bool) -> Markup:
+    """The overview's chart by year and map (``in_search``: swapped into the search page,
+    else a page of its own), cached by data version like the results region."""
+    key = cache_key(
+        "overview-html",
+        f"{current_language()}:{query.cache_token(page=False)}:{query.map_by}:{in_search}",
+    )
+    html = cache.get(key)
+    if html is None:
+        html = render_template(
+            "catalog/_overview_pictures.html",
+            query=query,
+            in_search=in_search,
+            **_overview_context(query),
+        )
+        cache.set(key, html)
+    return Markup(html)  # noqa: S704  rendered by Jinja, already escaped
+
+
+@bp.get("/projects/overview")
+def overview():
+    """The search's chart by year and map: the fragment its results region loads after the
+    results (HTMX), or, followed as a plain link, a page of its own."""
+    query, _warnings = parse_project_query(request.args)
+    in_search = _htmx_target() == OVERVIEW_REGION
+    pictures_html = overview_region(query, in_search)
+    if in_search:
+        return _vary(make_response(pictures_html))
+    html = render_template(
+        "catalog/overview.html",
+        query=query,
+        overview=search_overview(query),
+        pictures_html=pictures_html,
+    )
+    return _vary(make_response(html))
 
 
 @bp.get("/projects")

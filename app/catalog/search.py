@@ -125,6 +125,10 @@ class SearchResult(PageWindow):
     issued: int = 0
     retired: int = 0
 
+    @property
+    def retired_share(self) -> float | None:
+        return self.retired / self.issued if self.issued > 0 else None
+
 
 def _like_pattern(text: str, prefix: str = "%", suffix: str = "%") -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -149,6 +149,40 @@ def test_a_country_on_the_map_adds_its_filter(page, market):
     expect(page.locator('[data-total="projects"]')).to_have_text("10")
 
 
+def test_the_chart_and_map_load_after_the_results_and_follow_each_search(page, market):
+    at(page, LAPTOP).goto(f"{market.url}/projects")
+    expect(page.locator(ROWS)).to_have_count(50)
+    expect(page.locator("#overview-chart-svg")).to_be_visible()
+    expect(page.locator('#world-map a[aria-label="Brazil: 10 projects"]')).to_have_count(1)
+    page.locator("#search-q").fill("river")  # every river project is in Peru
+    page.locator("#search-q").press("Enter")
+    expect(page).to_have_url(re.compile(r"\?q=river$"))
+    # The new results load their own chart and map.
+    expect(page.locator('#world-map a[aria-label="Peru: 10 projects"]')).to_have_count(1)
+    expect(page.locator('#world-map a[aria-label^="Brazil:"]')).to_have_count(0)
+    page.locator(".map-measure-link").click()
+    expect(page).to_have_url(re.compile(r"\?q=river&map=credits$"))
+    expect(page.locator(".map-measure-current")).to_have_text("Credits issued")
+    expect(page.locator(ROWS)).to_have_count(10)
+
+
+def test_without_javascript_the_chart_and_map_are_one_link_away(browser, market):
+    context = browser.new_context(java_script_enabled=False, viewport=LAPTOP)
+    page = context.new_page()
+    page.goto(f"{market.url}/projects?country=Peru")
+    expect(page.locator(ROWS)).to_have_count(10)
+    expect(page.locator("#world-map")).to_have_count(0)
+    page.get_by_role("link", name="Credits by year and map of these projects").click()
+    expect(page).to_have_url(re.compile(r"/projects/overview\?country=Peru$"))
+    expect(page.locator("#world-map")).to_be_visible()
+    page.get_by_role("link", name="Credits issued").click()
+    expect(page).to_have_url(re.compile(r"/projects/overview\?country=Peru&map=credits$"))
+    expect(page.locator(".map-measure-current")).to_have_text("Credits issued")
+    page.get_by_role("link", name=re.compile("Back to the 10 projects")).click()
+    expect(page).to_have_url(re.compile(r"/projects\?country=Peru&map=credits$"))
+    context.close()
+
+
 def test_tick_two_projects_and_compare_them_side_by_side(page, market):
     at(page, PHONE).goto(f"{market.url}/projects")
     page.locator('input[form="compare-form"][value="VCS1"]').check()

@@ -6,9 +6,14 @@ import re
 
 from app.catalog.overview import search_overview
 from app.catalog.query import ProjectQuery
+from app.extensions import db
+from app.models import bump_data_version
 from app.world_map import atlas_key, by_atlas_key
 from tests.catalog.test_search import RESULTS, listed_ids
 from tests.factories import make_credit, make_project
+
+# What htmx sends when the results region loads its chart and map.
+PICTURES = {"HX-Request": "true", "HX-Target": "overview-pictures"}
 
 
 def test_a_plain_form_with_empty_fields_redirects_to_the_canonical_url(client):
@@ -87,15 +92,23 @@ def test_overview_totals_and_years_follow_exactly_the_filters(client):
     page = client.get("/projects?country=Peru").text
     assert 'data-total="issued"><span class="total-full">300</span>' in page
     assert re.search(r'data-total="retired">.*100</span>.*\(33%\)</span></dd>', page)
-    assert 'id="overview-chart-svg"' in page
-    assert "2021 — Retired: 60" in page
+    # The chart and the map follow the results: loaded into the region, or a page of their own.
+    assert 'hx-get="/projects/overview?country=Peru" hx-trigger="load"' in page
+    assert 'id="overview-chart-svg"' not in page
+    pictures = client.get("/projects/overview?country=Peru", headers=PICTURES).text
+    assert 'id="overview-pictures"' in pictures
+    assert 'id="overview-chart-svg"' in pictures
+    assert "2021 — Retired: 60" in pictures
+    assert "<html" not in pictures
 
 
 def test_an_empty_search_shows_zero_totals_and_no_chart(client):
     make_project("VCS1", country="Peru")
     page = client.get("/projects?country=Chile").text
     assert 'data-total="projects">0<' in page
-    assert 'id="overview-chart-svg"' not in page
+    assert "/projects/overview" not in page  # nothing to draw: no second request
+    pictures = client.get("/projects/overview?country=Chile", headers=PICTURES).text
+    assert 'id="overview-chart-svg"' not in pictures
     assert "No project matches" in page
 
 
@@ -104,16 +117,16 @@ def test_map_shades_countries_and_each_links_to_add_its_filter(client):
     make_project("VCS2", country="Peru", issued=10)
     make_project("VCS3", country="Chile", issued=1_000_000)
     make_project("VCS4", country="DRC", country_code="CD", issued=5)
-    page = client.get("/projects?registry=VCS").text
+    page = client.get("/projects/overview?registry=VCS", headers=PICTURES).text
     svg = page.split('id="world-map"', 1)[1].split("</svg>", 1)[0]
     assert "<title>Peru: 2 projects</title>" in svg
     assert "<title>Dem. Rep. Congo: 1 project</title>" in svg
     peru_link = re.search(r'<a href="([^"]+)" aria-label="Peru: 2 projects"', svg).group(1)
     assert peru_link == "/projects?registry=VCS&amp;country=Peru"
-    by_credits = client.get("/projects?registry=VCS&map=credits").text
+    by_credits = client.get("/projects/overview?registry=VCS&map=credits", headers=PICTURES).text
     assert "<title>Chile: 1,000,000 credits issued</title>" in by_credits
     # Chosen countries stay on the map (every filter but country), outlined.
-    chosen = client.get("/projects?country=Peru").text
+    chosen = client.get("/projects/overview?country=Peru", headers=PICTURES).text
     assert re.search(r'data-country="Peru" class="selected"', chosen)
     assert "<title>Chile: 1 project</title>" in chosen
 
@@ -127,3 +140,30 @@ def test_country_names_and_iso_codes_meet_on_one_atlas_shape():
     assert list(folded) == ["704"]
     assert folded["704"].names == ("Viet Nam", "Vietnam")
     assert folded["704"].value == 5
+
+
+def test_without_javascript_the_chart_and_map_are_a_page_of_their_own(client):
+    make_project("VCS1", country="Peru", issued=10)
+    make_project("VCS2", country="Chile", issued=10)
+    page = client.get("/projects/overview?registry=VCS&map=credits").text
+    assert "<html" in page
+    assert 'href="/projects?registry=VCS&amp;map=credits">' in page
+    assert "Back to the 2 projects of this search" in page
+    assert 'id="world-map"' in page
+    # The measure switches on this page (a plain link), not in a search region it has not.
+    assert 'href="/projects/overview?registry=VCS" class="map-measure-link">Projects' in page
+    assert 'hx-target="#catalog-results"' not in page
+    # In the search, the same switch swaps the results region like its other links.
+    pictures = client.get("/projects/overview?registry=VCS&map=credits", headers=PICTURES).text
+    assert 'hx-get="/projects?registry=VCS" hx-target="#catalog-results"' in pictures
+
+
+def test_the_chart_and_map_are_cached_until_the_data_version_changes(client):
+    make_project("VCS1", country="Peru", issued=10)
+    url = "/projects/overview?registry=VCS"
+    assert "<title>Peru: 1 project</title>" in client.get(url, headers=PICTURES).text
+    make_project("VCS2", country="Peru", issued=10)
+    assert "<title>Peru: 1 project</title>" in client.get(url, headers=PICTURES).text
+    bump_data_version()
+    db.session.commit()
+    assert "<title>Peru: 2 projects</title>" in client.get(url, headers=PICTURES).text
