@@ -12,6 +12,7 @@ is open to other origins (CORS) for reading, errors included.
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import limiter
@@ -55,6 +56,14 @@ def problem(
     return response
 
 
+def parameters_problem(params: list[dict]) -> Response:
+    """400 naming every query parameter that cannot be used (``{"name", "reason"}`` each)."""
+    names = ", ".join(param["name"] for param in params)
+    reasons = " ".join(param["reason"] for param in params)
+    detail = _("Cannot use %(names)s: %(reasons)s", names=names, reasons=reasons)
+    return problem(400, detail, [param["reason"] for param in params], params)
+
+
 # --- OpenAPI pieces the modules share -------------------------------------------
 
 
@@ -95,6 +104,22 @@ def list_parameter(name: str, description: str, items: dict) -> dict:
         "schema": {"type": "array", "items": items, "maxItems": 10},
         "style": "form",
         "explode": True,
+    }
+
+
+def cursor_page_schema(item_schema: str, max_limit: int) -> dict:
+    """A page of ``item_schema`` rows paged by an opaque cursor (credits, changes)."""
+    text = {"type": ["string", "null"]}
+    return {
+        "type": "object",
+        "required": ["items", "next_cursor", "next", "limit"],
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{item_schema}"}},
+            "next_cursor": text,
+            "next": text,
+            "limit": {"type": "integer", "minimum": 1, "maximum": max_limit},
+        },
+        "additionalProperties": False,
     }
 
 

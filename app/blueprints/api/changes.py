@@ -14,8 +14,10 @@ from app.bad_parameters import invalid_params
 from app.blueprints.api import (
     NOT_MODIFIED,
     bp,
+    cursor_page_schema,
     list_parameter,
     ok_response,
+    parameters_problem,
     problem,
     problem_response,
 )
@@ -96,10 +98,7 @@ def _refuse(warnings: list[str], own: dict[str, str]):
     params += [{"name": name, "reason": reason} for name, reason in own.items()]
     if not params:
         return problem(422, " ".join(warnings), warnings)
-    names = ", ".join(param["name"] for param in params)
-    reasons = " ".join(param["reason"] for param in params)
-    detail = _("Cannot use %(names)s: %(reasons)s", names=names, reasons=reasons)
-    return problem(400, detail, [param["reason"] for param in params], params)
+    return parameters_problem(params)
 
 
 @bp.get("/changes")
@@ -218,15 +217,5 @@ OPENAPI_SCHEMAS: dict = {
         "properties": _CHANGE_PROPERTIES,
         "additionalProperties": False,
     },
-    "ChangePage": {
-        "type": "object",
-        "required": ["items", "next_cursor", "next", "limit"],
-        "properties": {
-            "items": {"type": "array", "items": {"$ref": "#/components/schemas/Change"}},
-            "next_cursor": _TEXT,
-            "next": _TEXT,
-            "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
-        },
-        "additionalProperties": False,
-    },
+    "ChangePage": cursor_page_schema("Change", MAX_LIMIT),
 }

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from app.blueprints.api import (
     NOT_MODIFIED,
     bp,
+    cursor_page_schema,
     list_parameter,
     ok_response,
     problem,
@@ -327,17 +328,7 @@ OPENAPI_SCHEMAS: dict = {
         "properties": _CREDIT_PROPERTIES,
         "additionalProperties": False,
     },
-    "CreditPage": {
-        "type": "object",
-        "required": ["items", "next_cursor", "next", "limit"],
-        "properties": {
-            "items": {"type": "array", "items": {"$ref": "#/components/schemas/Credit"}},
-            "next_cursor": _TEXT,
-            "next": _TEXT,
-            "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
-        },
-        "additionalProperties": False,
-    },
+    "CreditPage": cursor_page_schema("Credit", MAX_LIMIT),
     "BeneficiaryPage": {
         "type": "object",
         "required": ["items", "total", "page", "pages", "per_page"],

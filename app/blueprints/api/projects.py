@@ -14,6 +14,7 @@ from app.blueprints.api import (
     bp,
     list_parameter,
     ok_response,
+    parameters_problem,
     problem,
     problem_response,
 )
@@ -181,10 +182,7 @@ def _refuse(errors: list[str], per_page_error: str | None):
         params.append({"name": "per_page", "reason": per_page_error})
     if not params:
         return problem(_status_for(errors), " ".join(errors), errors)
-    names = ", ".join(param["name"] for param in params)
-    reasons = " ".join(param["reason"] for param in params)
-    detail = _("Cannot use %(names)s: %(reasons)s", names=names, reasons=reasons)
-    return problem(400, detail, [param["reason"] for param in params], params)
+    return parameters_problem(params)
 
 
 @bp.get("/projects")
