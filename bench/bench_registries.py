@@ -23,6 +23,7 @@ import resource
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -209,6 +210,26 @@ NUMERIC_IDS = {"VCS", "GLD"}  # Verra's and Gold Standard's exports write the ba
 US_DATES = {"ACR", "CAR", "ART"}
 
 
+@contextmanager
+def profiled(name: str):
+    """With BENCH_PROFILE set: cProfile the block, its statistics kept in
+    instance/bench/registries/<name>.prof and the top printed."""
+    if not os.environ.get("BENCH_PROFILE"):
+        yield
+        return
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        yield
+    finally:
+        profile.disable()
+        profile.dump_stats(CACHE / f"{name}.prof")
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+
+
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -218,6 +239,23 @@ def cpu_seconds() -> float:
     (the database server's own work is not in it)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+def database_cpu_seconds(engine) -> dict[int, float]:
+    """CPU time of each server process serving this database, by pid (read from /proc: the
+    bench runs beside its PostgreSQL). The database's own work, apart from this process's."""
+    with engine.connect() as connection:
+        pids = connection.exec_driver_sql(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+        ).scalars()
+        times = {}
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # not on this machine, or gone
+                continue
+            times[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return times
 
 
 def _sample(folder: str, table: str) -> pd.DataFrame:
@@ -355,10 +393,14 @@ def run_sync(app, registries: str, folder: Path | None, reconcile: bool):
             registries=registries,
             reconcile=reconcile,
         )
+        db_before = database_cpu_seconds(db.engine)
         started, cpu = time.perf_counter(), cpu_seconds()
         run = execute_sync(run.id)
         wall = time.perf_counter() - started
-        steps = dict(run.step_timings or {}, cpu=round(cpu_seconds() - cpu, 1))
+        cpu = cpu_seconds() - cpu
+        db_after = database_cpu_seconds(db.engine)
+        db_cpu = sum(t - db_before.get(pid, 0.0) for pid, t in db_after.items())
+        steps = dict(run.step_timings or {}, cpu=round(cpu, 1), db_cpu=round(db_cpu, 1))
         result = (run.status, wall, steps, run.message)
         db.engine.dispose()
     return result
@@ -366,12 +408,14 @@ def run_sync(app, registries: str, folder: Path | None, reconcile: bool):
 
 def child_reconcile(url: str, folder: str, registry_dir: str) -> None:
     app = bench_app(url, Path(registry_dir))
-    status, wall, steps, message = run_sync(
-        app, "verra,gold_standard,acr,car,art", Path(folder), reconcile=True
-    )
+    with profiled("reconcile"):
+        status, wall, steps, message = run_sync(
+            app, "verra,gold_standard,acr,car,art", Path(folder), reconcile=True
+        )
     print(
         f"full reconcile: {status}, {wall:.1f} s wall, {steps['cpu']:.1f} s CPU, "
-        f"peak RSS {peak_mb():,.0f} MB; load average {os.getloadavg()[0]:.1f}"
+        f"{steps['db_cpu']:.1f} s database CPU, peak RSS {peak_mb():,.0f} MB; "
+        f"load average {os.getloadavg()[0]:.1f}"
     )
     print(f"  steps: {steps}")
     print(f"  {message}")
@@ -405,19 +449,12 @@ def child_delta(url: str, registry_dir: str) -> None:
         return registry_sync.merge_delta(stored, delta), "the recorded delta"
 
     registry_sync._fetch = recorded_delta
-    if os.environ.get("BENCH_PROFILE"):
-        import cProfile
-        import pstats
-
-        profile = cProfile.Profile()
-        profile.enable()
-    status, wall, steps, message = run_sync(app, "verra", None, reconcile=False)
-    if os.environ.get("BENCH_PROFILE"):
-        profile.disable()
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+    with profiled("delta"):
+        status, wall, steps, message = run_sync(app, "verra", None, reconcile=False)
     print(
         f"delta of {DELTA_ROWS:,} Verra transactions: {status}, {wall:.1f} s wall, "
-        f"peak RSS {peak_mb():,.0f} MB"
+        f"{steps['cpu']:.1f} s CPU, {steps['db_cpu']:.1f} s database CPU, "
+        f"peak RSS {peak_mb():,.0f} MB; load average {os.getloadavg()[0]:.1f}"
     )
     print(f"  steps: {steps}")
     print(f"  {message}")

@@ -75,11 +75,18 @@ class RegistryStore:
         return data.projects, data.credits
 
 
+# Columns of dicts, stored as JSON text (parquet cannot write a struct with no field: a
+# catalogue whose flags are all empty).
+JSON_COLUMNS = (c.PROVENANCE, c.FLAGS)
+
+
 def _to_parquet(frame: pd.DataFrame, path: Path) -> None:
-    frame = frame.copy()
-    if c.PROVENANCE in frame.columns:  # dicts: stored as JSON text
-        frame[c.PROVENANCE] = frame[c.PROVENANCE].map(lambda v: json.dumps(v or {}))
-    frame.to_parquet(path, index=False)
+    encoded = {
+        name: frame[name].map(lambda v: json.dumps(v or {}))
+        for name in JSON_COLUMNS
+        if name in frame.columns
+    }
+    frame.assign(**encoded).to_parquet(path, index=False)
 
 
 def _from_parquet(path: Path, columns=None, ids: set[str] | None = None) -> pd.DataFrame:
@@ -87,6 +94,7 @@ def _from_parquet(path: Path, columns=None, ids: set[str] | None = None) -> pd.D
     frame = pd.read_parquet(path, columns=columns, filters=filters if ids else None)
     if ids is not None and not ids:
         frame = frame.head(0)
-    if c.PROVENANCE in frame.columns:
-        frame[c.PROVENANCE] = frame[c.PROVENANCE].map(lambda v: json.loads(v) if v else {})
+    for name in JSON_COLUMNS:
+        if name in frame.columns:
+            frame[name] = frame[name].map(lambda v: json.loads(v) if v else {})
     return frame
