@@ -11,6 +11,7 @@ downloading those again.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -22,7 +23,7 @@ from sqlalchemy import func, select
 from app.etl import columns as c
 from app.etl.errors import SourceError
 from app.etl.http import HttpSettings, RegistryClient, user_agent
-from app.etl.load import load_projects
+from app.etl.load import ProjectsLoad
 from app.etl.registries import ADAPTERS, Adapter, RegistryData, adapter_for
 from app.etl.registries.base import FetchSettings
 from app.etl.registries.overlay import apply_registries
@@ -113,7 +114,7 @@ def _since(adapter: Adapter, reconcile: bool) -> str | None:
     if reconcile or not adapter.incremental:
         return None
     state = db.session.scalar(select(SourceState).where(SourceState.source == adapter.key))
-    if state is None or state.last_success_at is None or store().load(adapter.key) is None:
+    if state is None or state.last_success_at is None or not store().has(adapter.key):
         return None
     return (state.last_success_at - DELTA_OVERLAP).date().isoformat()
 
@@ -126,11 +127,24 @@ def _ids(values: pd.Series) -> set[str]:
     return set(pd.unique(values.dropna()))
 
 
+def _with_delta_projects(stored: pd.DataFrame, delta: RegistryData) -> pd.DataFrame:
+    projects = pd.concat([delta.projects, stored], ignore_index=True)
+    return projects.drop_duplicates(c.PROJECT_ID, keep="first").reset_index(drop=True)
+
+
+def delta_scope(stored_projects: pd.DataFrame, delta: RegistryData) -> set[str]:
+    """The projects a delta touches: those of its events, and those whose fields it changes."""
+    merged = _with_delta_projects(stored_projects, delta)
+    return _ids(delta.credits[c.PROJECT_ID]) | _changed_fields(stored_projects, merged)
+
+
 def merge_delta(stored: RegistryData, delta: RegistryData) -> RegistryData:
     """The stored data set with a delta's projects replacing theirs and its new events added
-    (``appended``: those not stored already, as the delta's overlap asks again)."""
-    projects = pd.concat([delta.projects, stored.projects], ignore_index=True)
-    projects = projects.drop_duplicates(c.PROJECT_ID, keep="first").reset_index(drop=True)
+    (``appended``: those not stored already, as the delta's overlap asks again).
+
+    ``stored.credits`` need only hold the rows of the projects in ``delta_scope``: the
+    result's credits are then those projects' rows (their whole set), not every one kept."""
+    projects = _with_delta_projects(stored.projects, delta)
     delta_ids = _ids(delta.credits[c.PROJECT_ID])
     # Only the stored rows of the delta's projects can be asked again.
     stored_rows = stored.credits[stored.credits[c.PROJECT_ID].isin(delta_ids)]
@@ -165,13 +179,28 @@ def _fetch(adapter: Adapter, raw_dir: Path, reconcile: bool) -> tuple[RegistryDa
         data = adapter.fetch(client, settings)
     if since is None:
         return data, "fetched whole"
-    stored, _ = store().load(adapter.key)
-    return merge_delta(stored, data), f"fetched the events since {since}"
+    return with_kept(adapter.key, data), f"fetched the events since {since}"
+
+
+def with_kept(key: str, delta: RegistryData) -> RegistryData:
+    """A daily delta merged with the kept data set, of which only the credit rows of the
+    projects the delta touches are read (a few of the 650k rows Verra keeps)."""
+    kept = store()
+    stored, _ = kept.load(key, ids=delta_scope(kept.load_projects(key), delta))
+    return merge_delta(stored, delta)
 
 
 def _check(adapter: Adapter, data: RegistryData) -> None:
     if data.projects.empty:
         raise SourceError(f"{adapter.label}: no projects at all in what the registry gave")
+
+
+def _keep(key: str, data: RegistryData, now) -> int:
+    """Keep a registry's new data set (a delta: only what it added); its credit rows in all."""
+    if data.appended is None:
+        store().save(key, data, now)
+        return len(data.credits)
+    return store().append(key, data.projects, data.appended, data.counts, now)
 
 
 def refresh_registry(adapter: Adapter, folder: Path | None, raw_dir: Path, run, reconcile: bool):
@@ -197,7 +226,7 @@ def refresh_registry(adapter: Adapter, folder: Path | None, raw_dir: Path, run, 
         else:
             data, how = _fetch(adapter, raw_dir, reconcile)
         _check(adapter, data)
-        store().save(adapter.key, data, now)
+        credit_rows = _keep(adapter.key, data, now)
     except SourceError as error:
         state.last_error = str(error)
         db.session.commit()
@@ -208,7 +237,7 @@ def refresh_registry(adapter: Adapter, folder: Path | None, raw_dir: Path, run, 
     state.last_error = None
     state.counts = {
         "projects": len(data.projects),
-        "credit_rows": len(data.credits),
+        "credit_rows": credit_rows,
         "registry_totals": data.counts,
     }
     state.cursor = {"since": now.date().isoformat()}
@@ -399,57 +428,102 @@ def touched_projects(before: RegistryData | None, after: RegistryData, in_databa
     return changed_projects(before, after), set()
 
 
-def apply_refreshed(
-    fresh: dict[str, RegistryData],
-    before: dict[str, RegistryData | None],
-    in_database: dict[str, bool],
-) -> tuple[pd.DataFrame, pd.DataFrame, dict, frozenset[str]]:
-    """Only the projects the refreshed registries changed, rebuilt from the stored merge
-    with their registry's data laid over (registries never share a project): what a
-    registry-only run loads, and the projects that only get new credit rows appended."""
-    touched: set[str] = set()
-    append_to: set[str] = set()
-    for key, data in fresh.items():
-        ids, appendable = touched_projects(before.get(key), data, in_database.get(key, False))
-        touched |= ids
-        append_to |= appendable
-    projects, credits = stored_catalogue(touched)
-    datasets = {key: _only(data, touched) for key, data in fresh.items()}
-    projects, credits, summary = apply_registries(projects, credits, datasets)
-    if append_to:
-        appended = pd.concat(
-            [data.appended for data in fresh.values() if data.appended is not None],
-            ignore_index=True,
-        )
+@dataclass
+class RegistryChange:
+    """What one registry's refresh changed: the projects to rebuild, those of them whose
+    stored credit rows stay and only get the delta's new rows, and the data set itself when
+    it is a delta's few projects (a whole data set is read back from the store when loaded,
+    so that only one registry's rows are ever in memory)."""
+
+    key: str
+    touched: set[str]
+    append_to: set[str]
+    data: RegistryData | None = None
+
+
+def registry_change(
+    key: str, data: RegistryData, before: RegistryData | None, in_database: bool
+) -> RegistryChange:
+    if data.appended is not None and not in_database:
+        # A delta over data the database never got: rebuild from the whole kept set.
+        data = store().load(key)[0]
+    touched, append_to = touched_projects(before, data, in_database)
+    return RegistryChange(key, touched, append_to, data if data.appended is not None else None)
+
+
+def rebuilt_projects(change: RegistryChange) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """The projects one registry changed, rebuilt from the stored merge with the registry's
+    data laid over (registries never share a project): what the load writes, and a summary."""
+    data = change.data
+    if data is None:
+        data = store().load(change.key, ids=change.touched)[0]
+    projects, credits = stored_catalogue(change.touched)
+    projects, credits, summary = apply_registries(
+        projects, credits, {change.key: _only(data, change.touched)}
+    )
+    if change.append_to:
+        appended = data.appended
         credits = pd.concat(
             [
-                credits[~credits[c.PROJECT_ID].isin(append_to)],
-                appended[appended[c.PROJECT_ID].isin(append_to)],
+                credits[~credits[c.PROJECT_ID].isin(change.append_to)],
+                appended[appended[c.PROJECT_ID].isin(change.append_to)],
             ],
             ignore_index=True,
         )
-    return projects, credits, summary, frozenset(append_to)
+    return projects, credits, summary
+
+
+def load_changes(connection, changes: list[RegistryChange], report: dict, run_id: int):
+    """Load what the registries changed, one registry at a time, in the caller's
+    transaction; complete the report's registries part. Returns (LoadCounts, projects,
+    credit rows)."""
+    load = ProjectsLoad(connection, run_id)
+    summary: dict = {}
+    orphans = projects_changed = credit_rows = 0
+    for change in changes:
+        if not change.touched:
+            continue
+        projects, credits, piece = rebuilt_projects(change)
+        load.add(projects, credits, frozenset(change.append_to))
+        orphans += piece.pop("orphan_credit_rows", 0)
+        summary.update(piece)
+        projects_changed += len(projects)
+        credit_rows += len(credits)
+        del projects, credits
+    counts = load.finish()
+    report["registries"] = {
+        **summary,
+        "orphan_credit_rows": orphans,
+        **report["registries"],
+        "projects_changed": projects_changed,
+        "projects_appended_to": sum(len(change.append_to) for change in changes),
+    }
+    return counts, projects_changed, credit_rows
 
 
 def registry_catalogue(run: SyncRun, folder: Path | None, raw_dir: Path):
-    """A registry-only run: the projects its registries changed, rebuilt from the stored
-    merge with their registry's data laid over; and how to load them (``load_projects``)."""
+    """A registry-only run: refresh its registries one at a time (each kept on disk and let
+    go before the next), and say what changed; returns the report and how to load it
+    (``load_changes``: the changed projects rebuilt from the stored merge, a registry at a
+    time)."""
     keys = parse_registry_names(run.registries) or list(ADAPTERS)
     stored_catalogue(set())  # refuse early when there is no merge to lay them over
     in_database = {key: _last_load_succeeded(key) for key in keys}
-    before = {
-        key: _before(key, folder is None and _since(ADAPTERS[key], bool(run.reconcile)) is not None)
-        for key in keys
-    }
-    outcomes, fresh = refresh_registries(run, folder, raw_dir, keys)
+    outcomes, changes = {}, []
+    for key in keys:
+        delta = folder is None and _since(ADAPTERS[key], bool(run.reconcile)) is not None
+        before = _before(key, delta)
+        outcomes[key], data = refresh_registry(
+            ADAPTERS[key], folder, raw_dir, run, bool(run.reconcile)
+        )
+        if data is not None:
+            changes.append(registry_change(key, data, before, in_database[key]))
+        del before, data
     if all(o["status"] == "failed" for o in outcomes.values()):
         raise SourceError(
             "every registry of this run failed, nothing changed: "
             + "; ".join(f"{o['label']}: {o['message']}" for o in outcomes.values())
         )
-    projects, credits, summary, append_to = apply_refreshed(fresh, before, in_database)
     report = registry_report(run)
-    _report(report, summary, outcomes)
-    report["registries"]["projects_changed"] = len(projects)
-    report["registries"]["projects_appended_to"] = len(append_to)
-    return projects, credits, report, partial(load_projects, append_to=append_to)
+    _report(report, {}, outcomes)
+    return report, partial(load_changes, changes=changes, report=report)
