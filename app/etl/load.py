@@ -9,7 +9,6 @@ on PostgreSQL readers keep seeing the old catalogue until the commit.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -20,6 +19,8 @@ from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from sqlalchemy import Column, Connection, MetaData, Table, bindparam, func, select
 
 from app.etl import columns as c
@@ -307,31 +308,38 @@ def _plain_credit(name: str, value):
 
 
 def _copy_credits(connection: Connection, credits: pd.DataFrame) -> None:
-    """PostgreSQL's COPY, with dates written as YYYY-MM-DD (batch by batch, to spare memory)."""
-
-    def dates_as_text(part: pd.DataFrame) -> pd.DataFrame:
-        return part.assign(**{c.TRANSACTION_DATE: part[c.TRANSACTION_DATE].dt.strftime("%Y-%m-%d")})
-
-    _copy_rows(connection, "credit", credits, list(WRITTEN_CREDIT_COLUMNS), dates_as_text)
+    _copy_rows(
+        connection, "credit", credits, list(WRITTEN_CREDIT_COLUMNS), dates=(c.TRANSACTION_DATE,)
+    )
 
 
 def _copy_rows(
-    connection: Connection, table: str, frame: pd.DataFrame, columns: list, prepare=None
+    connection: Connection, table: str, frame: pd.DataFrame, columns: list, dates=()
 ) -> None:
-    """PostgreSQL's COPY, in batches of CSV text, on the transaction's own connection."""
+    """PostgreSQL's COPY, in batches of CSV text (batch by batch, to spare memory), on the
+    transaction's own connection; ``dates`` are written as YYYY-MM-DD."""
     cursor = connection.connection.dbapi_connection.cursor()
     statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
     try:
         for start in range(0, len(frame), COPY_BATCH):
-            part = frame.iloc[start : start + COPY_BATCH][columns]
-            buffer = io.StringIO()
-            (prepare(part) if prepare else part).to_csv(
-                buffer, index=False, header=False, quoting=csv.QUOTE_MINIMAL
+            cursor.copy_expert(
+                statement, _csv(frame.iloc[start : start + COPY_BATCH][columns], dates)
             )
-            buffer.seek(0)
-            cursor.copy_expert(statement, buffer)
     finally:
         cursor.close()
+
+
+def _csv(frame: pd.DataFrame, dates=()) -> io.BytesIO:
+    """CSV as COPY reads it (a missing value unquoted and empty: NULL), written by pyarrow:
+    several times faster than pandas' writer, which took 13 s of a reconcile's 1.5M rows."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    for name in dates:
+        position = table.schema.get_field_index(name)
+        table = table.set_column(position, name, table[name].cast(pa.date32(), safe=False))
+    buffer = io.BytesIO()
+    pa_csv.write_csv(table, buffer, pa_csv.WriteOptions(include_header=False))
+    buffer.seek(0)
+    return buffer
 
 
 def _insert_yearly(connection: Connection, yearly: pd.DataFrame) -> None:

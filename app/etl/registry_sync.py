@@ -184,9 +184,12 @@ def _fetch(adapter: Adapter, raw_dir: Path, reconcile: bool) -> tuple[RegistryDa
 
 def with_kept(key: str, delta: RegistryData) -> RegistryData:
     """A daily delta merged with the kept data set, of which only the credit rows of the
-    projects the delta touches are read (a few of the 650k rows Verra keeps)."""
+    projects the delta touches are read, and of them only what tells an event again and
+    makes the totals (their other fields are never written again: the load only adds the
+    delta's new rows to those projects)."""
     kept = store()
-    stored, _ = kept.load(key, ids=delta_scope(kept.load_projects(key), delta))
+    scope = delta_scope(kept.load_projects(key), delta)
+    stored, _ = kept.load(key, credit_columns=[*EVENT_KEY, c.VINTAGE], ids=scope)
     return merge_delta(stored, delta)
 
 
