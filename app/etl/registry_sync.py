@@ -330,11 +330,13 @@ def registry_only(run: SyncRun, folder: Path | None) -> bool:
     return bool(exports) and all(path is None or path in exports for path in base)
 
 
-def stored_catalogue(ids: set[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The last OffsetsDB + VROD merge (only these projects of it, if given); empty on a
-    catalogue that has none yet. A loaded catalogue without a stored merge is refused:
-    overlaying an empty one would drop it."""
-    stored = store().load_catalogue(ids)
+def stored_catalogue(
+    ids: set[str] | None = None, credit_ids: set[str] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The last OffsetsDB + VROD merge (only these projects of it, and the credit rows of
+    ``credit_ids`` among them, if given); empty on a catalogue that has none yet. A loaded
+    catalogue without a stored merge is refused: overlaying an empty one would drop it."""
+    stored = store().load_catalogue(ids, credit_ids)
     if stored is not None:
         return stored
     loaded = db.session.scalar(
@@ -460,10 +462,11 @@ def rebuilt_projects(change: RegistryChange) -> tuple[pd.DataFrame, pd.DataFrame
     data = change.data
     if data is None:
         data = store().load(change.key, ids=change.touched)[0]
-    projects, credits = stored_catalogue(change.touched)
-    projects, credits, summary = apply_registries(
-        projects, credits, {change.key: _only(data, change.touched)}
-    )
+    registry = _only(data, change.touched)
+    # A project with registry rows takes them as a set: its merged rows are not read.
+    merged_rows_kept = change.touched - _ids(registry.credits[c.PROJECT_ID])
+    projects, credits = stored_catalogue(change.touched, merged_rows_kept)
+    projects, credits, summary = apply_registries(projects, credits, {change.key: registry})
     if change.append_to:
         appended = data.appended
         credits = pd.concat(

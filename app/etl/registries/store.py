@@ -134,9 +134,10 @@ class RegistryStore:
         """The merged OffsetsDB + VROD catalogue, before any registry was laid over it."""
         self.save(BASE, RegistryData(projects=projects, credits=credits), as_of)
 
-    def load_catalogue(self, ids: set[str] | None = None):
-        """The stored merge (projects, credits), or only these projects of it; None if none."""
-        stored = self.load(BASE, ids=ids)
+    def load_catalogue(self, ids: set[str] | None = None, credit_ids: set[str] | None = None):
+        """The stored merge (projects, credits), or only these projects of it (and only the
+        credit rows of ``credit_ids`` among them, if given); None if none."""
+        stored = self.load(BASE, ids=ids if credit_ids is None else credit_ids)
         if stored is None:
             return None
         data, _ = stored
