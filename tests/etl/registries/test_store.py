@@ -102,3 +102,14 @@ def test_past_the_most_parts_an_append_rewrites_the_whole_set(tmp_path, monkeypa
     assert meta["credit_rows"] == 5
     data, _ = store.load("verra")
     assert sorted(data.credits[c.QUANTITY]) == [10, 11, 12, 20, 21]
+
+
+def test_a_set_kept_before_parts_existed_still_loads_and_takes_a_delta(tmp_path):
+    store = kept(tmp_path)
+    meta_file = tmp_path / "verra" / "meta.json"
+    meta = json.loads(meta_file.read_text())
+    meta_file.write_text(json.dumps({"as_of": meta["as_of"], "counts": meta["counts"]}))
+
+    assert store.load("verra")[0].credits[c.QUANTITY].tolist() == [10, 20, 21]
+    assert store.append("verra", projects("VCS1"), credits(("VCS1", 11)), {}, utcnow()) == 4
+    assert store.load("verra")[0].credits[c.QUANTITY].tolist() == [10, 20, 21, 11]
