@@ -114,15 +114,18 @@ class RegistryStore:
         """A kept data set; only some credit columns, or only some projects' rows, if asked."""
         if not self.has(name):
             return None
-        folder = self._dir(name)
         meta = self._meta(name)
-        parts = [_from_parquet(folder / part, credit_columns, ids) for part in meta["credit_parts"]]
         data = RegistryData(
-            projects=_from_parquet(folder / meta["projects"]),
-            credits=parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True),
+            projects=_from_parquet(self._dir(name) / meta["projects"]),
+            credits=self._credits(name, meta, credit_columns, ids),
             counts=meta.get("counts") or {},
         )
         return data, datetime.fromisoformat(meta["as_of"])
+
+    def _credits(self, name: str, meta: dict, columns, ids: set[str] | None) -> pd.DataFrame:
+        folder = self._dir(name)
+        parts = [_from_parquet(folder / part, columns, ids) for part in meta["credit_parts"]]
+        return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
     def load_projects(self, name: str) -> pd.DataFrame | None:
         """A kept data set's projects only (no credit row read); None when none is kept."""
@@ -137,13 +140,13 @@ class RegistryStore:
     def load_catalogue(self, ids: set[str] | None = None, credit_ids: set[str] | None = None):
         """The stored merge (projects, credits), or only these projects of it (and only the
         credit rows of ``credit_ids`` among them, if given); None if none."""
-        stored = self.load(BASE, ids=ids if credit_ids is None else credit_ids)
-        if stored is None:
+        if not self.has(BASE):
             return None
-        data, _ = stored
-        if ids is not None:
-            return data.projects[data.projects[c.PROJECT_ID].isin(ids)], data.credits
-        return data.projects, data.credits
+        meta = self._meta(BASE)
+        # Only these projects read (and their JSON fields decoded): a registry's few of 12,000.
+        projects = _from_parquet(self._dir(BASE) / meta["projects"], ids=ids)
+        credits = self._credits(BASE, meta, None, ids if credit_ids is None else credit_ids)
+        return projects, credits
 
 
 # Columns of dicts, stored as JSON text (parquet cannot write a struct with no field: a
