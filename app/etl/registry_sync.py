@@ -133,19 +133,23 @@ def _with_delta_projects(stored: pd.DataFrame, delta: RegistryData) -> pd.DataFr
     return projects.drop_duplicates(c.PROJECT_ID, keep="first").reset_index(drop=True)
 
 
-def delta_scope(stored_projects: pd.DataFrame, delta: RegistryData) -> set[str]:
-    """The projects a delta touches: those of its events, and those whose fields it changes."""
-    merged = _with_delta_projects(stored_projects, delta)
-    return _ids(delta.credits[c.PROJECT_ID]) | _changed_fields(stored_projects, merged)
+def fields_changed_by(stored_projects: pd.DataFrame, delta: RegistryData) -> set[str]:
+    """The projects whose fields a delta changes."""
+    return _changed_fields(stored_projects, _with_delta_projects(stored_projects, delta))
 
 
-def merge_delta(stored: RegistryData, delta: RegistryData) -> RegistryData:
+def merge_delta(
+    stored: RegistryData, delta: RegistryData, fields_changed: set[str] | None = None
+) -> RegistryData:
     """The stored data set with a delta's projects replacing theirs and its new events added
     (``appended``: those not stored already, as the delta's overlap asks again).
 
-    ``stored.credits`` need only hold the rows of the projects in ``delta_scope``: the
-    result's credits are then those projects' rows (their whole set), not every one kept."""
+    ``stored.credits`` need only hold the rows of the delta's projects and of those whose
+    fields it changes (``fields_changed``, computed here if not given): the result's
+    credits are then those projects' rows (their whole set), not every one kept."""
     projects = _with_delta_projects(stored.projects, delta)
+    if fields_changed is None:
+        fields_changed = _changed_fields(stored.projects, projects)
     delta_ids = _ids(delta.credits[c.PROJECT_ID])
     # Only the stored rows of the delta's projects can be asked again.
     stored_rows = stored.credits[stored.credits[c.PROJECT_ID].isin(delta_ids)]
@@ -155,7 +159,7 @@ def merge_delta(stored: RegistryData, delta: RegistryData) -> RegistryData:
     new = ~np.isin(hashes.to_numpy(), stored_hashes) & ~hashes.duplicated().to_numpy()
     appended = delta.credits[new].reset_index(drop=True)
     new_rows = _ids(appended[c.PROJECT_ID])
-    changed = new_rows | _changed_fields(stored.projects, projects)
+    changed = new_rows | fields_changed
     had_rows = _ids(stored_rows.loc[stored_rows[c.PROJECT_ID].isin(new_rows), c.PROJECT_ID])
     return RegistryData(
         projects=projects,
@@ -191,9 +195,10 @@ def with_kept(key: str, delta: RegistryData) -> RegistryData:
     makes the totals (their other fields are never written again: the load only adds the
     delta's new rows to those projects)."""
     kept = store()
-    scope = delta_scope(kept.load_projects(key), delta)
+    fields_changed = fields_changed_by(kept.load_projects(key), delta)
+    scope = _ids(delta.credits[c.PROJECT_ID]) | fields_changed
     stored, _ = kept.load(key, credit_columns=[*EVENT_KEY, c.VINTAGE], ids=scope)
-    return merge_delta(stored, delta)
+    return merge_delta(stored, delta, fields_changed)
 
 
 def _check(adapter: Adapter, data: RegistryData) -> None:
