@@ -387,14 +387,15 @@ def _stored_totals(connection: Connection, keys: dict[int, str]) -> pd.DataFrame
     if connection.dialect.name == "postgresql":
         # Room to hash the groups in memory rather than sort them on disk (this transaction).
         connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
-    # Many projects: one pass over the whole table beats thousands of index probes.
-    chunks = [None] if len(ids) > WHOLE_TABLE_FROM else _chunks(ids, 1000)
+    # Many projects: one statement (one pass over the table) beats thousands of index probes.
+    chunks = [ids] if len(ids) > WHOLE_TABLE_FROM else _chunks(ids, 1000)
     for chunk in chunks:
-        statement = select(*groups, func.sum(table.c.quantity)).where(table.c.kind.in_(EVENT_KINDS))
-        if chunk is not None:
-            statement = statement.where(table.c.project_id.in_(chunk))
+        statement = select(*groups, func.sum(table.c.quantity)).where(
+            table.c.kind.in_(EVENT_KINDS), table.c.project_id.in_(chunk)
+        )
         rows = connection.execute(statement.group_by(*groups)).all()
-        frames.append(pd.DataFrame(rows, columns=names))
+        # Plain tuples: pandas probes each Row for namedtuple fields, 6x slower.
+        frames.append(pd.DataFrame([tuple(row) for row in rows], columns=names))
     totals = pd.concat(frames, ignore_index=True)
     totals = totals[totals[c.PROJECT_ID].isin(keys)]
     return totals.assign(

@@ -1,10 +1,12 @@
 """The credit fields derived from the raw ones (the harmonised beneficiary, the reason category),
 the list of searched values (credit_search_value) and the beneficiary summary.
 
-Run by the load inside its transaction (one line in ``load_catalogue``), and by
-``flask --app wsgi credits-backfill``. Only rows still without a value are filled, one
-distinct raw value at a time (a million rows hold a few thousand distinct names), through
-the pure steps of ``beneficiaries`` and ``reasons``, then one ``UPDATE ... FROM`` each.
+The load writes new rows with their derived fields already set (``with_credit_fields``:
+one distinct raw value at a time, a million rows hold a few thousand distinct names):
+an UPDATE after the COPY would write every row and its dozen index entries again.
+``fill_credit_fields`` fills the rows still without a value (older rows; run by the full
+load inside its transaction, and by ``flask --app wsgi credits-backfill``), through the
+same pure steps of ``beneficiaries`` and ``reasons``, then one ``UPDATE ... FROM`` each.
 """
 
 from __future__ import annotations
@@ -53,6 +55,37 @@ def fill_credit_fields(connection: Connection, *, refill: bool = False) -> dict[
     return counts
 
 
+DERIVED_COLUMNS = ("beneficiary_key", "reason_category")
+
+
+def with_credit_fields(connection: Connection, credits: pd.DataFrame) -> pd.DataFrame:
+    """Credit rows about to be written, with their ``beneficiary_key`` and ``reason_category``
+    (what ``fill_credit_fields`` would set), each distinct value mapped once. Filling them
+    before the rows are written spares an UPDATE of every row and its dozen index entries."""
+    beneficiaries = credits["beneficiary"]
+    names = pd.DataFrame({"beneficiary": beneficiaries.dropna().unique()}, dtype=object)
+    keyed = fill_beneficiary_keys(names, confirmed_aliases(connection)) if len(names) else names
+    keys = dict(zip(keyed["beneficiary"], keyed.get("beneficiary_key", []), strict=True))
+    # As the UPDATE joins them: a missing reason and an empty one are the same.
+    triples = credits[["kind", "reason", "cancellation_reason"]].astype(object)
+    joined = (
+        triples["kind"]
+        .fillna("")
+        .astype(str)
+        .str.cat(
+            [triples[name].fillna("").astype(str) for name in ("reason", "cancellation_reason")],
+            sep="\x1f",
+        )
+    )
+    distinct = triples[~joined.duplicated()].where(triples.notna(), None)
+    categorised = fill_reason_categories(distinct)
+    categories = dict(zip(joined[distinct.index], categorised["reason_category"], strict=True))
+    return credits.assign(
+        beneficiary_key=beneficiaries.map(keys).astype(object),
+        reason_category=joined.map(categories).astype(object),
+    )
+
+
 def refresh_search_values(connection: Connection) -> int:
     """Make credit_search_value list exactly the searched columns' distinct values; return
     how many values were added."""
@@ -75,6 +108,30 @@ def refresh_search_values(connection: Connection) -> int:
             {"column": name, "value": value, "folded": fold(value)}
             for value in present - known.keys()
         ]
+        for start in range(0, len(new), _BATCH):
+            connection.execute(table.insert(), new[start : start + _BATCH])
+        added += len(new)
+    return added
+
+
+def add_search_values(connection: Connection, credits: pd.DataFrame) -> int:
+    """List the searched values of rows just added (none deleted: no listed value can have
+    gone) that are not listed yet; return how many. Reads only those values, where
+    ``refresh_search_values`` reads every credit row."""
+    table = CreditSearchValue.__table__
+    added = 0
+    for name in SEARCHED_CREDIT_COLUMNS:
+        values = set(credits[name].dropna().unique()) if name in credits else set()
+        known: set[str] = set()
+        candidates = sorted(values)
+        for start in range(0, len(candidates), _BATCH):
+            chunk = candidates[start : start + _BATCH]
+            known.update(
+                connection.execute(
+                    select(table.c.value).where(table.c.column == name, table.c.value.in_(chunk))
+                ).scalars()
+            )
+        new = [{"column": name, "value": v, "folded": fold(v)} for v in sorted(values - known)]
         for start in range(0, len(new), _BATCH):
             connection.execute(table.insert(), new[start : start + _BATCH])
         added += len(new)

@@ -11,10 +11,12 @@ downloading those again.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from flask import current_app
 from sqlalchemy import func, select
@@ -23,7 +25,7 @@ from app.etl import columns as c
 from app.etl.errors import SourceError
 from app.etl.http import HttpSettings, RegistryClient, user_agent
 from app.etl.labels import certification_labels, loadable_labels
-from app.etl.load import load_projects
+from app.etl.load import ProjectsLoad
 from app.etl.registries import ADAPTERS, Adapter, RegistryData, adapter_for
 from app.etl.registries.base import FetchSettings
 from app.etl.registries.overlay import apply_registries
@@ -115,7 +117,7 @@ def _since(adapter: Adapter, reconcile: bool) -> str | None:
     if reconcile or not adapter.incremental:
         return None
     state = db.session.scalar(select(SourceState).where(SourceState.source == adapter.key))
-    if state is None or state.last_success_at is None or store().load(adapter.key) is None:
+    if state is None or state.last_success_at is None or not store().has(adapter.key):
         return None
     return (state.last_success_at - DELTA_OVERLAP).date().isoformat()
 
@@ -128,19 +130,38 @@ def _ids(values: pd.Series) -> set[str]:
     return set(pd.unique(values.dropna()))
 
 
-def merge_delta(stored: RegistryData, delta: RegistryData) -> RegistryData:
+def _with_delta_projects(stored: pd.DataFrame, delta: RegistryData) -> pd.DataFrame:
+    projects = pd.concat([delta.projects, stored], ignore_index=True)
+    return projects.drop_duplicates(c.PROJECT_ID, keep="first").reset_index(drop=True)
+
+
+def fields_changed_by(stored_projects: pd.DataFrame, delta: RegistryData) -> set[str]:
+    """The projects whose fields a delta changes."""
+    return _changed_fields(stored_projects, _with_delta_projects(stored_projects, delta))
+
+
+def merge_delta(
+    stored: RegistryData, delta: RegistryData, fields_changed: set[str] | None = None
+) -> RegistryData:
     """The stored data set with a delta's projects replacing theirs and its new events added
-    (``appended``: those not stored already, as the delta's overlap asks again)."""
-    projects = pd.concat([delta.projects, stored.projects], ignore_index=True)
-    projects = projects.drop_duplicates(c.PROJECT_ID, keep="first").reset_index(drop=True)
+    (``appended``: those not stored already, as the delta's overlap asks again).
+
+    ``stored.credits`` need only hold the rows of the delta's projects and of those whose
+    fields it changes (``fields_changed``, computed here if not given): the result's
+    credits are then those projects' rows (their whole set), not every one kept."""
+    projects = _with_delta_projects(stored.projects, delta)
+    if fields_changed is None:
+        fields_changed = _changed_fields(stored.projects, projects)
     delta_ids = _ids(delta.credits[c.PROJECT_ID])
     # Only the stored rows of the delta's projects can be asked again.
     stored_rows = stored.credits[stored.credits[c.PROJECT_ID].isin(delta_ids)]
     hashes = _event_hashes(delta.credits)
-    new = ~hashes.isin(set(_event_hashes(stored_rows))) & ~hashes.duplicated()
-    appended = delta.credits[new.to_numpy()].reset_index(drop=True)
+    # Arrays, not a set: a set of 400k Python ints costs seconds to build and probe.
+    stored_hashes = _event_hashes(stored_rows).to_numpy()
+    new = ~np.isin(hashes.to_numpy(), stored_hashes) & ~hashes.duplicated().to_numpy()
+    appended = delta.credits[new].reset_index(drop=True)
     new_rows = _ids(appended[c.PROJECT_ID])
-    changed = new_rows | _changed_fields(stored.projects, projects)
+    changed = new_rows | fields_changed
     had_rows = _ids(stored_rows.loc[stored_rows[c.PROJECT_ID].isin(new_rows), c.PROJECT_ID])
     return RegistryData(
         projects=projects,
@@ -168,13 +189,34 @@ def _fetch(adapter: Adapter, raw_dir: Path, reconcile: bool) -> tuple[RegistryDa
         data = adapter.fetch(client, settings)
     if since is None:
         return data, "fetched whole"
-    stored, _ = store().load(adapter.key)
-    return merge_delta(stored, data), f"fetched the events since {since}"
+    return with_kept(adapter.key, data), f"fetched the events since {since}"
+
+
+def with_kept(key: str, delta: RegistryData) -> RegistryData:
+    """A daily delta merged with the kept data set, of which only the credit rows of the
+    projects the delta touches are read, and of them only what tells an event again and
+    makes the totals (their other fields are never written again: the load only adds the
+    delta's new rows to those projects)."""
+    kept = store()
+    fields_changed = fields_changed_by(kept.load_projects(key), delta)
+    scope = _ids(delta.credits[c.PROJECT_ID]) | fields_changed
+    stored, _ = kept.load(key, credit_columns=[*EVENT_KEY, c.VINTAGE], ids=scope)
+    return merge_delta(stored, delta, fields_changed)
 
 
 def _check(adapter: Adapter, data: RegistryData) -> None:
     if data.projects.empty:
         raise SourceError(f"{adapter.label}: no projects at all in what the registry gave")
+
+
+def _keep(key: str, data: RegistryData, now) -> int:
+    """Keep a registry's new data set (a delta: only what it added); its credit rows in all."""
+    if data.appended is None:
+        store().save(key, data, now)
+        return len(data.credits)
+    # The kept labels whole, the delta's (fresher) first: labels are few, so kept as one file.
+    labels = merged_labels(store().load_labels(key), data.labels)
+    return store().append(key, data.projects, data.appended, data.counts, now, labels=labels)
 
 
 def refresh_registry(adapter: Adapter, folder: Path | None, raw_dir: Path, run, reconcile: bool):
@@ -201,7 +243,7 @@ def refresh_registry(adapter: Adapter, folder: Path | None, raw_dir: Path, run, 
             data, how = _fetch(adapter, raw_dir, reconcile)
         _check(adapter, data)
         data.labels = stamped(data.labels, adapter.key, now.date())
-        store().save(adapter.key, data, now)
+        credit_rows = _keep(adapter.key, data, now)
     except SourceError as error:
         state.last_error = str(error)
         db.session.commit()
@@ -212,7 +254,7 @@ def refresh_registry(adapter: Adapter, folder: Path | None, raw_dir: Path, run, 
     state.last_error = None
     state.counts = {
         "projects": len(data.projects),
-        "credit_rows": len(data.credits),
+        "credit_rows": credit_rows,
         "registry_totals": data.counts,
     }
     state.cursor = {"since": now.date().isoformat()}
@@ -315,11 +357,13 @@ def registry_only(run: SyncRun, folder: Path | None) -> bool:
     return bool(exports) and all(path is None or path in exports for path in base)
 
 
-def stored_catalogue(ids: set[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The last OffsetsDB + VROD merge (only these projects of it, if given); empty on a
-    catalogue that has none yet. A loaded catalogue without a stored merge is refused:
-    overlaying an empty one would drop it."""
-    stored = store().load_catalogue(ids)
+def stored_catalogue(
+    ids: set[str] | None = None, credit_ids: set[str] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The last OffsetsDB + VROD merge (only these projects of it, and the credit rows of
+    ``credit_ids`` among them, if given); empty on a catalogue that has none yet. A loaded
+    catalogue without a stored merge is refused: overlaying an empty one would drop it."""
+    stored = store().load_catalogue(ids, credit_ids)
     if stored is not None:
         return stored
     loaded = db.session.scalar(
@@ -417,59 +461,107 @@ def touched_projects(before: RegistryData | None, after: RegistryData, in_databa
     return changed_projects(before, after), set()
 
 
-def apply_refreshed(
-    fresh: dict[str, RegistryData],
-    before: dict[str, RegistryData | None],
-    in_database: dict[str, bool],
-) -> tuple[pd.DataFrame, pd.DataFrame, dict, frozenset[str], pd.DataFrame]:
-    """Only the projects the refreshed registries changed, rebuilt from the stored merge
-    with their registry's data laid over (registries never share a project): what a
-    registry-only run loads, the projects that only get new credit rows appended, and
+@dataclass
+class RegistryChange:
+    """What one registry's refresh changed: the projects to rebuild, those of them whose
+    stored credit rows stay and only get the delta's new rows, and the data set itself when
+    it is a delta's few projects (a whole data set is read back from the store when loaded,
+    so that only one registry's rows are ever in memory)."""
+
+    key: str
+    touched: set[str]
+    append_to: set[str]
+    data: RegistryData | None = None
+
+
+def registry_change(
+    key: str, data: RegistryData, before: RegistryData | None, in_database: bool
+) -> RegistryChange:
+    if data.appended is not None and not in_database:
+        # A delta over data the database never got: rebuild from the whole kept set.
+        data = store().load(key)[0]
+    touched, append_to = touched_projects(before, data, in_database)
+    return RegistryChange(key, touched, append_to, data if data.appended is not None else None)
+
+
+def rebuilt_projects(
+    change: RegistryChange,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict, pd.DataFrame]:
+    """The projects one registry changed, rebuilt from the stored merge with the registry's
+    data laid over (registries never share a project): what the load writes, a summary, and
     those projects' labels."""
-    touched: set[str] = set()
-    append_to: set[str] = set()
-    for key, data in fresh.items():
-        ids, appendable = touched_projects(before.get(key), data, in_database.get(key, False))
-        touched |= ids
-        append_to |= appendable
-    projects, credits = stored_catalogue(touched)
-    datasets = {key: _only(data, touched) for key, data in fresh.items()}
-    labels = catalogue_labels(projects, datasets)
-    projects, credits, summary = apply_registries(projects, credits, datasets)
-    if append_to:
-        appended = pd.concat(
-            [data.appended for data in fresh.values() if data.appended is not None],
-            ignore_index=True,
-        )
+    data = change.data
+    if data is None:
+        data = store().load(change.key, ids=change.touched)[0]
+    registry = _only(data, change.touched)
+    # A project with registry rows takes them as a set: its merged rows are not read.
+    merged_rows_kept = change.touched - _ids(registry.credits[c.PROJECT_ID])
+    projects, credits = stored_catalogue(change.touched, merged_rows_kept)
+    labels = catalogue_labels(projects, {change.key: registry})
+    projects, credits, summary = apply_registries(projects, credits, {change.key: registry})
+    if change.append_to:
+        appended = data.appended
         credits = pd.concat(
             [
-                credits[~credits[c.PROJECT_ID].isin(append_to)],
-                appended[appended[c.PROJECT_ID].isin(append_to)],
+                credits[~credits[c.PROJECT_ID].isin(change.append_to)],
+                appended[appended[c.PROJECT_ID].isin(change.append_to)],
             ],
             ignore_index=True,
         )
-    return projects, credits, summary, frozenset(append_to), labels
+    return projects, credits, summary, labels
+
+
+def load_changes(connection, changes: list[RegistryChange], report: dict, run_id: int):
+    """Load what the registries changed, one registry at a time, in the caller's
+    transaction; complete the report's registries part. Returns (LoadCounts, projects,
+    credit rows)."""
+    load = ProjectsLoad(connection, run_id)
+    summary: dict = {}
+    orphans = projects_changed = credit_rows = 0
+    for change in changes:
+        if not change.touched:
+            continue
+        projects, credits, piece, labels = rebuilt_projects(change)
+        load.add(projects, credits, frozenset(change.append_to), labels)
+        orphans += piece.pop("orphan_credit_rows", 0)
+        summary.update(piece)
+        projects_changed += len(projects)
+        credit_rows += len(credits)
+        del projects, credits
+    counts = load.finish()
+    report["registries"] = {
+        **summary,
+        "orphan_credit_rows": orphans,
+        **report["registries"],
+        "projects_changed": projects_changed,
+        "projects_appended_to": sum(len(change.append_to) for change in changes),
+    }
+    return counts, projects_changed, credit_rows
 
 
 def registry_catalogue(run: SyncRun, folder: Path | None, raw_dir: Path):
-    """A registry-only run: the projects its registries changed, rebuilt from the stored
-    merge with their registry's data laid over; and how to load them (``load_projects``)."""
+    """A registry-only run: refresh its registries one at a time (each kept on disk and let
+    go before the next), and say what changed; returns the report and how to load it
+    (``load_changes``: the changed projects rebuilt from the stored merge, a registry at a
+    time)."""
     keys = parse_registry_names(run.registries) or list(ADAPTERS)
     stored_catalogue(set())  # refuse early when there is no merge to lay them over
     in_database = {key: _last_load_succeeded(key) for key in keys}
-    before = {
-        key: _before(key, folder is None and _since(ADAPTERS[key], bool(run.reconcile)) is not None)
-        for key in keys
-    }
-    outcomes, fresh = refresh_registries(run, folder, raw_dir, keys)
+    outcomes, changes = {}, []
+    for key in keys:
+        delta = folder is None and _since(ADAPTERS[key], bool(run.reconcile)) is not None
+        before = _before(key, delta)
+        outcomes[key], data = refresh_registry(
+            ADAPTERS[key], folder, raw_dir, run, bool(run.reconcile)
+        )
+        if data is not None:
+            changes.append(registry_change(key, data, before, in_database[key]))
+        del before, data
     if all(o["status"] == "failed" for o in outcomes.values()):
         raise SourceError(
             "every registry of this run failed, nothing changed: "
             + "; ".join(f"{o['label']}: {o['message']}" for o in outcomes.values())
         )
-    projects, credits, summary, append_to, labels = apply_refreshed(fresh, before, in_database)
     report = registry_report(run)
-    _report(report, summary, outcomes)
-    report["registries"]["projects_changed"] = len(projects)
-    report["registries"]["projects_appended_to"] = len(append_to)
-    return projects, credits, report, partial(load_projects, append_to=append_to, labels=labels)
+    _report(report, {}, outcomes)
+    return report, partial(load_changes, changes=changes, report=report)

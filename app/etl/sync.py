@@ -92,8 +92,8 @@ def _pipeline(run: _Run, folder: Path | None, archive) -> None:
     raw_dir.mkdir(parents=True, exist_ok=True)
     if registry_sync.registry_only(run.row, folder):  # registries over the stored merge
         catalogue = lambda: registry_sync.registry_catalogue(run.row, folder, raw_dir)  # noqa: E731
-        projects, credits, report, loader = run.timed("registries", catalogue)
-        _finish(run, projects, credits, report, loader=loader)
+        report, write = run.timed("registries", catalogue)
+        _finish(run, report, lambda connection: write(connection, run_id=run_id))
         return
     if folder is not None:
         inputs = run.timed("read", lambda: _local_inputs(folder, raw_dir, run.warnings))
@@ -126,14 +126,17 @@ def _pipeline(run: _Run, folder: Path | None, archive) -> None:
         lambda: registry_sync.lay_over(projects, credits, report, run.row, folder, raw_dir),
     )
     yearly = merge.yearly_of_laid_over_sets(yearly, credits, REGISTRY_SOURCE)
-    _finish(run, projects, credits, report, yearly=yearly, labels=labels)
+
+    def write(connection):
+        counts = load_catalogue(connection, projects, credits, yearly, run_id=run_id, labels=labels)
+        return counts, len(projects), len(credits)
+
+    _finish(run, report, write, rows=len(projects), credit_rows=len(credits))
 
 
-def _finish(
-    run: _Run, projects, credits, report: dict, yearly=None, loader=None, labels=None
-) -> None:
-    """Record the report, then load the catalogue (or, with ``load_projects``, just these
-    projects) and mark the run succeeded, together."""
+def _finish(run: _Run, report: dict, write: Callable, **progress) -> None:
+    """Record the report, then load (``write(connection)``: LoadCounts, projects, credit
+    rows; it may complete the report) and mark the run succeeded, together."""
     run_id = run.row.id
     run.row.report = report
     db.session.commit()
@@ -142,20 +145,15 @@ def _finish(
         # The run is recorded succeeded in the load's own transaction: data and record
         # commit together, so a crash never leaves new data behind a "running" run.
         with db.engine.begin() as connection:
-            if loader is None:
-                counts = load_catalogue(
-                    connection, projects, credits, yearly, run_id=run_id, labels=labels
-                )
-            else:
-                counts = loader(connection, projects, credits, run_id=run_id)
+            counts, projects, credits = write(connection)
             connection.execute(
                 update(SyncRun)
                 .where(SyncRun.id == run_id)
-                .values(**_success(counts, len(projects), len(credits), run.warnings))
+                .values(report=report, **_success(counts, projects, credits, run.warnings))
             )
             return counts
 
-    run.timed("load", load, rows=len(projects), credit_rows=len(credits))
+    run.timed("load", load, **progress)
     db.session.refresh(run.row)
     run.row.step_timings = run.timings
     db.session.commit()

@@ -10,11 +10,13 @@ import pytest
 from sqlalchemy import func, select
 
 from app.etl.commands import sync_command
+from app.etl.credit_fields import fill_credit_fields
 from app.etl.registries import car
 from app.etl.sync import execute_sync
 from app.extensions import db
 from app.models import (
     Credit,
+    CreditSearchValue,
     CreditSummary,
     Label,
     Project,
@@ -266,6 +268,14 @@ def test_a_daily_delta_appends_the_new_events_to_the_kept_ones(app, httpserver):
     with db.engine.begin() as connection:
         rebuild_credit_summary(connection)
     assert added_to == summary_rows()
+    # The new row's beneficiary got its key and is listed for the search: what a refill gives.
+    assert any(r.beneficiary_key == "example-airlines" for r in rows)
+    written = derived_fields_and_search_values()
+    assert ("beneficiary", "Example Airlines", "example airlines") in written[1]
+    with db.engine.begin() as connection:
+        fill_credit_fields(connection, refill=True)
+    db.session.expire_all()
+    assert derived_fields_and_search_values() == written
 
 
 def summary_rows() -> list[tuple]:
@@ -348,3 +358,33 @@ def test_a_broken_car_buffer_report_fails_car_only(app, httpserver):
     assert "report 706 ends in the middle of a line" in outcomes["car"]["message"]
     assert project("VCS3005") is not None
     assert project("CAR888") is None
+
+
+def derived_fields_and_search_values() -> tuple[list, list]:
+    credit = Credit.__table__
+    search = CreditSearchValue.__table__
+    rows = db.session.execute(
+        select(credit.c.id, credit.c.beneficiary_key, credit.c.reason_category).order_by(
+            credit.c.id
+        )
+    ).all()
+    values = db.session.execute(
+        select(search.c.column, search.c.value, search.c.folded).order_by(
+            search.c.column, search.c.value
+        )
+    ).all()
+    return [tuple(row) for row in rows], [tuple(row) for row in values]
+
+
+def test_credit_rows_are_written_with_the_fields_a_refill_derives(app, tmp_path):
+    assert sync(write_inputs(tmp_path / "base")).status == "succeeded"
+    run = sync(EXPORTS)  # every registry's rows replace the merge's, written with their fields
+    assert run.status == "succeeded", run.message
+    written = derived_fields_and_search_values()
+    rows, _ = written
+    assert any(key for _, key, _ in rows)
+    assert any(category for _, _, category in rows)
+    with db.engine.begin() as connection:
+        fill_credit_fields(connection, refill=True)
+    db.session.expire_all()
+    assert derived_fields_and_search_values() == written

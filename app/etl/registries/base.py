@@ -40,6 +40,8 @@ class RegistryData:
     counts: dict = field(default_factory=dict)
     # When this is the stored set plus a daily delta: the credit rows the delta added, the
     # projects it changed, and those of them that only get rows added (they had some).
+    # ``credits`` then holds the rows of the projects the delta touches only (the kept ones
+    # with the fields that tell an event and make the totals: registry_sync.with_kept).
     appended: pd.DataFrame | None = None
     changed: set[str] | None = None
     appendable: set[str] | None = None

@@ -11,6 +11,7 @@ Pure pandas.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from app.etl import columns as c
@@ -74,10 +75,14 @@ def overlay_fields(projects: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFra
             if base[field].dtype != object:
                 base[field] = base[field].astype(object)
             base.loc[rows, field] = theirs.loc[rows, field].astype(object).to_numpy()
-    for pid, row in given.iterrows():
+    names = np.array(fields, dtype=object)
+    updated = {}
+    for pid, has in zip(given.index, given.to_numpy(), strict=True):  # not iterrows: 10x
         sources = dict(provenance.get(pid) or {})
-        sources.update({field: c.REGISTRY_SOURCE for field, has in row.items() if has})
-        provenance[pid] = sources
+        sources.update(dict.fromkeys(names[has], c.REGISTRY_SOURCE))
+        updated[pid] = sources
+    if updated:
+        provenance.loc[list(updated)] = pd.Series(updated, dtype=object)
     base[c.PROVENANCE] = provenance
     new_ids = theirs.index.difference(base.index)
     added = theirs.loc[new_ids].reindex(columns=base.columns)
