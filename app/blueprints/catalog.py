@@ -137,8 +137,13 @@ def _overview_context(query) -> dict:
 
 def _render_results(query, warnings: list[str]) -> tuple[str, int]:
     result = search_projects(query)
-    if result.message:
-        warnings = [*warnings, result.message]
+    if result.message:  # the page asked for is past the end (the cached result says so in English)
+        past_end = _(
+            "Page %(page)s is past the end: showing page %(pages)s of %(pages)s.",
+            page=query.page,
+            pages=result.pages,
+        )
+        warnings = [*warnings, past_end]
     html = render_template(
         "catalog/_results.html",
         query=query,

@@ -75,7 +75,7 @@ def _country_rows(query: ProjectQuery) -> list[CountryRow]:
         rows = db.session.execute(by_country_statement(query))
         return [(name, code, int(n), int(i), int(r)) for name, code, n, i, r in rows]
 
-    return cached("countries", query.cache_token(page=False), compute)
+    return cached("countries", query.filters_token(), compute)
 
 
 def country_figures(query: ProjectQuery) -> list[tuple[str, str | None, int, int]]:
@@ -101,4 +101,4 @@ def _overview(query: ProjectQuery) -> Overview:
 
 def search_overview(query: ProjectQuery) -> Overview:
     """Totals and credits by year of every project the search matches (all pages)."""
-    return cached("overview", query.cache_token(page=False), lambda: _overview(query))
+    return cached("overview", query.filters_token(), lambda: _overview(query))

@@ -237,6 +237,15 @@ class ProjectQuery:
             args["map"] = self.map_by
         return args
 
+    def filters_token(self) -> str:
+        """A short stable digest of what the search selects, whatever its order and page:
+        the key of what only the selection decides (totals, facet counts, the overview)."""
+        ignored = ("sort", "order", "page", "map_by")
+        parts = [
+            f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.name not in ignored
+        ]
+        return hashlib.sha1("&".join(parts).encode(), usedforsecurity=False).hexdigest()
+
     def cache_token(self, *, page: bool = True) -> str:
         """A short stable digest of the search (optionally ignoring the page)."""
         # The map's measure changes how the region is drawn, not what the data functions return.

@@ -251,8 +251,18 @@ def page_statement(query: ProjectQuery, page: int, per_page: int):
     )
 
 
+def search_totals(query: ProjectQuery) -> tuple[int, int, int]:
+    """How many projects match and their credits issued and retired (one cached count for
+    every order and page of the same selection)."""
+    return cached(
+        "totals",
+        query.filters_token(),
+        lambda: tuple(int(value) for value in db.session.execute(count_statement(query)).one()),
+    )
+
+
 def _search(query: ProjectQuery, per_page: int) -> SearchResult:
-    total, issued, retired = db.session.execute(count_statement(query)).one()
+    total, issued, retired = search_totals(query)
     pages = max(1, math.ceil(total / per_page))
     page, message = query.page, None
     if page > pages:
@@ -357,7 +367,7 @@ def _facet_counts(query: ProjectQuery) -> dict[str, list[tuple[str, int]]]:
 
 def facet_counts(query: ProjectQuery) -> dict[str, list[tuple[str, int]]]:
     """Per facet, (value, count) by count descending: every other filter applies, not its own."""
-    return cached("facets", query.cache_token(page=False), lambda: _facet_counts(query))
+    return cached("facets", query.filters_token(), lambda: _facet_counts(query))
 
 
 def iter_project_records(

@@ -83,6 +83,15 @@ def test_a_korean_notice_names_what_was_ignored(client):
     assert "무시함: 알 수 없는 정렬 “sideways”." in html
 
 
+def test_a_page_past_the_end_says_so_in_the_reader_language(client):
+    seed_catalogue()
+    assert "Page 99 is past the end" in client.get("/projects?page=99").text
+    # The same cached result, read in Korean: the notice is worded for this reader.
+    html = korean_page(client, "/projects?page=99")
+    assert "99페이지는 마지막 페이지를 넘습니다." in html
+    assert "past the end" not in html
+
+
 def test_a_project_page_is_korean(client):
     seed_catalogue()
     html = korean_page(client, "/projects/VCS191")
