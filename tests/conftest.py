@@ -116,8 +116,9 @@ def _truncate_all(url: str) -> None:
     engine.dispose()
 
 
-def _forget_cached_user() -> None:
+def _forget_request_state() -> None:
     g.pop("_login_user", None)
+    g.pop("csrf_token", None)
 
 
 def create_test_app(config: dict):
@@ -125,10 +126,11 @@ def create_test_app(config: dict):
 
     The test client's requests share that context, so Flask-Login would answer every
     request with the user it cached in ``g`` on an earlier one: a sign-out that kept
-    the user would go unnoticed. Each request loads its user afresh from its cookie.
+    the user would go unnoticed; and Flask-WTF would hand one client the CSRF token of
+    another. Each request loads its user and its token afresh from its own cookie.
     """
     app = create_app(config)
-    app.before_request(_forget_cached_user)
+    app.before_request(_forget_request_state)
     return app
 
 

@@ -13,10 +13,13 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from app.canonical_url import is_canonical
@@ -217,19 +220,47 @@ def search():
     if target is None and not warnings and not is_canonical(request.args, query.to_args()):
         # A plain GET form sends every field, empty ones too: answer at the search's own URL.
         return redirect(url_for("catalog.search", **query.to_args()))
+    if target not in (RESULTS_REGION, SEARCH_REGION):
+        return _vary(make_response(search_page(query, warnings)))
     results_html, page = results_region(query, warnings)
     if target == RESULTS_REGION:
         response = make_response(results_html)
     else:
-        template = "catalog/_search.html" if target == SEARCH_REGION else "catalog/search.html"
-        response = make_response(render_template(template, query=query, results_html=results_html))
-    if target in (RESULTS_REGION, SEARCH_REGION):
-        # The address bar shows the search's canonical URL, not the raw form fields; the
-        # same search again (Enter, or leaving the search box) adds no history entry.
-        url = url_for("catalog.search", **query.with_page(page).to_args())
-        response.headers["HX-Push-Url"] = "false" if _is_current_url(url) else url
-        response.vary.add("HX-Current-URL")
+        response = make_response(
+            render_template("catalog/_search.html", query=query, results_html=results_html)
+        )
+    # The address bar shows the search's canonical URL, not the raw form fields; the
+    # same search again (Enter, or leaving the search box) adds no history entry.
+    url = url_for("catalog.search", **query.with_page(page).to_args())
+    response.headers["HX-Push-Url"] = "false" if _is_current_url(url) else url
+    response.vary.add("HX-Current-URL")
     return _vary(response)
+
+
+# Where the per-request CSRF token goes in a page cached for every anonymous visitor.
+CSRF_HOLE = "\x00csrf-token\x00"
+# As long as /projects may show a registry's freshness late (app/freshness.py).
+SEARCH_PAGE_SECONDS = 30
+
+
+def search_page(query, warnings: list[str]) -> str:
+    """The whole search page. For anonymous visitors it differs only by its address and
+    language (and the CSRF token, filled in per request), so it is rendered once and cached
+    like its results: a warm search then renders nothing."""
+    if current_user.is_authenticated or session.get("_flashes"):
+        return _render_search_page(query, warnings)
+    address = hashlib.sha1(request.full_path.encode(), usedforsecurity=False).hexdigest()
+    key = cache_key("search-page", f"{current_language()}:{address}")
+    page = cache.get(key)
+    if page is None:
+        page = _render_search_page(query, warnings, csrf_token=lambda: CSRF_HOLE)
+        cache.set(key, page, timeout=SEARCH_PAGE_SECONDS)
+    return page.replace(CSRF_HOLE, generate_csrf())
+
+
+def _render_search_page(query, warnings: list[str], **context) -> str:
+    results_html, _page = results_region(query, warnings)
+    return render_template("catalog/search.html", query=query, results_html=results_html, **context)
 
 
 def _is_current_url(url: str) -> bool:
