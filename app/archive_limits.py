@@ -12,6 +12,8 @@ import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from flask_babel import gettext as _
+
 # A member this small may compress as well as it likes: it cannot hurt.
 RATIO_CHECKED_FROM_BYTES = 1024 * 1024
 MAX_MEMBERS = 10_000
@@ -41,18 +43,30 @@ def unpack_problem(archive_file: BinaryIO | str, limits: UnpackLimits) -> str | 
         with zipfile.ZipFile(archive_file) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
-        return "it is not a readable zip archive"
+        return _("it is not a readable zip archive")
     if len(members) > MAX_MEMBERS:
-        return f"it holds {len(members):,} files, more than {MAX_MEMBERS:,}"
+        return _(
+            "it holds %(count)s files, more than %(limit)s",
+            count=f"{len(members):,}",
+            limit=f"{MAX_MEMBERS:,}",
+        )
     total = sum(member.file_size for member in members)
     if total > limits.max_bytes:
-        return f"it unpacks to {_size(total)}, over the limit of {_size(limits.max_bytes)}"
+        return _(
+            "it unpacks to %(size)s, over the limit of %(limit)s",
+            size=_size(total),
+            limit=_size(limits.max_bytes),
+        )
     for member in members:
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size >= RATIO_CHECKED_FROM_BYTES and ratio > limits.max_ratio:
-            return (
-                f"{member.filename} is compressed {ratio:,.0f} to 1 ({_size(member.file_size)} "
-                f"from {_size(member.compress_size)}); real data stays under "
-                f"{limits.max_ratio:,.0f} to 1"
+            return _(
+                "%(name)s is compressed %(ratio)s to 1 (%(size)s from %(packed)s); real data "
+                "stays under %(limit)s to 1",
+                name=member.filename,
+                ratio=f"{ratio:,.0f}",
+                size=_size(member.file_size),
+                packed=_size(member.compress_size),
+                limit=f"{limits.max_ratio:,.0f}",
             )
     return None
