@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from tests.conftest import sqlite_app_in_context, unavailable
@@ -56,6 +57,11 @@ def live_server(browser_app):
     server = LiveServer(browser_app).start()
     yield server
     server.stop()
+
+
+# Assertions wait as long as actions may: on a 2-core machine running the whole suite, a
+# swap can take longer than Playwright's default 5 s without anything being wrong.
+expect.set_options(timeout=10_000)
 
 
 @pytest.fixture(scope="session")
