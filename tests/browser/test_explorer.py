@@ -160,6 +160,7 @@ def test_the_chart_and_map_load_after_the_results_and_follow_each_search(page, m
     # The new results load their own chart and map.
     expect(page.locator('#world-map a[aria-label="Peru: 10 projects"]')).to_have_count(1)
     expect(page.locator('#world-map a[aria-label^="Brazil:"]')).to_have_count(0)
+    expect(page.locator(".htmx-request")).to_have_count(0)  # every swap has settled
     page.locator(".map-measure-link").click()
     expect(page).to_have_url(re.compile(r"\?q=river&map=credits$"))
     expect(page.locator(".map-measure-current")).to_have_text("Credits issued")
