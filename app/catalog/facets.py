@@ -53,6 +53,14 @@ class Facet:
     def selected_count(self) -> int:
         return sum(option.selected for option in (*self.top, *self.more))
 
+    @classmethod
+    def of(cls, name: str, label: str, options: list[FacetOption], top: int = TOP_VALUES):
+        """A facet of ``options`` (by count): the first ``top`` and every chosen one shown, the
+        rest behind "more" up to MAX_OPTIONS, and how many are not listed at all."""
+        shown = options[:top] + [option for option in options[top:] if option.selected]
+        more = [option for option in options[top:MAX_OPTIONS] if not option.selected]
+        return cls(name, label, shown, more, max(0, len(options) - MAX_OPTIONS))
+
 
 @dataclass(frozen=True)
 class Chip:
@@ -94,11 +102,7 @@ def build_facets(
             FacetOption(name, value, value_label(name, value), 0, True)
             for value in sorted(chosen - counted.keys())
         ]
-        visible = options[:top]
-        visible += [option for option in options[top:] if option.selected]
-        rest = [option for option in options[top:MAX_OPTIONS] if not option.selected]
-        unlisted = max(0, len(options) - MAX_OPTIONS)
-        facets.append(Facet(name, FACET_LABELS[name], visible, rest, unlisted))
+        facets.append(Facet.of(name, FACET_LABELS[name], options, top))
     return facets
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from app.catalog.facets import MAX_OPTIONS, TOP_VALUES, Chip, Facet, FacetOption
+from app.catalog.facets import TOP_VALUES, Chip, Facet, FacetOption
 from app.changes.query import (
     DATE_LABELS,
     DATES,
@@ -35,11 +35,7 @@ def build_facets(query: ChangeQuery, counts: dict[str, list[tuple[str, int]]]) -
             for v in values
         ]
         top = len(options) if name == "kind" else TOP_VALUES
-        visible = options[:top] + [option for option in options[top:] if option.selected]
-        rest = [option for option in options[top:MAX_OPTIONS] if not option.selected]
-        facets.append(
-            Facet(name, FACET_LABELS[name], visible, rest, max(0, len(options) - MAX_OPTIONS))
-        )
+        facets.append(Facet.of(name, FACET_LABELS[name], options, top))
     return facets
 
 

@@ -9,7 +9,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from app.catalog.facets import MAX_OPTIONS, TOP_VALUES, Chip, Facet, FacetOption
+from app.catalog.facets import Chip, Facet, FacetOption
 from app.credits.query import FACET_LABELS, FACETS, RANGE_LABELS, RANGES, VALUE_LABELS, CreditQuery
 
 
@@ -31,11 +31,7 @@ def build_facets(query: CreditQuery, counts: dict[str, list[tuple[str, int]]]) -
             FacetOption(name, value, value_label(name, value), 0, True)
             for value in sorted(chosen - counted.keys())
         ]
-        visible = options[:TOP_VALUES] + [o for o in options[TOP_VALUES:] if o.selected]
-        rest = [o for o in options[TOP_VALUES:MAX_OPTIONS] if not o.selected]
-        facets.append(
-            Facet(name, FACET_LABELS[name], visible, rest, max(0, len(options) - MAX_OPTIONS))
-        )
+        facets.append(Facet.of(name, FACET_LABELS[name], options))
     return facets
 
 
