@@ -318,8 +318,19 @@ def test_registry_label_columns_load_as_labels_naming_the_registry(app):
     assert project("CAR1957").crediting_period_renewals is None
 
 
+def label_rows_by_id(registry: str) -> dict[int, tuple]:
+    rows = db.session.execute(
+        select(Label.id, Label.project_id, Label.kind, Label.value, Label.raw_text)
+        .add_columns(Label.source, Label.as_of, Label.vintage, Label.quantity)
+        .join(Project)
+        .where(Project.registry == registry)
+    ).all()
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
 def test_a_registry_only_run_replaces_that_registrys_labels(app, tmp_path):
     assert sync(EXPORTS).status == "succeeded"
+    car_before = label_rows_by_id("CAR")
     folder = tmp_path / "car"
     shutil.copytree(EXPORTS / "climate-action-reserve", folder)
     issuances = folder / "issuances.csv"
@@ -333,6 +344,15 @@ def test_a_registry_only_run_replaces_that_registrys_labels(app, tmp_path):
     assert run.status == "succeeded", run.message
     assert not {row for row in labels_of("CAR888") if row[0] == "ccp"}
     assert ("corsia", "pilot") in {(k, v) for k, v, *_ in labels_of("ART102")}  # untouched
+    # Only the rows that changed were written: every row that stayed keeps its id.
+    db.session.expire_all()
+    car_after = label_rows_by_id("CAR")
+    kept = set(car_before.values()) & set(car_after.values())
+    assert kept
+    assert set(car_after.values()) != set(car_before.values())
+    assert {i for i, row in car_after.items() if row in kept} == {
+        i for i, row in car_before.items() if row in kept
+    }
 
 
 def test_a_broken_car_buffer_report_fails_car_only(app, httpserver):
