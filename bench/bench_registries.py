@@ -47,6 +47,7 @@ TEMPLATE_URL = "postgresql://postgres@127.0.0.1:5432/carbonscope_bench_registrie
 SEED = 20261130
 DELTA_ROWS = 10_000
 DELTA_FILE = CACHE / "verra-delta.parquet"
+DELTA_LABELS_FILE = CACHE / "verra-delta-labels.parquet"
 RECONCILED_STORE = CACHE / "store-reconciled"
 
 # (registry code, sample folder, table, rows, {role: header}) for the synthetic exports.
@@ -487,13 +488,33 @@ def delta_frame(stored, rng) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+def delta_labels(kept_labels: pd.DataFrame, delta: pd.DataFrame) -> pd.DataFrame:
+    """The label rows the delta's issuances carry, as the fetch reads them: each new
+    issuance names the labels its project's issuances already name (unstamped)."""
+    from app.etl import columns as c
+    from app.etl.registries.registry_labels import REGISTRY_LABEL_COLUMNS, typed
+
+    credit_level = kept_labels[kept_labels[c.VINTAGE].notna()]
+    labels = credit_level[[c.PROJECT_ID, "kind", "value", "raw_text"]].drop_duplicates(
+        [c.PROJECT_ID, "kind", "value"]
+    )
+    issued = delta.loc[
+        delta[c.KIND] == c.ISSUANCE,
+        [c.PROJECT_ID, c.VINTAGE, c.QUANTITY, c.SERIAL_RANGE, c.TRANSACTION_DATE],
+    ]
+    rows = issued.merge(labels, on=c.PROJECT_ID).assign(source=pd.NA, as_of=pd.NA)
+    return typed(rows[list(REGISTRY_LABEL_COLUMNS)])
+
+
 def record_delta(registry_dir: Path) -> None:
-    """The delta the Verra fetch is replaced by, drawn from the kept rows (in the parent, so
-    neither its time nor its memory counts)."""
+    """The delta the Verra fetch is replaced by, drawn from the kept rows, and the label
+    rows its issuances carry (in the parent, so neither its time nor its memory counts)."""
     from app.etl.registries.store import RegistryStore
 
     stored, _ = RegistryStore(registry_dir).load("verra")
-    delta_frame(stored, np.random.default_rng(SEED + 1)).to_parquet(DELTA_FILE, index=False)
+    delta = delta_frame(stored, np.random.default_rng(SEED + 1))
+    delta.to_parquet(DELTA_FILE, index=False)
+    delta_labels(stored.labels, delta).to_parquet(DELTA_LABELS_FILE, index=False)
 
 
 def child_delta(url: str, registry_dir: str) -> None:
@@ -504,7 +525,11 @@ def child_delta(url: str, registry_dir: str) -> None:
     app.config["VERRA_API_URL"] = "http://recorded.invalid/verra"
     with app.app_context():
         projects = registry_sync.store().load_projects("verra")
-    delta = RegistryData(projects=projects.head(0), credits=pd.read_parquet(DELTA_FILE))
+    delta = RegistryData(
+        projects=projects.head(0),
+        credits=pd.read_parquet(DELTA_FILE),
+        labels=pd.read_parquet(DELTA_LABELS_FILE),
+    )
 
     def recorded_delta(adapter, raw_dir, reconcile):
         return registry_sync.with_kept(adapter.key, delta), "the recorded delta"
@@ -559,6 +584,7 @@ def delta_only(url: str, registry_dir: Path) -> None:
     _copy_database(_after_reconcile(url), url)
     shutil.rmtree(registry_dir, ignore_errors=True)
     shutil.copytree(RECONCILED_STORE, registry_dir)
+    record_delta(registry_dir)
     _child("delta", sqlalchemy_url(url), str(registry_dir))
 
 

@@ -228,12 +228,11 @@ def certification_labels(projects: pd.DataFrame, as_of: date | None = None) -> p
 def loadable_labels(*frames: pd.DataFrame | None) -> pd.DataFrame:
     """The ``label`` rows to load from several sources' label frames: project-level rows as
     given, credit-level rows (a registry's issuances carrying a label) summed by vintage."""
-    given = [f for f in frames if f is not None and len(f)]
+    columns = [*LABEL_COLUMNS, "vintage", "quantity"]
+    given = [_aligned(f, columns) for f in frames if f is not None and len(f)]
     if not given:
-        return pd.DataFrame(columns=[*LABEL_COLUMNS, "vintage", "quantity"])
+        return pd.DataFrame(columns=columns)
     rows = pd.concat(given, ignore_index=True)
-    if "vintage" not in rows:
-        rows = rows.assign(vintage=pd.NA, quantity=pd.NA)
     project_level = rows[rows["vintage"].isna()]
     credit_level = (
         rows[rows["vintage"].notna()]
@@ -242,8 +241,18 @@ def loadable_labels(*frames: pd.DataFrame | None) -> pd.DataFrame:
         # object dates falls back to Python, ~10 s for a delta's 140,000 groups).
         .agg(raw_text=("raw_text", "first"), as_of=("as_of", "first"), quantity=("quantity", "sum"))
     )
-    columns = [*LABEL_COLUMNS, "vintage", "quantity"]
     return pd.concat(
         [project_level.reindex(columns=columns), credit_level.reindex(columns=columns)],
         ignore_index=True,
+    )
+
+
+def _aligned(labels: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """A source's label rows in the loaded columns with one dtype each (frames concatenated
+    with another dtype turn dates into Python objects: seconds for a delta's)."""
+    labels = labels.reindex(columns=columns)
+    return labels.assign(
+        as_of=pd.to_datetime(labels["as_of"]).astype("datetime64[ns]"),
+        vintage=labels["vintage"].astype("Int64"),
+        quantity=labels["quantity"].astype("Int64"),
     )

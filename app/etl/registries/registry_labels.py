@@ -134,10 +134,18 @@ def _dates(values: pd.Series) -> pd.Series:
 
 
 def typed(labels: pd.DataFrame) -> pd.DataFrame:
-    """One dtype per column, whatever mix of rows built it (parquet needs one)."""
+    """One dtype per column, whatever mix of rows built it (parquet needs one; and frames
+    concatenated with another dtype turn dates into objects, seconds for a delta's)."""
     text = dict.fromkeys((c.PROJECT_ID, "kind", "value", "raw_text", c.SERIAL_RANGE), "string")
     return labels.astype(
-        {**text, c.VINTAGE: "Int64", c.QUANTITY: "Int64", c.TRANSACTION_DATE: "datetime64[ns]"}
+        {
+            **text,
+            c.SOURCE: "string",
+            "as_of": "datetime64[ns]",
+            c.VINTAGE: "Int64",
+            c.QUANTITY: "Int64",
+            c.TRANSACTION_DATE: "datetime64[ns]",
+        }
     ).reset_index(drop=True)
 
 
@@ -145,16 +153,16 @@ def stamped(labels: pd.DataFrame | None, source: str, as_of: date) -> pd.DataFra
     """The registry's label rows naming it as their source, read on ``as_of``."""
     if labels is None:
         return empty_labels()
-    return labels.assign(**{c.SOURCE: source, "as_of": pd.Timestamp(as_of)})
+    return typed(labels.assign(**{c.SOURCE: source, "as_of": pd.Timestamp(as_of)}))
 
 
 def merged_labels(stored: pd.DataFrame | None, delta: pd.DataFrame | None) -> pd.DataFrame:
     """A kept set's labels with a delta's: the delta's project-level labels (fresher) and
     its issuances not kept already (the delta's overlap asks some again)."""
-    frames = [f for f in (delta, stored) if f is not None and len(f)]
+    frames = [typed(f) for f in (delta, stored) if f is not None and len(f)]
     if not frames:
         return empty_labels()
-    both = typed(pd.concat(frames, ignore_index=True))
+    both = pd.concat(frames, ignore_index=True)
     project_level = both[both[c.VINTAGE].isna()]
     credit_level = both.drop(project_level.index)
     return pd.concat(
