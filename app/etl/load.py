@@ -204,6 +204,16 @@ def _label_frame(labels: pd.DataFrame, keys: dict[str, int] | None = None) -> pd
 
 
 def _stored_labels(connection: Connection, keys: list[int]) -> pd.DataFrame:
+    if connection.dialect.name == "postgresql":
+        listed = ", ".join(str(int(key)) for key in keys) or "NULL"
+        query = (
+            f"SELECT id, {', '.join(LABEL_ROW)} FROM label "  # noqa: S608 (our names, ints)
+            f"WHERE project_id IN ({listed})"
+        )
+        text = dict.fromkeys(("kind", "value", "raw_text", "source", "as_of"), object)
+        dtype = {"id": "int64", "project_id": "int64", "vintage": "Int64", "quantity": "Int64"}
+        stored = _copied_out(connection, query, ["id", *LABEL_ROW], {**dtype, **text})
+        return _label_frame(stored).set_index(stored["id"])
     table = Label.__table__
     frames = [
         pd.read_sql(
@@ -478,6 +488,13 @@ def _stored_credits(connection: Connection) -> pd.DataFrame:
         for name in names
     )
     query = f"SELECT {listed} FROM credit"  # noqa: S608 (our own column names)
+    dtype = {name: "int64" if name == c.PROJECT_ID else "string[pyarrow]" for name in names}
+    return _copied_out(connection, query, names, dtype)
+
+
+def _copied_out(connection: Connection, query: str, names: list[str], dtype: dict) -> pd.DataFrame:
+    """A query's rows by PostgreSQL's COPY out (several times faster than fetching them
+    through the driver), NULL written as \\N so that a NULL and an empty string stay apart."""
     statement = f"COPY ({query}) TO STDOUT WITH (FORMAT csv, NULL '\\N')"
     # Spooled to a temporary file: a million rows of CSV text would double the peak memory.
     with tempfile.TemporaryFile() as spool:
@@ -488,12 +505,7 @@ def _stored_credits(connection: Connection) -> pd.DataFrame:
             cursor.close()
         spool.seek(0)
         return pd.read_csv(
-            spool,
-            header=None,
-            names=names,
-            dtype={name: "int64" if name == c.PROJECT_ID else "string[pyarrow]" for name in names},
-            keep_default_na=False,
-            na_values=["\\N"],
+            spool, header=None, names=names, dtype=dtype, keep_default_na=False, na_values=["\\N"]
         )
 
 

@@ -18,7 +18,7 @@ import click
 import pandas as pd
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, update
 
 from app.etl import identity
 from app.extensions import db
@@ -100,42 +100,46 @@ def refresh_links(changed_since: datetime | None = None, threshold: float | None
 
 def _store(found: pd.DataFrame, only_ids: set | None) -> RefreshCounts:
     """Add new pairs, refresh waiting suggestions, leave reviewed links alone; drop the
-    waiting suggestions no longer found (among the pairs looked at: all, or ``only_ids``')."""
+    waiting suggestions no longer found (among the pairs looked at: all, or ``only_ids``').
+
+    Rows, not ORM objects: a catalogue has tens of thousands of links, most of them
+    confirmed and left alone (building an object each took a sync a second)."""
     counts = RefreshCounts()
+    table = ProjectLink.__table__
     existing = {
-        (link.project_a_id, link.project_b_id): link
-        for link in db.session.scalars(select(ProjectLink))
+        (row.project_a_id, row.project_b_id): row
+        for row in db.session.execute(
+            select(
+                table.c.id, table.c.project_a_id, table.c.project_b_id, table.c.kind
+            ).add_columns(table.c.review_state, table.c.score, table.c.evidence)
+        )
     }
     now = utcnow()
+    added, refreshed = [], []
     for pair in found.to_dict("records"):
         key = (int(pair["project_a"]), int(pair["project_b"]))
         link = existing.get(key)
+        fresh = {
+            "kind": pair["kind"],
+            "review_state": FIRST_STATE[pair["kind"]],
+            "score": float(pair["score"]),
+            "evidence": pair["evidence"],
+        }
         if link is None:
-            db.session.add(
-                ProjectLink(
-                    project_a_id=key[0],
-                    project_b_id=key[1],
-                    kind=pair["kind"],
-                    review_state=FIRST_STATE[pair["kind"]],
-                    score=float(pair["score"]),
-                    evidence=pair["evidence"],
-                    created_at=now,
-                    updated_at=now,
-                )
+            added.append(
+                {"project_a_id": key[0], "project_b_id": key[1], **fresh}
+                | {"created_at": now, "updated_at": now}
             )
-            counts.added += 1
         elif link.review_state == "suggested":
-            fresh = (
-                pair["kind"],
-                FIRST_STATE[pair["kind"]],
-                float(pair["score"]),
-                pair["evidence"],
-            )
-            if (link.kind, link.review_state, link.score, link.evidence) != fresh:
-                link.kind, link.review_state, link.score, link.evidence = fresh
-                counts.updated += 1
+            if (link.kind, link.review_state, link.score, link.evidence) != tuple(fresh.values()):
+                refreshed.append({"id": link.id, **fresh, "updated_at": now})
         else:
             counts.kept_reviewed += 1
+    if added:
+        db.session.execute(insert(ProjectLink), added)
+    if refreshed:
+        db.session.execute(update(ProjectLink), refreshed)
+    counts.added, counts.updated = len(added), len(refreshed)
     found_keys = {
         (int(a), int(b)) for a, b in zip(found["project_a"], found["project_b"], strict=True)
     }

@@ -266,10 +266,11 @@ def test_sync_refresh_only_looks_at_changed_projects(app, suggestion):
 
 def test_a_suggestion_that_no_longer_matches_after_a_change_is_dropped(app, suggestion):
     link, _gld, vcs = suggestion
+    link_id = link.id
     before = utcnow()
     vcs.name = "Song Bung Hydropower Project"
     vcs.updated_at = utcnow()
     db.session.commit()
     counts = refresh_links(changed_since=before)
     assert counts.removed == 1
-    assert db.session.get(ProjectLink, link.id) is None
+    assert db.session.get(ProjectLink, link_id) is None
