@@ -40,6 +40,7 @@ PER_PAGE = 50
 # the records instead: an IN list of thousands of values helps no index.
 MAX_MATCHED_VALUES = 2000
 _TERM_MEMO = "carbonscope.credit_term_values"
+_STATS_MEMO = "carbonscope.credit_stats"
 # Facet name -> the column it counts.
 FACET_COLUMNS = {
     "kind": Credit.kind,
@@ -325,8 +326,13 @@ def _stats(query: CreditQuery) -> CreditStats:
 
 
 def credit_stats(query: CreditQuery) -> CreditStats:
-    """The filtered set's count, quantity, quantity by year and facet counts (cached)."""
-    return cached("credits-stats", query.cache_token(page=False), lambda: _stats(query))
+    """The filtered set's count, quantity, quantity by year and facet counts (cached; read
+    from the cache once per request, which asks for them for its rows, chart and facets)."""
+    token = query.cache_token(page=False)
+    memo = request.environ.setdefault(_STATS_MEMO, {}) if has_request_context() else {}
+    if token not in memo:
+        memo[token] = cached("credits-stats", token, lambda: _stats(query))
+    return memo[token]
 
 
 def _search(query: CreditQuery, per_page: int) -> CreditResult:
