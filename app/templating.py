@@ -8,11 +8,13 @@ compact ISO dates the pages have always shown; other languages get their locale'
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from urllib.parse import quote
 
 from babel.dates import format_skeleton
 from babel.numbers import format_percent, get_group_symbol
-from flask import Flask
+from flask import Flask, g, has_app_context, url_for
 from flask_babel import format_timedelta, get_locale
 
 from app.charts import short_number
@@ -35,8 +37,22 @@ def format_number(value) -> str:
     if value is None or value == "":
         return ""
     grouped = f"{int(value):,}"
-    separator = _group_separator(str(_locale()))
+    separator = _request_group_separator()
     return grouped if separator == "," else grouped.replace(",", separator)
+
+
+def _request_group_separator() -> str:
+    """The group separator of the locale in force, remembered for as long as that locale is
+    (as ``request_translations``: Flask-Babel's get_locale costs more than the grouping)."""
+    babel_context = getattr(g, "_flask_babel", None) if has_app_context() else None
+    locale = getattr(babel_context, "babel_locale", None)
+    if locale is None:
+        return _group_separator(str(_locale()))
+    remembered = getattr(babel_context, "carbonscope_group_separator", None)
+    if remembered is None or remembered[0] is not locale:
+        remembered = (locale, _group_separator(str(locale)))
+        babel_context.carbonscope_group_separator = remembered
+    return remembered[1]
 
 
 @functools.cache
@@ -103,6 +119,19 @@ def format_ago(value: datetime | None, now: datetime | None = None) -> str:
     return format_timedelta(value - now, add_direction=True)
 
 
+# What werkzeug's default converter leaves unquoted in a path segment (BaseConverter.to_url).
+_PATH_SAFE = "!$&'()*+,/:;=@"
+_PLACEHOLDER = "carbonscope-path-value"
+
+
+def path_for(endpoint: str, name: str) -> Callable[[object], str]:
+    """``url_for(endpoint, name=value)`` for many values: the route built once, each value
+    quoted as werkzeug quotes it (a results page links each of its 50 rows twice, and
+    url_for costs more than the rest of the row)."""
+    prefix, _, suffix = url_for(endpoint, **{name: _PLACEHOLDER}).partition(_PLACEHOLDER)
+    return lambda value: prefix + quote(str(value), safe=_PATH_SAFE) + suffix
+
+
 def init_templating(app: Flask) -> None:
     from app.freshness import freshness_for, registry_freshness
     from app.vocabulary_display import credit_kind_label, status_label, vocabulary_label
@@ -119,3 +148,4 @@ def init_templating(app: Flask) -> None:
     app.add_template_global(freshness_for)
     app.add_template_global(status_label)
     app.add_template_global(credit_kind_label)
+    app.add_template_global(path_for)

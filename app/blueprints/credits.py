@@ -61,6 +61,11 @@ def credit_labels() -> dict:
     }
 
 
+def _translated(labels: dict) -> dict[str, str]:
+    """Lazy labels translated once: a results region shows one per record (50 lookups)."""
+    return {key: str(label) for key, label in labels.items()}
+
+
 def _year_chart(years: list[tuple[int, int]], title: str, chart_id: str):
     if not years:
         return None
@@ -95,6 +100,8 @@ def _render_results(query, warnings: list[str]) -> tuple[str, int]:
         facets=build_facets(query, facet_counts(query)),
         chips=active_chips(query),
         warnings=warnings,
+        reason_labels=_translated(REASON_DISPLAY),
+        credit_kind_labels=_translated(KIND_LABELS),
     )
     return html, result.page
 

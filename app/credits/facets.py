@@ -20,6 +20,7 @@ def value_label(facet: str, value: str) -> str:
 def build_facets(query: CreditQuery, counts: dict[str, list[tuple[str, int]]]) -> list[Facet]:
     """Each facet's options by count; chosen values always among the visible ones."""
     facets = []
+    labels = {facet: str(FACET_LABELS[facet]) for facet in FACETS}  # each shown several times
     for name in FACETS:
         chosen = set(query.facet_values(name))
         counted = dict(counts.get(name, []))
@@ -31,7 +32,7 @@ def build_facets(query: CreditQuery, counts: dict[str, list[tuple[str, int]]]) -
             FacetOption(name, value, value_label(name, value), 0, True)
             for value in sorted(chosen - counted.keys())
         ]
-        facets.append(Facet.of(name, FACET_LABELS[name], options))
+        facets.append(Facet.of(name, labels[name], options))
     return facets
 
 

@@ -40,6 +40,7 @@ PER_PAGE = 50
 # the records instead: an IN list of thousands of values helps no index.
 MAX_MATCHED_VALUES = 2000
 _TERM_MEMO = "carbonscope.credit_term_values"
+_STATS_MEMO = "carbonscope.credit_stats"
 # Facet name -> the column it counts.
 FACET_COLUMNS = {
     "kind": Credit.kind,
@@ -255,7 +256,8 @@ def stats_statement(query: CreditQuery):
     if not _narrow(query):
         return _broad_stats_statement(query)
     idle = [facet for facet in FACETS if not query.facet_values(facet)]
-    joined = any(FACET_COLUMNS[facet].table is Project.__table__ for facet in idle)
+    of_project = [facet for facet in idle if FACET_COLUMNS[facet].table is Project.__table__]
+    of_record = [facet for facet in idle if facet not in of_project]
     # The matching records, read once (a CTE) and grouped several ways (UNION ALL).
     matched = _from(
         select(
@@ -263,10 +265,10 @@ def stats_statement(query: CreditQuery):
             Credit.transaction_date,
             Credit.year,
             Credit.quantity,
-            *(FACET_COLUMNS[facet].label(facet) for facet in idle),
+            Credit.project_id,
+            *(FACET_COLUMNS[facet].label(facet) for facet in of_record),
         ),
         query,
-        join=joined,
     ).cte("matched")
     first_page = (
         select(matched.c.id)
@@ -282,17 +284,42 @@ def stats_statement(query: CreditQuery):
         .where(matched.c.year.is_not(None))
         .group_by(matched.c.year),
     ]
-    for facet in idle:
+    for facet in of_record:
         column = matched.c[facet]
         branches.append(
             select(literal(facet), column, func.count(), nothing)
             .where(column.is_not(None))
             .group_by(column)
         )
+    if of_project:
+        branches += _project_facet_branches(matched, of_project)
     branches += [_facet_branch(query, facet) for facet in FACETS if facet not in idle]
     # The first page's records (by sort order; then read by key: no second search).
     branches.append(select(literal("first_page"), cast(first_page.c.id, String), nothing, nothing))
     return union_all(*branches)
+
+
+def _project_facet_branches(matched, facets: list[str]) -> list:
+    """The counts of facets on the project (registry, country, type): the matching records
+    counted per project, then those few hundred or thousand projects read by key and
+    summed per value, rather than every project hashed to be joined to every record."""
+    per_project = (
+        select(matched.c.project_id, func.count().label("records"))
+        .group_by(matched.c.project_id)
+        .subquery("per_project")
+    )
+    projects = (
+        select(*(FACET_COLUMNS[facet].label(facet) for facet in facets), per_project.c.records)
+        .join_from(per_project, Project, Project.id == per_project.c.project_id)
+        .cte("matched_projects")
+    )
+    records = cast(func.sum(projects.c.records), BigInteger)
+    return [
+        select(literal(facet), projects.c[facet], records, literal(None, BigInteger))
+        .where(projects.c[facet].is_not(None))
+        .group_by(projects.c[facet])
+        for facet in facets
+    ]
 
 
 def _broad_stats_statement(query: CreditQuery):
@@ -325,8 +352,13 @@ def _stats(query: CreditQuery) -> CreditStats:
 
 
 def credit_stats(query: CreditQuery) -> CreditStats:
-    """The filtered set's count, quantity, quantity by year and facet counts (cached)."""
-    return cached("credits-stats", query.cache_token(page=False), lambda: _stats(query))
+    """The filtered set's count, quantity, quantity by year and facet counts (cached; read
+    from the cache once per request, which asks for them for its rows, chart and facets)."""
+    token = query.cache_token(page=False)
+    memo = request.environ.setdefault(_STATS_MEMO, {}) if has_request_context() else {}
+    if token not in memo:
+        memo[token] = cached("credits-stats", token, lambda: _stats(query))
+    return memo[token]
 
 
 def _search(query: CreditQuery, per_page: int) -> CreditResult:

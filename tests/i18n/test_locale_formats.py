@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from flask import url_for
+from flask_babel import force_locale
 
 from app.templating import (
     format_ago,
@@ -13,6 +15,7 @@ from app.templating import (
     format_datetime,
     format_number,
     format_share,
+    path_for,
 )
 
 MOMENT = datetime(2026, 11, 30, 3, 10, tzinfo=UTC)
@@ -64,3 +67,21 @@ def test_missing_values_show_nothing(language):
     assert format_date(None) == ""
     assert format_datetime(None) == ""
     assert format_ago(None) == ""
+
+
+def test_digit_grouping_follows_a_locale_forced_inside_the_request(sqlite_app):
+    with sqlite_app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert format_number(1_234_567) == "1,234,567"
+        with force_locale("de"):
+            assert format_number(1_234_567) == "1.234.567"
+        assert format_number(1_234_567) == "1,234,567"
+
+
+def test_path_for_quotes_each_value_as_url_for_does(sqlite_app):
+    values = ["VCS-123", "GS 561", "a/b?c#d%e", "x;y=z&w+q", "한국", "..", 42]
+    with sqlite_app.test_request_context("/credits"):
+        project_path = path_for("catalog.detail", "project_id")
+        beneficiary_path = path_for("credits.beneficiary", "slug")
+        for value in values:
+            assert project_path(value) == url_for("catalog.detail", project_id=value)
+            assert beneficiary_path(value) == url_for("credits.beneficiary", slug=value)
