@@ -236,3 +236,31 @@ def test_an_unknown_buffer_movement_fails_naming_it(tmp_path):
 def test_a_buffer_report_alone_is_an_incomplete_car_export(tmp_path):
     with pytest.raises(SourceError, match=r"CAR export incomplete: found buffer but no projects"):
         ADAPTERS["car"].read_exports([CAR_BUFFER])
+
+
+@pytest.mark.parametrize(
+    "sample", sorted(EXPORTS.glob("*/*.csv")), ids=lambda p: p.parent.name + "/" + p.name
+)
+def test_the_fast_parser_reads_every_real_sample_as_the_tolerant_one(sample: Path):
+    """Well-formed UTF-8 exports go through pyarrow's parser; anything else through
+    pandas'. On every real sample both give the same frame."""
+    from app.etl.registries import exports
+
+    fast = read_export(sample, sample.name)
+    assert exports._read_plain_utf8(sample.read_bytes()) is not None
+    tolerant = pd.read_csv(sample, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    tolerant.columns = [exports.header_key(name) for name in tolerant.columns]
+    tolerant = tolerant.loc[:, [bool(k) and not k.startswith("unnamed") for k in tolerant.columns]]
+    pd.testing.assert_frame_equal(fast, tolerant.loc[:, ~tolerant.columns.duplicated()])
+
+
+def test_files_the_fast_parser_refuses_get_the_tolerant_ones_reading_and_messages():
+    from app.etl.registries import exports
+
+    cp1252 = b"Project ID,Name\nVCS1,Caf\xe9 Forest\n"
+    assert exports._read_plain_utf8(cp1252) is None
+    assert read_export(cp1252, "cp1252.csv")["name"].tolist() == ["Café Forest"]
+    ragged = b"Project ID,Name\nVCS1,One\nVCS2,Two,extra\n"
+    assert exports._read_plain_utf8(ragged) is None
+    with pytest.raises(SourceError, match=r"ragged\.csv: not a readable CSV"):
+        read_export(ragged, "ragged.csv")
