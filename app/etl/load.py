@@ -25,6 +25,7 @@ import pyarrow.csv as pa_csv
 from sqlalchemy import Column, Connection, MetaData, Table, bindparam, func, select
 
 from app.etl import columns as c
+from app.etl import identity
 from app.etl.beneficiary_summary import rebuild_beneficiary_summary
 from app.etl.changes import record_changes
 from app.etl.credit_fields import (
@@ -61,6 +62,13 @@ class LoadCounts:
     unchanged: int = 0
     removed: int = 0
     credit_rows: int = 0
+    # The projects (keys) added or with a field the cross-registry matcher reads changed;
+    # None when not followed (the matcher then looks at every project the run updated).
+    relinkable: set[int] | None = None
+
+
+# The fields the cross-registry matcher compares (app.etl.identity), as stored.
+MATCHED_FIELDS = tuple(name for name in identity.COLUMNS if name in FIELDS)
 
 
 def load_catalogue(
@@ -648,6 +656,12 @@ class ProjectsLoad:
         self.added_rows = [*self.added_rows, (fresh, projects)] if self.only_added else []
         self.counts.added += len(added)
         self.counts.updated += len(rows) - len(added)
+        self.counts.relinkable = (self.counts.relinkable or set()) | {
+            keys[pid]
+            for pid, row in rows.items()
+            if pid not in existing
+            or any(existing[pid][1][name] != row[name] for name in MATCHED_FIELDS)
+        }
 
     def finish(self) -> LoadCounts:
         """The statistics' and beneficiaries' summaries, the searched values and the data

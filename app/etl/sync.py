@@ -153,11 +153,11 @@ def _finish(run: _Run, report: dict, write: Callable, **progress) -> None:
             )
             return counts
 
-    run.timed("load", load, **progress)
+    counts = run.timed("load", load, **progress)
     db.session.refresh(run.row)
     run.row.step_timings = run.timings
     db.session.commit()
-    refresh_after_sync(run.row)  # cross-registry links for what this sync changed
+    refresh_after_sync(run.row, counts.relinkable)  # cross-registry links for what changed
 
 
 def _success(counts, projects: int, credits: int, warnings: list[str]) -> dict:

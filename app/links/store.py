@@ -73,16 +73,20 @@ def known_pairs(projects: pd.DataFrame, path: Path = KNOWN_PAIRS) -> pd.DataFram
     return pd.DataFrame(rows, columns=list(identity.PAIR_COLUMNS))
 
 
-def refresh_links(changed_since: datetime | None = None, threshold: float | None = None):
+def refresh_links(
+    changed_since: datetime | None = None,
+    threshold: float | None = None,
+    only_ids: set[int] | None = None,
+):
     """Match the catalogue and store what is new; returns RefreshCounts. Commits.
 
     ``changed_since``: only pairs with a project added or updated since then are looked at
-    (a sync's start); without it every pair is. Waiting suggestions among the pairs looked
-    at that are no longer found are dropped.
+    (a sync's start); ``only_ids``: only pairs with one of these projects; without either
+    every pair is. Waiting suggestions among the pairs looked at that are no longer found
+    are dropped.
     """
     threshold = threshold if threshold is not None else current_app.config["LINK_THRESHOLD"]
     projects = projects_frame()
-    only_ids = None
     if changed_since is not None:
         changed = db.session.scalars(
             select(Project.id).where(Project.updated_at >= changed_since)
@@ -176,12 +180,19 @@ def match_projects_command(threshold: float | None) -> None:
     )
 
 
-def refresh_after_sync(run) -> None:
-    """The sync's last step: link what it changed. A failure here is logged, never undoes
-    the sync (its data is committed); the next sync or `match-projects` tries again."""
+def refresh_after_sync(run, relinkable: set[int] | None = None) -> None:
+    """The sync's last step: link what it changed (``relinkable``: the projects added or
+    with a matched field changed, when the load followed them; else every project it
+    updated). A failure here is logged, never undoes the sync (its data is committed);
+    the next sync or `match-projects` tries again."""
     started = time.perf_counter()
     try:
-        counts = refresh_links(changed_since=run.started_at)
+        if relinkable is None:
+            counts = refresh_links(changed_since=run.started_at)
+        elif relinkable:
+            counts = refresh_links(only_ids=relinkable)
+        else:  # nothing the matcher reads changed (a daily delta's new events)
+            counts = RefreshCounts()
     except Exception:  # the sync's data is committed: a matcher fault must not fail it
         db.session.rollback()
         log.exception("sync run %s: linking projects failed", run.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from sqlalchemy import select
 
@@ -274,3 +275,38 @@ def test_a_suggestion_that_no_longer_matches_after_a_change_is_dropped(app, sugg
     counts = refresh_links(changed_since=before)
     assert counts.removed == 1
     assert db.session.get(ProjectLink, link_id) is None
+
+
+def _stored_row(project) -> pd.DataFrame:
+    """A project's stored fields as a load's frame gives them."""
+    from app.etl import columns as c
+    from app.etl.load import FIELDS
+
+    table = project.__table__
+    row = (
+        db.session.execute(
+            select(*(table.c[name] for name in (c.PROJECT_ID, *FIELDS))).where(
+                table.c.id == project.id
+            )
+        )
+        .mappings()
+        .one()
+    )
+    return pd.DataFrame([dict(row)])
+
+
+def test_the_load_tells_the_matcher_only_the_projects_whose_matched_fields_changed(app, suggestion):
+    from app.etl import columns as c
+    from app.etl.load import load_projects
+
+    _link, _gld, vcs = suggestion
+    no_credits = pd.DataFrame(columns=list(c.CREDIT_RECORD_COLUMNS))
+    new_totals = _stored_row(vcs).assign(issued=300)  # a delta's new events: totals only
+    with db.engine.begin() as connection:
+        counts = load_projects(connection, new_totals, no_credits, frozenset({vcs.project_id}))
+    assert counts.updated == 1
+    assert counts.relinkable == set()
+    renamed = _stored_row(vcs).assign(name="Za Hung Hydro Power Plant")
+    with db.engine.begin() as connection:
+        counts = load_projects(connection, renamed, no_credits, frozenset({vcs.project_id}))
+    assert counts.relinkable == {vcs.id}
