@@ -200,8 +200,11 @@ def source_as_of(credits: pd.DataFrame) -> dict[str, date]:
     """Per credit source, the date its newest transaction reaches: how fresh it is."""
     if credits.empty:
         return {}
-    dates = pd.to_datetime(credits[c.TRANSACTION_DATE], errors="coerce")
-    newest = dates.groupby(credits[c.SOURCE]).max().dropna()
+    # Each distinct date parsed once.
+    days, stamps = pd.factorize(credits[c.TRANSACTION_DATE])
+    parsed = pd.to_datetime(pd.Series(stamps, dtype=object), errors="coerce").array
+    dates = pd.Series(parsed.take(days, allow_fill=True))
+    newest = dates.groupby(credits[c.SOURCE].to_numpy()).max().dropna()
     return {source: stamp.date() for source, stamp in newest.items()}
 
 
@@ -233,13 +236,20 @@ def _shared_codes(new: pd.Series, old: pd.Series) -> tuple[np.ndarray, np.ndarra
     )
 
 
-def _group_ids(columns: list[np.ndarray]) -> np.ndarray:
-    """One number per row, the same for rows equal in every column (of codes), numbered in
-    the order the rows first tell each combination."""
-    ids = np.zeros(len(columns[0]), dtype="int64")
-    for codes in columns:
-        ids, _ = pd.factorize(ids * (int(codes.max(initial=0)) + 1) + codes)
-    return ids
+def _group_ids(columns: list[tuple[np.ndarray, np.ndarray, int]]) -> np.ndarray:
+    """One number per row of the new rows then the old, the same for rows equal in every
+    column, numbered in the order the rows first tell each combination. ``columns`` are
+    each column's (new codes, old codes, how many values)."""
+    sides = [np.zeros(len(codes), dtype="int64") for codes in columns[0][:2]]
+    room = 1
+    for *codes, count in columns:
+        width = max(count, 1)
+        if room * width > 2**62:  # the combinations so far numbered afresh: the key fits
+            ids = pd.factorize(np.concatenate(sides))[0]
+            sides, room = [ids[: len(sides[0])], ids[len(sides[0]) :]], int(ids.max()) + 1
+        sides = [side * width + side_codes for side, side_codes in zip(sides, codes, strict=True)]
+        room *= width
+    return pd.factorize(np.concatenate(sides))[0]
 
 
 def _same_sources(projects: tuple, sources: tuple, count: int) -> np.ndarray:
@@ -264,7 +274,7 @@ def credit_growth(old_credits: pd.DataFrame, new_credits: pd.DataFrame) -> pd.Da
     rows first: the keys the new rows tell are numbered 0, 1, ... before any other."""
     old, new = _events(old_credits), _events(new_credits)
     keys = {name: _shared_codes(new[name], old[name]) for name in EVENT_KEY}
-    group = _group_ids([np.concatenate(found[:2]) for found in keys.values()])
+    group = _group_ids([(new, old, len(values)) for new, old, values in keys.values()])
     totals = np.zeros(int(group.max(initial=-1)) + 1, dtype="int64")
     signed = np.concatenate([new[c.QUANTITY].to_numpy(), -old[c.QUANTITY].to_numpy()])
     np.add.at(totals, group, signed)
@@ -439,8 +449,8 @@ def _stored_credits(connection: Connection, keys: dict[int, str]) -> pd.DataFram
         ]
         frame = pd.DataFrame(found, columns=list(STORED_TYPES))
     codes, stored = pd.factorize(frame[c.PROJECT_ID])
-    canonical = np.asarray([keys[int(key)] for key in stored], dtype=object)
-    return frame.assign(**{c.PROJECT_ID: canonical[codes]})
+    canonical = pd.Categorical.from_codes(codes, [keys[int(key)] for key in stored])
+    return frame.assign(**{c.PROJECT_ID: canonical})
 
 
 def _copied_out(connection: Connection, statement, types: dict) -> pd.DataFrame:
