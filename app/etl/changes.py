@@ -212,7 +212,8 @@ def _events(credits: pd.DataFrame) -> dict[str, pd.Series]:
     """The event-kind rows' key columns and quantities: missing vintages -1, missing
     beneficiaries '', quantities whole numbers."""
     chosen = credits[c.KIND].isin(EVENT_KINDS)
-    events = {name: credits[name][chosen] for name in (*EVENT_KEY, c.QUANTITY)}
+    rows = slice(None) if chosen.all() else chosen  # every row an event: nothing copied
+    events = {name: credits[name][rows] for name in (*EVENT_KEY, c.QUANTITY)}
     whole = {
         name: pd.to_numeric(events[name], errors="coerce").fillna(missing).astype("int64")
         for name, missing in ((c.VINTAGE, -1), (c.QUANTITY, 0))
