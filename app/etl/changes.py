@@ -1,15 +1,16 @@
 """The diff of a sync: what changed between the stored catalogue and the new frames.
 
 Pure steps first (dicts and frames in, change rows out), then ``record_changes``, the
-one call the load makes inside its transaction: it sums the stored credits of the
+one call the load makes inside its transaction: it reads the stored credit rows of the
 projects whose credits changed, diffs, and inserts ``project_change`` rows.
 
 Rules:
 - a registry with no project in the stored catalogue is a first load: one ``first_load``
   summary row for it, never one ``added`` row per project; so is a source that no stored
   field came from (a registry adapter's first run): one summary, no per-field changes;
-- credits are compared as totals per project, kind, vintage, beneficiary and source (summed
-  in SQL for the stored rows): where a total grew, the growth is an event: issuance
+- credits are compared as totals per project, kind, vintage, beneficiary and source (the
+  stored and the new rows summed together, the stored ones negated): where a total grew, the
+  growth is an event: issuance
   (vintage, quantity), retirement or cancellation (quantity, beneficiary);
 - a project whose credit rows now come from another source (the merge takes a project's
   rows from one source as a set) records no credit events: the rows are the same credits
