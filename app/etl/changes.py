@@ -276,7 +276,7 @@ def credit_growth(old_credits: pd.DataFrame, new_credits: pd.DataFrame) -> pd.Da
     rows first: the keys the new rows tell are numbered 0, 1, ... before any other."""
     old, new = _events(old_credits), _events(new_credits)
     keys = {name: _shared_codes(new[name], old[name]) for name in EVENT_KEY}
-    group = _group_ids([(new, old, len(values)) for new, old, values in keys.values()])
+    group = _group_ids([(told, kept, len(values)) for told, kept, values in keys.values()])
     totals = np.zeros(int(group.max(initial=-1)) + 1, dtype="int64")
     signed = np.concatenate([new[c.QUANTITY].to_numpy(), -old[c.QUANTITY].to_numpy()])
     np.add.at(totals, group, signed)
