@@ -1,15 +1,16 @@
 """The diff of a sync: what changed between the stored catalogue and the new frames.
 
 Pure steps first (dicts and frames in, change rows out), then ``record_changes``, the
-one call the load makes inside its transaction: it sums the stored credits of the
+one call the load makes inside its transaction: it reads the stored credit rows of the
 projects whose credits changed, diffs, and inserts ``project_change`` rows.
 
 Rules:
 - a registry with no project in the stored catalogue is a first load: one ``first_load``
   summary row for it, never one ``added`` row per project; so is a source that no stored
   field came from (a registry adapter's first run): one summary, no per-field changes;
-- credits are compared as totals per project, kind, vintage, beneficiary and source (summed
-  in SQL for the stored rows): where a total grew, the growth is an event: issuance
+- credits are compared as totals per project, kind, vintage, beneficiary and source (the
+  stored and the new rows summed together, the stored ones negated): where a total grew, the
+  growth is an event: issuance
   (vintage, quantity), retirement or cancellation (quantity, beneficiary);
 - a project whose credit rows now come from another source (the merge takes a project's
   rows from one source as a set) records no credit events: the rows are the same credits
@@ -25,7 +26,9 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, select
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+from sqlalchemy import Connection, func, select
 
 from app.etl import columns as c
 from app.text_search import fold
@@ -56,8 +59,15 @@ TRACKED_FIELDS = (
 )
 # What a credit event is summed over; new minus stored, where positive, is the event.
 EVENT_KEY = (c.PROJECT_ID, c.KIND, c.VINTAGE, c.BENEFICIARY, c.SOURCE)
-# Past this many projects with changed credits, the stored totals are summed in one pass.
-WHOLE_TABLE_FROM = 2000
+# The stored rows as ``_stored_credits`` reads them: the event key and the quantity.
+STORED_TYPES = {
+    c.PROJECT_ID: pa.int64(),
+    c.KIND: pa.string(),
+    c.VINTAGE: pa.int64(),
+    c.BENEFICIARY: pa.string(),
+    c.SOURCE: pa.string(),
+    c.QUANTITY: pa.int64(),
+}
 CHANGE_COLUMNS = (
     "project_id",
     "project_name",
@@ -191,67 +201,112 @@ def source_as_of(credits: pd.DataFrame) -> dict[str, date]:
     """Per credit source, the date its newest transaction reaches: how fresh it is."""
     if credits.empty:
         return {}
-    dates = pd.to_datetime(credits[c.TRANSACTION_DATE], errors="coerce")
-    newest = dates.groupby(credits[c.SOURCE]).max().dropna()
+    # Each distinct date parsed once.
+    days, stamps = pd.factorize(credits[c.TRANSACTION_DATE])
+    parsed = pd.to_datetime(pd.Series(stamps, dtype=object), errors="coerce").array
+    dates = pd.Series(parsed.take(days, allow_fill=True))
+    newest = dates.groupby(credits[c.SOURCE].to_numpy()).max().dropna()
     return {source: stamp.date() for source, stamp in newest.items()}
 
 
-def credit_totals(credits: pd.DataFrame) -> pd.DataFrame:
-    """Event-kind credits summed per project, kind, vintage, beneficiary and source.
-
-    Missing vintages are -1 and missing beneficiaries '', so stored and new totals join.
-    Text keys are factorized once and grouped as integer codes: a million rows in a second."""
-    events = credits[credits[c.KIND].isin(EVENT_KINDS)]
-    texts = {
-        name: pd.factorize(events[name].fillna("") if name == c.BENEFICIARY else events[name])
-        for name in (c.PROJECT_ID, c.KIND, c.BENEFICIARY, c.SOURCE)
+def _events(credits: pd.DataFrame) -> dict[str, pd.Series]:
+    """The event-kind rows' key columns and quantities: missing vintages -1, missing
+    beneficiaries '', quantities whole numbers."""
+    chosen = credits[c.KIND].isin(EVENT_KINDS)
+    rows = slice(None) if chosen.all() else chosen  # every row an event: nothing copied
+    events = {name: credits[name][rows] for name in (*EVENT_KEY, c.QUANTITY)}
+    whole = {
+        name: pd.to_numeric(events[name], errors="coerce").fillna(missing).astype("int64")
+        for name, missing in ((c.VINTAGE, -1), (c.QUANTITY, 0))
     }
-    codes = pd.DataFrame({name: found[0] for name, found in texts.items()})
-    codes[c.VINTAGE] = (
-        pd.to_numeric(events[c.VINTAGE], errors="coerce").fillna(-1).astype("int64").to_numpy()
+    return events | whole | {c.BENEFICIARY: events[c.BENEFICIARY].fillna("")}
+
+
+def _shared_codes(new: pd.Series, old: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Two columns' values as integer codes of one numbering, and the values coded: each side
+    is hashed alone, then only their distinct values matched up."""
+    new_codes, new_values = pd.factorize(new, use_na_sentinel=False)
+    old_codes, old_values = pd.factorize(old, use_na_sentinel=False)
+    distinct = np.concatenate(
+        [np.asarray(new_values, dtype=object), np.asarray(old_values, dtype=object)]
     )
-    codes[c.QUANTITY] = (
-        pd.to_numeric(events[c.QUANTITY], errors="coerce").fillna(0).astype("int64").to_numpy()
+    joined, values = pd.factorize(distinct, use_na_sentinel=False)
+    return (
+        joined[: len(new_values)][new_codes],
+        joined[len(new_values) :][old_codes],
+        np.asarray(values, dtype=object),
     )
-    sums = codes.groupby(list(EVENT_KEY), sort=False, as_index=False)[c.QUANTITY].sum()
-    for name, (_, values) in texts.items():
-        sums[name] = np.asarray(values, dtype=object)[sums[name].to_numpy()]
-    return sums[[*EVENT_KEY, c.QUANTITY]]
 
 
-def _same_sources(old: pd.DataFrame, new: pd.DataFrame) -> pd.Index:
-    """Projects of ``new`` whose credits come from the same sources as their stored ones."""
-    codes, _ = pd.factorize(pd.concat([old[c.SOURCE], new[c.SOURCE]], ignore_index=True))
-    bits = pd.Series(np.left_shift(1, codes.astype("int64")))
+def _group_ids(columns: list[tuple[np.ndarray, np.ndarray, int]]) -> np.ndarray:
+    """One number per row of the new rows then the old, the same for rows equal in every
+    column, numbered in the order the rows first tell each combination. ``columns`` are
+    each column's (new codes, old codes, how many values)."""
+    sides = [np.zeros(len(codes), dtype="int64") for codes in columns[0][:2]]
+    room = 1
+    for *codes, count in columns:
+        width = max(count, 1)
+        if room * width > 2**62:  # the combinations so far numbered afresh: the key fits
+            ids = pd.factorize(np.concatenate(sides))[0]
+            sides, room = [ids[: len(sides[0])], ids[len(sides[0]) :]], int(ids.max()) + 1
+        sides = [side * width + side_codes for side, side_codes in zip(sides, codes, strict=True)]
+        room *= width
+    return pd.factorize(np.concatenate(sides))[0]
 
-    def source_sets(totals: pd.DataFrame, flags: pd.Series) -> pd.Series:
-        pairs = pd.DataFrame({"project": totals[c.PROJECT_ID].to_numpy(), "bit": flags})
-        return pairs.drop_duplicates().groupby("project")["bit"].sum()
 
-    before = source_sets(old, bits.iloc[: len(old)].reset_index(drop=True))
-    after = source_sets(new, bits.iloc[len(old) :].reset_index(drop=True))
-    return after.index[after.to_numpy() == before.reindex(after.index).to_numpy()]
+def _same_sources(projects: tuple, sources: tuple, count: int) -> np.ndarray:
+    """Per project code: its new credits come from the sources its old ones came from (and
+    it had old ones). ``projects`` and ``sources`` are the (new, old) rows' codes."""
+    width = max(int(sources[0].max(initial=0)), int(sources[1].max(initial=0))) + 1
+    new_pairs = np.unique(projects[0].astype("int64") * width + sources[0])
+    old_pairs = np.unique(projects[1].astype("int64") * width + sources[1])
+    same = np.zeros(count, dtype=bool)
+    same[projects[1]] = True
+    same[np.setxor1d(new_pairs, old_pairs, assume_unique=True) // width] = False
+    return same
+
+
+def credit_growth(old_credits: pd.DataFrame, new_credits: pd.DataFrame) -> pd.DataFrame:
+    """Where event-kind credits summed per project, kind, vintage, beneficiary and source grew
+    from the old rows to the new: the key and the growth (new total minus old), in the order
+    the new rows first tell each key. Projects whose credits now come from other sources, or
+    that had none, have none. Missing vintages are -1, missing beneficiaries ''.
+
+    Both sides' keys are coded in one numbering and summed in one pass over integers, the new
+    rows first: the keys the new rows tell are numbered 0, 1, ... before any other."""
+    old, new = _events(old_credits), _events(new_credits)
+    keys = {name: _shared_codes(new[name], old[name]) for name in EVENT_KEY}
+    group = _group_ids([(told, kept, len(values)) for told, kept, values in keys.values()])
+    totals = np.zeros(int(group.max(initial=-1)) + 1, dtype="int64")
+    signed = np.concatenate([new[c.QUANTITY].to_numpy(), -old[c.QUANTITY].to_numpy()])
+    np.add.at(totals, group, signed)
+    # The first new row of each key the new rows tell: keys 0, 1, ... in order.
+    first = pd.Series(group[: len(new[c.QUANTITY])]).drop_duplicates().index.to_numpy()
+    growth = totals[: len(first)]
+    projects, sources = keys[c.PROJECT_ID], keys[c.SOURCE]
+    same = _same_sources(projects[:2], sources[:2], len(projects[2]))
+    kept = (growth > 0) & same[projects[0][first]]
+    rows = first[kept]
+    return pd.DataFrame(
+        {name: values[codes[rows]] for name, (codes, _, values) in keys.items()}
+        | {"growth": growth[kept]}
+    )
 
 
 def credit_events(
-    old_totals: pd.DataFrame,
-    new_totals: pd.DataFrame,
+    old_credits: pd.DataFrame,
+    new_credits: pd.DataFrame,
     projects: dict[str, dict],
     as_of: dict[str, date],
     today: date,
 ) -> list[dict]:
-    """Issuance, retirement and cancellation events from ``credit_totals`` of the stored and
-    the new credits: where a project's total per kind, vintage and beneficiary grew, the
+    """Issuance, retirement and cancellation events from the stored and the new credit rows:
+    where a project's total per kind, vintage and beneficiary grew (``credit_growth``), the
     growth is the event (a beneficiary is keyed by its folded name)."""
-    same = _same_sources(old_totals, new_totals)
-    key = list(EVENT_KEY)
-    joined = new_totals[new_totals[c.PROJECT_ID].isin(same)].merge(
-        old_totals, on=key, how="left", suffixes=("", "_before")
-    )
-    growth = joined[c.QUANTITY] - joined[f"{c.QUANTITY}_before"].fillna(0).astype("int64")
-    grown = joined.assign(growth=growth)[growth > 0]
+    grown = credit_growth(old_credits, new_credits)
+    folded = {name: fold(name) or None for name in grown[c.BENEFICIARY].unique()}
     changes = []
-    for pid, kind, vintage, beneficiary, source, quantity in grown[[*key, "growth"]].itertuples(
+    for pid, kind, vintage, beneficiary, source, quantity in grown.itertuples(
         index=False, name=None
     ):
         about = _about(projects[pid]) if pid in projects else {"project_id": pid}
@@ -263,7 +318,7 @@ def credit_events(
                 "vintage": None if vintage < 0 else int(vintage),
                 "quantity": int(quantity),
                 "beneficiary": (beneficiary or None) if spend else None,
-                "beneficiary_key": (fold(beneficiary) or None) if spend else None,
+                "beneficiary_key": folded[beneficiary] if spend else None,
                 "as_of": as_of.get(source, today),
             }
         )
@@ -291,19 +346,18 @@ def label_changes(
 def diff_catalogue(
     old_rows: dict[str, dict],
     new_rows: dict[str, dict],
-    old_totals: pd.DataFrame,
+    old_credits: pd.DataFrame,
     new_credits: pd.DataFrame,
     today: date,
     labels: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> list[dict]:
-    """Every change between two catalogues. ``old_totals`` are the stored credits'
-    ``credit_totals`` and ``new_credits`` the new rows, both of only the projects whose credits
-    changed; ``labels`` the (old, new) frames of (project_id, label) pairs when the load has
-    them."""
+    """Every change between two catalogues. ``old_credits`` are the stored credit rows and
+    ``new_credits`` the new ones, both of only the projects whose credits changed; ``labels``
+    the (old, new) frames of (project_id, label) pairs when the load has them."""
     as_of = source_as_of(new_credits)
     changes = first_load_summaries(old_rows, new_rows, today)
     changes += project_changes(old_rows, new_rows, as_of, today)
-    changes += credit_events(old_totals, credit_totals(new_credits), new_rows, as_of, today)
+    changes += credit_events(old_credits, new_credits, new_rows, as_of, today)
     if labels is not None:
         changes += label_changes(*labels, new_rows, today)
     return [{name: change.get(name) for name in CHANGE_COLUMNS} for change in changes]
@@ -329,9 +383,10 @@ def record_changes(
     are read and compared. Returns how many changes were recorded."""
     old_rows = {pid: {**stored, c.PROJECT_ID: pid} for pid, (_, stored) in existing.items()}
     keys = {existing[pid][0]: pid for pid in changed_credits}
-    old_totals = _stored_totals(connection, keys)
-    new_credits = credits[credits[c.PROJECT_ID].isin(changed_credits)]
-    changes = diff_catalogue(old_rows, new_rows, old_totals, new_credits, today)
+    old_credits = _stored_credits(connection, keys)
+    needed = [*EVENT_KEY, c.QUANTITY, c.TRANSACTION_DATE]
+    new_credits = credits.loc[credits[c.PROJECT_ID].isin(changed_credits), needed]
+    changes = diff_catalogue(old_rows, new_rows, old_credits, new_credits, today)
     _insert_changes(connection, [change | {"sync_run_id": run_id} for change in changes])
     return len(changes)
 
@@ -367,41 +422,58 @@ def _chunks(items: list, size: int) -> list[list]:
     return [items[start : start + size] for start in range(0, len(items), size)]
 
 
-def _stored_totals(connection: Connection, keys: dict[int, str]) -> pd.DataFrame:
-    """``credit_totals`` of the stored credits of the projects ``keys`` names, summed in SQL."""
-    from sqlalchemy import func
-
+def _stored_credits(connection: Connection, keys: dict[int, str]) -> pd.DataFrame:
+    """The stored event-kind credit rows of the projects ``keys`` names (by their canonical
+    ids), missing vintages -1 and beneficiaries '': what ``credit_growth`` compares."""
     from app.models import Credit
 
     table = Credit.__table__
-    groups = (
+    columns = (
         table.c.project_id,
         table.c.kind,
         func.coalesce(table.c.vintage, -1),
         func.coalesce(table.c.beneficiary, ""),
         table.c.source,
+        table.c.quantity,
     )
-    names = [*EVENT_KEY, c.QUANTITY]
+
+    def rows_of(ids: list[int]):
+        return select(*columns).where(table.c.kind.in_(EVENT_KINDS), table.c.project_id.in_(ids))
+
     ids = list(keys)
-    frames = [pd.DataFrame(columns=names)]
-    if connection.dialect.name == "postgresql":
-        # Room to hash the groups in memory rather than sort them on disk (this transaction).
-        connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
-    # Many projects: one statement (one pass over the table) beats thousands of index probes.
-    chunks = [ids] if len(ids) > WHOLE_TABLE_FROM else _chunks(ids, 1000)
-    for chunk in chunks:
-        statement = select(*groups, func.sum(table.c.quantity)).where(
-            table.c.kind.in_(EVENT_KINDS), table.c.project_id.in_(chunk)
-        )
-        rows = connection.execute(statement.group_by(*groups)).all()
-        # Plain tuples: pandas probes each Row for namedtuple fields, 6x slower.
-        frames.append(pd.DataFrame([tuple(row) for row in rows], columns=names))
-    totals = pd.concat(frames, ignore_index=True)
-    totals = totals[totals[c.PROJECT_ID].isin(keys)]
-    return totals.assign(
-        **{
-            c.PROJECT_ID: totals[c.PROJECT_ID].map(keys).astype(object),
-            c.VINTAGE: totals[c.VINTAGE].astype("int64"),
-            c.QUANTITY: totals[c.QUANTITY].astype("int64"),
-        }
+    if not ids:
+        frame = pd.DataFrame(columns=list(STORED_TYPES))
+    elif connection.dialect.name == "postgresql":
+        frame = _copied_out(connection, rows_of(ids), STORED_TYPES)
+    else:
+        found = [
+            tuple(row) for chunk in _chunks(ids, 1000) for row in connection.execute(rows_of(chunk))
+        ]
+        frame = pd.DataFrame(found, columns=list(STORED_TYPES))
+    codes, stored = pd.factorize(frame[c.PROJECT_ID])
+    canonical = pd.Categorical.from_codes(codes, [keys[int(key)] for key in stored])
+    return frame.assign(**{c.PROJECT_ID: canonical})
+
+
+def _copied_out(connection: Connection, statement, types: dict) -> pd.DataFrame:
+    """A query's rows through COPY and pyarrow's CSV reader, its columns named and typed by
+    ``types`` (pyarrow types; no NULLs): several times faster than the driver's rows."""
+    names = list(types)
+    query = statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+    buffer = io.BytesIO()
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
+    finally:
+        cursor.close()
+    if not buffer.tell():
+        return pd.DataFrame(columns=names)
+    buffer.seek(0)
+    table = pa_csv.read_csv(
+        buffer,
+        read_options=pa_csv.ReadOptions(column_names=names),
+        # A beneficiary may hold a line break (inside quotes).
+        parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+        convert_options=pa_csv.ConvertOptions(column_types=types, strings_can_be_null=False),
     )
+    return table.to_pandas()
