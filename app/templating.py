@@ -35,13 +35,14 @@ def format_number(value) -> str:
     if value is None or value == "":
         return ""
     grouped = f"{int(value):,}"
-    separator = _group_separator(str(_locale()))
+    separator = _group_separator(get_locale())
     return grouped if separator == "," else grouped.replace(",", separator)
 
 
 @functools.cache
-def _group_separator(locale: str) -> str:
-    return get_group_symbol(locale=locale)
+def _group_separator(locale) -> str:
+    """By the Locale itself: spelling it out as text cost more than the formatting."""
+    return get_group_symbol(locale=str(locale or DEFAULT_LANGUAGE))
 
 
 def format_share(value, decimals: int = 0) -> str:
