@@ -971,11 +971,14 @@ def rebuild_project_facet_groups(target) -> None:
     )
 
 
-def refresh_project_facet_groups(connection) -> None:
-    """Rebuild project_facet_group for the data version as it stands (no bump)."""
-    rebuild_project_facet_groups(connection)
-    connection.execute(
-        DataVersion.__table__.update().values(facet_groups_version=DataVersion.version)
+def refresh_project_facet_groups(target) -> None:
+    """Rebuild project_facet_group for the data version as it stands (no bump), inside the
+    caller's transaction (a connection or the session)."""
+    rebuild_project_facet_groups(target)
+    target.execute(
+        DataVersion.__table__.update()
+        .where(DataVersion.id == 1)
+        .values(facet_groups_version=DataVersion.version)
     )
 
 
@@ -1034,22 +1037,16 @@ def bump_data_version(connection=None) -> None:
     target = connection if connection is not None else db.session
     if connection is None:
         db.session.flush()  # the changes this bump announces, for the facet groups to see
-    rebuild_project_facet_groups(target)
     updated = target.execute(
         DataVersion.__table__.update()
         .where(DataVersion.id == 1)
-        .values(
-            version=DataVersion.version + 1,
-            facet_groups_version=DataVersion.version + 1,
-            changed_at=utcnow(),
-        )
+        .values(version=DataVersion.version + 1, changed_at=utcnow())
     )
     if updated.rowcount == 0:
-        target.execute(
-            DataVersion.__table__.insert().values(
-                id=1, version=1, facet_groups_version=1, changed_at=utcnow()
-            )
-        )
+        target.execute(DataVersion.__table__.insert().values(id=1, version=1, changed_at=utcnow()))
+    # After the update, whose row lock holds a concurrent bump back until this transaction
+    # ends: two rebuilds at once would each keep the rows the other inserted.
+    refresh_project_facet_groups(target)
     # The pool record's info: read back when the connection is checked in (a session's too).
     bound = target if isinstance(target, Connection) else target.connection()
     bound.info[_BUMPED_ON_CONNECTION] = True
