@@ -56,8 +56,9 @@ def _request_group_separator() -> str:
 
 
 @functools.cache
-def _group_separator(locale: str) -> str:
-    return get_group_symbol(locale=locale)
+def _group_separator(locale) -> str:
+    """By the Locale itself: spelling it out as text cost more than the formatting."""
+    return get_group_symbol(locale=str(locale or DEFAULT_LANGUAGE))
 
 
 def format_share(value, decimals: int = 0) -> str:

@@ -40,7 +40,7 @@ PARAMETERS = {
     "community_projects": 60,
     "credits": 1_000_000,
     "seed": 20251231,
-    "layout": 10,  # 10: beneficiary_summary and the retired-beneficiary index
+    "layout": 11,  # 11: project_facet_group (the search's facet and total counts)
 }
 REGISTRY_CODES = {"VCS": "VCS", "GOLD": "GLD", "ACR": "ACR", "CAR": "CAR", "ART": "ART"}
 REGISTRY_URLS = {
@@ -309,12 +309,14 @@ def build(url: str) -> None:
 
 
 def _rebuild_credit_summary(url: str) -> None:
-    """The statistics' summary table, as a sync builds it (same function, same SQL)."""
-    from app.models import rebuild_credit_summary
+    """The statistics' summary table and the search's facet groups, as a sync builds them
+    (same functions, same SQL)."""
+    from app.models import rebuild_credit_summary, refresh_project_facet_groups
 
     engine = sa.create_engine(sqlalchemy_url(url))
     with engine.begin() as connection:
         rebuild_credit_summary(connection)
+        refresh_project_facet_groups(connection)
     engine.dispose()
 
 

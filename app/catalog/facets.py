@@ -89,20 +89,23 @@ def value_label(facet: str, value: str) -> str:
 def build_facets(
     query: ProjectQuery, counts: dict[str, list[tuple[str, int]]], top: int = TOP_VALUES
 ) -> list[Facet]:
-    """Each facet's options by count; chosen values always among the visible top ones."""
+    """Each facet's options by count; chosen values always among the visible top ones.
+
+    Labels are translated here, once: a lazy label is translated again each time a
+    template writes it (a results region writes several hundred)."""
     facets = []
     for name in FACETS:
         chosen = set(query.facet_values(name))
         counted = dict(counts.get(name, []))
         options = [
-            FacetOption(name, value, value_label(name, value), count, value in chosen)
+            FacetOption(name, value, str(value_label(name, value)), count, value in chosen)
             for value, count in counts.get(name, [])
         ]
         options += [
-            FacetOption(name, value, value_label(name, value), 0, True)
+            FacetOption(name, value, str(value_label(name, value)), 0, True)
             for value in sorted(chosen - counted.keys())
         ]
-        facets.append(Facet.of(name, FACET_LABELS[name], options, top))
+        facets.append(Facet.of(name, str(FACET_LABELS[name]), options, top))
     return facets
 
 

@@ -7,6 +7,7 @@ facets combine like every facet (CCP and CORSIA: projects carrying both).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
@@ -76,10 +77,7 @@ def label_counts_branches(facets: list[str], conditions: list, dialect: str) -> 
     ``conditions``: one row per value, and one per kind for the value "any". On PostgreSQL
     one scan (GROUPING SETS (kind, value), (kind)); elsewhere two."""
     kinds = [LABEL_FACETS[facet] for facet in facets]
-    facet_name = case(
-        *((Label.kind == kind, literal(facet)) for facet, kind in LABEL_FACETS.items()),
-        else_=Label.kind,
-    ).label("facet")
+    facet_name = _facet_name()
     projects = func.count(func.distinct(Label.project_id)).label("n")
     base = select().join_from(Label, Project, Project.id == Label.project_id)
     base = base.where(Label.kind.in_(kinds), *conditions)
@@ -102,6 +100,15 @@ def label_counts_branches(facets: list[str], conditions: list, dialect: str) -> 
         .group_by(Label.kind)
     )
     return [by_value, by_kind]
+
+
+@functools.cache
+def _facet_name():
+    """A label row's facet: the same expression in every search, so built once."""
+    return case(
+        *((Label.kind == kind, literal(facet)) for facet, kind in LABEL_FACETS.items()),
+        else_=Label.kind,
+    ).label("facet")
 
 
 @dataclass(frozen=True)

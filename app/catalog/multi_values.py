@@ -57,20 +57,20 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def state_condition(values: tuple[str, ...]):
+def state_condition(values: tuple[str, ...], state=Project.state):
     """Projects whose state cell lists any of ``values`` as a whole part ('VIRGINIA' is not
-    'WEST VIRGINIA')."""
-    delimited = literal(";") + func.replace(func.replace(Project.state, "; ", ";"), " ;", ";") + ";"
+    'WEST VIRGINIA'); ``state`` is the cell (project's, or its facet group's)."""
+    delimited = literal(";") + func.replace(func.replace(state, "; ", ";"), " ;", ";") + ";"
     return or_(*(delimited.ilike(_like(f";{value};"), escape="\\") for value in values))
 
 
-def state_group_value():
+def state_group_value(state=Project.state, country=Project.country):
     """The grouped value of the state facet: the state cell and the project's country."""
     empty = literal_column("''")
     return (
-        func.coalesce(Project.state, empty)
+        func.coalesce(state, empty)
         + literal_column(f"'{STATE_COUNTRY_SEPARATOR}'")
-        + func.coalesce(Project.country, empty)
+        + func.coalesce(country, empty)
     )
 
 

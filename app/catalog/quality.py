@@ -34,10 +34,9 @@ def crediting_state(end: date | None, on: date) -> str | None:
     return "ends_within_12_months" if end <= on + SOON else None
 
 
-def crediting_column(on: date | None = None):
-    """The SQL of ``crediting_state`` over project.crediting_period_end."""
+def crediting_column(on: date | None = None, end=Project.crediting_period_end):
+    """The SQL of ``crediting_state`` over project.crediting_period_end (or ``end``)."""
     on = on or today()
-    end = Project.crediting_period_end
     return case(
         (end < on, literal("ended")),
         (end <= on + SOON, literal("ends_within_12_months")),

@@ -7,11 +7,14 @@ data version, so a sync (which bumps it) makes every cached search stale at once
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import TypeVar
 
+from flask import has_request_context, request
 from sqlalchemy import Text, case, cast, func, literal, select, tuple_, union_all
 
 from app.catalog.labels import (
@@ -27,10 +30,16 @@ from app.catalog.multi_values import (
     state_group_value,
 )
 from app.catalog.quality import crediting_column, today
-from app.catalog.query import FACET_COLUMNS, FACETS, ProjectQuery
+from app.catalog.query import FACET_COLUMNS, FACETS, RANGES, ProjectQuery
 from app.catalog.totals import remaining_credits, retired_exceeds_issued
 from app.extensions import cache, db
-from app.models import SORT_NAME, Project, current_data_version
+from app.models import (
+    SORT_NAME,
+    DataVersion,
+    Project,
+    current_data_version,
+)
+from app.models import ProjectFacetGroup as Group
 
 PER_PAGE = 50
 CACHE_LAYOUT = 6
@@ -228,8 +237,47 @@ def cached(kind: str, token: str, compute: Callable[[], T]) -> T:
     return value
 
 
-def count_statement(query: ProjectQuery):
-    """How many projects match, and their credits issued and retired, in one statement."""
+def counts_from_groups(query: ProjectQuery) -> bool:
+    """Whether this search's totals and column facets can be counted over the facet groups
+    (project_facet_group): no text, no range and no label filter, which the groups lack."""
+    return (
+        not query.terms
+        and all(getattr(query, name) is None for name in RANGES)
+        and not any(query.facet_values(facet) for facet in LABEL_FACETS)
+    )
+
+
+_GROUPS_CURRENT = "carbonscope.facet_groups_current"
+
+
+def facet_groups_current() -> bool:
+    """Whether project_facet_group was rebuilt for the data version in force (read once
+    per request)."""
+    if has_request_context() and _GROUPS_CURRENT in request.environ:
+        return request.environ[_GROUPS_CURRENT]
+    row = db.session.execute(
+        select(DataVersion.version, DataVersion.facet_groups_version).where(DataVersion.id == 1)
+    ).first()
+    current = row is not None and row.version == row.facet_groups_version
+    if has_request_context():
+        request.environ[_GROUPS_CURRENT] = current
+    return current
+
+
+def reads_groups(query: ProjectQuery) -> bool:
+    """Whether this search counts over the facet groups (else over the project rows)."""
+    return counts_from_groups(query) and facet_groups_current()
+
+
+def count_statement(query: ProjectQuery, groups: bool = False):
+    """How many projects match, and their credits issued and retired, in one statement
+    (``groups``: summed over the facet groups, see ``counts_from_groups``)."""
+    if groups:
+        return select(
+            func.coalesce(func.sum(Group.projects), 0),
+            func.coalesce(func.sum(Group.issued), 0),
+            func.coalesce(func.sum(Group.retired), 0),
+        ).where(*group_conditions(query))
     return (
         select(
             func.count(),
@@ -257,7 +305,10 @@ def search_totals(query: ProjectQuery) -> tuple[int, int, int]:
     return cached(
         "totals",
         query.filters_token(),
-        lambda: tuple(int(value) for value in db.session.execute(count_statement(query)).one()),
+        lambda: tuple(
+            int(value)
+            for value in db.session.execute(count_statement(query, reads_groups(query))).one()
+        ),
     )
 
 
@@ -288,13 +339,15 @@ def search_projects(query: ProjectQuery, per_page: int = PER_PAGE) -> SearchResu
     return cached("search", f"{query.cache_token()}:{per_page}", lambda: _search(query, per_page))
 
 
-def facets_statement(query: ProjectQuery, dialect: str | None = None):
+def facets_statement(query: ProjectQuery, dialect: str | None = None, groups: bool = False):
     """Every facet's (facet, value, count) rows in one round trip.
 
     A facet with a chosen value counts with every filter but its own: one GROUP BY each.
     The facets without one all share the same filters; on PostgreSQL they are counted in
     one scan with GROUPING SETS (ten facets in one pass instead of ten), elsewhere (SQLite
     has no GROUPING SETS) one GROUP BY each. Rows with a null value are the caller's to drop.
+    ``groups``: the column facets summed over the facet groups (see ``counts_from_groups``),
+    the same counts from a fifth of the rows; the label facets count over project as ever.
     """
     dialect = dialect or db.session.get_bind().dialect.name
     column_facets = [facet for facet in FACETS if facet not in LABEL_FACETS]
@@ -302,11 +355,62 @@ def facets_statement(query: ProjectQuery, dialect: str | None = None):
     own = [facet for facet in column_facets if facet not in idle]
     if dialect != "postgresql":
         own, idle = column_facets, []
-    branches = [_facet_branch(query, facet) for facet in own]
+    rows = _group_rows(query) if groups else _project_rows(query)
+    branches = [_facet_branch(rows, facet) for facet in own]
     if idle:
-        branches.insert(0, _shared_facets_branch(query, idle))
+        branches.insert(0, _shared_facets_branch(rows, idle))
     branches += _label_branches(query, dialect)
     return union_all(*branches)
+
+
+@dataclass(frozen=True)
+class _CountedRows:
+    """What the column facets count over: each facet's column, the filters (but one facet's),
+    and how many projects a row stands for."""
+
+    column: Callable[[str], object]
+    conditions: Callable[[str | None], list]
+    count: Callable[[], object]
+
+
+def _project_rows(query: ProjectQuery) -> _CountedRows:
+    return _CountedRows(
+        _grouped_column, lambda exclude=None: filter_conditions(query, exclude), func.count
+    )
+
+
+def _group_rows(query: ProjectQuery) -> _CountedRows:
+    return _CountedRows(
+        _group_column,
+        lambda exclude=None: group_conditions(query, exclude),
+        lambda: func.sum(Group.projects),
+    )
+
+
+def group_conditions(query: ProjectQuery, exclude: str | None = None) -> list:
+    """``filter_conditions`` over the facet groups: the search's facet filters (it has no
+    other kind: ``counts_from_groups``), but ``exclude``."""
+    conditions = []
+    for facet in FACETS:
+        values = query.facet_values(facet)
+        if values and facet != exclude:
+            if facet == "state":
+                conditions.append(state_condition(values, Group.state))
+            else:
+                column = _group_column(facet)
+                conditions.append(column == values[0] if len(values) == 1 else column.in_(values))
+    return conditions
+
+
+def _group_column(facet: str):
+    """A column facet's value in the facet groups: what ``_grouped_column`` is in project."""
+    if facet == "state":
+        return state_group_value(Group.state, Group.country)
+    if facet == "listed":
+        return case((Group.listed, literal("multiple")), else_=None)
+    if facet == "crediting_period":
+        return crediting_column(end=Group.crediting_period_end)
+    return getattr(Group, FACET_COLUMNS[facet])
 
 
 def _label_branches(query: ProjectQuery, dialect: str) -> list:
@@ -320,27 +424,39 @@ def _label_branches(query: ProjectQuery, dialect: str) -> list:
     return branches
 
 
-def _facet_branch(query: ProjectQuery, facet: str):
-    column = _grouped_column(facet)
+def _facet_branch(rows: _CountedRows, facet: str):
+    column = rows.column(facet)
     return (
-        select(literal(facet).label("facet"), column.label("value"), func.count().label("n"))
-        .where(*filter_conditions(query, exclude=facet))
+        select(literal(facet).label("facet"), column.label("value"), rows.count().label("n"))
+        .where(*rows.conditions(facet))
         .group_by(column)
     )
 
 
-def _shared_facets_branch(query: ProjectQuery, facets: list[str]):
+def _shared_facets_branch(rows: _CountedRows, facets: list[str]):
     """The facets that share every filter, counted in one scan (PostgreSQL GROUPING SETS)."""
-    columns = [_grouped_column(facet) for facet in facets]
-    facet = case(
-        *((func.grouping(c) == 0, literal(f)) for f, c in zip(facets, columns, strict=True))
-    )
-    value = func.coalesce(*(cast(c, Text) for c in columns))
+    facet, value, grouping_sets = _grouping_sets(rows.column, tuple(facets), today())
     return (
-        select(facet.label("facet"), value.label("value"), func.count().label("n"))
-        .where(*filter_conditions(query))
-        .group_by(func.grouping_sets(*(tuple_(c) for c in columns)))
+        select(facet, value, rows.count().label("n"))
+        .where(*rows.conditions(None))
+        .group_by(grouping_sets)
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _grouping_sets(column_of: Callable[[str], object], facets: tuple[str, ...], day: date):
+    """The shared branch's facet name, value and GROUPING SETS: the same for every search
+    with the same idle facets on a day (``day``: the crediting-period facet's), so built once
+    (they were most of the time spent building a search's statements)."""
+    columns = [column_of(facet) for facet in facets]
+    own = [func.grouping(column) == 0 for column in columns]
+    facet = case(*((is_own, literal(f)) for is_own, f in zip(own, facets, strict=True)))
+    # The value of the row's own facet only: PostgreSQL does not match the listed facet's
+    # subquery to its grouping set, so a coalesce over every column read it from some row
+    # of another facet's empty value (a bogus "multiple" under crediting period).
+    value = case(*((is_own, cast(c, Text)) for is_own, c in zip(own, columns, strict=True)))
+    grouping_sets = func.grouping_sets(*(tuple_(column) for column in columns))
+    return facet.label("facet"), value.label("value"), grouping_sets
 
 
 def _grouped_column(facet: str):
@@ -355,7 +471,8 @@ _SPLIT_COUNTS = {"state": state_counts}
 
 def _facet_counts(query: ProjectQuery) -> dict[str, list[tuple[str, int]]]:
     counts: dict[str, list[tuple[str, int]]] = {facet: [] for facet in FACETS}
-    for facet, value, count in db.session.execute(facets_statement(query)):
+    statement = facets_statement(query, groups=reads_groups(query))
+    for facet, value, count in db.session.execute(statement):
         if value is not None:
             counts[facet].append((value, count))
     for facet, split in _SPLIT_COUNTS.items():
