@@ -419,8 +419,9 @@ class Label(db.Model):
     """A quality label a source gives a project, or some of its credits (a vintage, a batch).
 
     ``value`` is the normalised label (app/etl/labels.py maps a source's words to it);
-    ``raw_text`` keeps the source's own words. A project-level label has no ``credit_id``
-    and no ``vintage``; a credit-level one names the vintage and how many credits carry it.
+    ``raw_text`` keeps the source's own words. A project-level label has no ``vintage``; a
+    credit-level one names the vintage and how many credits carry it (not one credit row:
+    a sync replaces those, with new ids).
     """
 
     __tablename__ = "label"
@@ -428,14 +429,10 @@ class Label(db.Model):
         CheckConstraint(_one_of("kind", LABEL_KINDS), name="kind"),
         Index("ix_label_kind_value_project", "kind", "value", "project_id"),
         Index("ix_label_project", "project_id"),
-        # Deleting a credit row looks up its labels (ON DELETE CASCADE): without this index,
-        # a scan of the whole table for each of a million rows a reconcile replaces.
-        Index("ix_label_credit_id", "credit_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
-    credit_id: Mapped[int | None] = mapped_column(ForeignKey("credit.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(32))
     value: Mapped[str] = mapped_column(String(32))
     raw_text: Mapped[str | None] = mapped_column(Text)

@@ -204,7 +204,7 @@ def credit_level_labels(project_pk: int) -> list[VintageLabels]:
             func.coalesce(func.sum(Label.quantity), 0),
         )
         .where(Label.project_id == project_pk)
-        .where((Label.vintage.is_not(None)) | (Label.credit_id.is_not(None)))
+        .where(Label.vintage.is_not(None))
         .group_by(Label.vintage, Label.kind, Label.value, Label.source)
         .order_by(Label.vintage, Label.kind, Label.value)
     )
