@@ -83,12 +83,15 @@ def parse_exports(files: dict[str, Path]) -> RegistryData:
     projects = pick(
         read_export(files["projects"], "Verra projects"), PROJECT_FIELDS, "Verra projects"
     )
-    blocks = pick(
-        read_export(files["transactions"], "Verra transactions"),
-        TRANSACTION_FIELDS,
-        "Verra transactions",
+    # The blocks are let go once they are events (not held through assemble: 200 MB).
+    events = transaction_rows(
+        pick(
+            read_export(files["transactions"], "Verra transactions"),
+            TRANSACTION_FIELDS,
+            "Verra transactions",
+        )
     )
-    return assemble(project_rows(projects), transaction_rows(blocks))
+    return assemble(project_rows(projects), events)
 
 
 def project_rows(raw: pd.DataFrame) -> pd.DataFrame:
