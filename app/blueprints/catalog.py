@@ -138,15 +138,22 @@ def _overview_context(query) -> dict:
     }
 
 
+def with_past_end_warning(warnings: list[str], page: int, result) -> list[str]:
+    """The page's warnings, with one in the reader's language when the page asked for is
+    past the end (the search's cached result says so in English)."""
+    if not result.message:
+        return warnings
+    past_end = _(
+        "Page %(page)s is past the end: showing page %(pages)s of %(pages)s.",
+        page=page,
+        pages=result.pages,
+    )
+    return [*warnings, past_end]
+
+
 def _render_results(query, warnings: list[str]) -> tuple[str, int]:
     result = search_projects(query)
-    if result.message:  # the page asked for is past the end (the cached result says so in English)
-        past_end = _(
-            "Page %(page)s is past the end: showing page %(pages)s of %(pages)s.",
-            page=query.page,
-            pages=result.pages,
-        )
-        warnings = [*warnings, past_end]
+    warnings = with_past_end_warning(warnings, query.page, result)
     html = render_template(
         "catalog/_results.html",
         query=query,

@@ -22,7 +22,12 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.blueprints.admin import admin_required
-from app.blueprints.catalog import _htmx_target, _is_current_url, _vary
+from app.blueprints.catalog import (
+    _htmx_target,
+    _is_current_url,
+    _vary,
+    with_past_end_warning,
+)
 from app.catalog.query import MAX_QUERY_LENGTH, _clean_text
 from app.catalog.search import cache_key
 from app.charts import Series, bar_chart
@@ -83,13 +88,7 @@ def _year_chart(years: list[tuple[int, int]], title: str, chart_id: str):
 
 def _render_results(query, warnings: list[str]) -> tuple[str, int]:
     result = search_credits(query)
-    if result.message:  # the page asked for is past the end (the cached result says so in English)
-        past_end = _(
-            "Page %(page)s is past the end: showing page %(pages)s of %(pages)s.",
-            page=query.page,
-            pages=result.pages,
-        )
-        warnings = [*warnings, past_end]
+    warnings = with_past_end_warning(warnings, query.page, result)
     years = quantity_by_year(query)
     html = render_template(
         "credits/_results.html",

@@ -107,6 +107,24 @@ def list_parameter(name: str, description: str, items: dict) -> dict:
     }
 
 
+def cursor_parameters(rows: str, default_limit: int, max_limit: int) -> list[dict]:
+    """The query parameters of a list paged by an opaque cursor (credits, changes)."""
+    return [
+        {
+            "name": "limit",
+            "in": "query",
+            "description": f"{rows} per page (default {default_limit}).",
+            "schema": {"type": "integer", "minimum": 1, "maximum": max_limit},
+        },
+        {
+            "name": "cursor",
+            "in": "query",
+            "description": "The next_cursor of the previous page.",
+            "schema": {"type": "string", "maxLength": 200},
+        },
+    ]
+
+
 def cursor_page_schema(item_schema: str, max_limit: int) -> dict:
     """A page of ``item_schema`` rows paged by an opaque cursor (credits, changes)."""
     text = {"type": ["string", "null"]}

@@ -15,6 +15,7 @@ from app.blueprints.api import (
     NOT_MODIFIED,
     bp,
     cursor_page_schema,
+    cursor_parameters,
     list_parameter,
     ok_response,
     parameters_problem,
@@ -156,18 +157,7 @@ CHANGE_PARAMETERS = [
     ),
     _date("date_from", "Changes found on or after this day (UTC)."),
     _date("date_to", "Changes found on or before this day (UTC)."),
-    {
-        "name": "limit",
-        "in": "query",
-        "description": f"Changes per page (default {DEFAULT_LIMIT}).",
-        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
-    },
-    {
-        "name": "cursor",
-        "in": "query",
-        "description": "The next_cursor of the previous page.",
-        "schema": {"type": "string", "maxLength": 200},
-    },
+    *cursor_parameters("Changes", DEFAULT_LIMIT, MAX_LIMIT),
 ]
 _CHANGE_PROPERTIES = {
     "id": {"type": "integer", "description": "Grows with every sync: newest first is id down."},

@@ -13,6 +13,7 @@ from app.blueprints.api import (
     NOT_MODIFIED,
     bp,
     cursor_page_schema,
+    cursor_parameters,
     list_parameter,
     ok_response,
     problem,
@@ -213,18 +214,7 @@ CREDIT_PARAMETERS = [
     _year("vintage_to", "Vintages up to this year."),
     _date("date_from", "Transactions on or after this date."),
     _date("date_to", "Transactions on or before this date."),
-    {
-        "name": "limit",
-        "in": "query",
-        "description": f"Records per page (default {DEFAULT_LIMIT}).",
-        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
-    },
-    {
-        "name": "cursor",
-        "in": "query",
-        "description": "The next_cursor of the previous page.",
-        "schema": {"type": "string", "maxLength": 200},
-    },
+    *cursor_parameters("Records", DEFAULT_LIMIT, MAX_LIMIT),
 ]
 _CREDIT_PROPERTIES = {
     "id": {"type": "integer"},
