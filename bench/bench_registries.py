@@ -360,19 +360,26 @@ def build_exports(folder: Path, catalogue: pd.DataFrame) -> Path:
     return folder
 
 
-def fresh_database(url: str) -> str:
-    """The bench catalogue copied from its template (bench.dataset) into ``url``."""
-    template = make_url(sqlalchemy_url(TEMPLATE_URL)).database
-    target = make_url(sqlalchemy_url(url))
-    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+def _copy_database(source: str, target: str) -> None:
+    """``target`` dropped and created anew as a copy of ``source`` (same server)."""
+    source_url, target_url = make_url(sqlalchemy_url(source)), make_url(sqlalchemy_url(target))
+    admin = sa.create_engine(target_url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.exec_driver_sql(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            f"WHERE datname IN ('{template}', '{target.database}') AND pid <> pg_backend_pid()"
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname IN "
+            f"('{source_url.database}', '{target_url.database}') AND pid <> pg_backend_pid()"
         )
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{target.database}"')
-        connection.exec_driver_sql(f'CREATE DATABASE "{target.database}" TEMPLATE "{template}"')
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{target_url.database}"')
+        connection.exec_driver_sql(
+            f'CREATE DATABASE "{target_url.database}" TEMPLATE "{source_url.database}"'
+        )
     admin.dispose()
+
+
+def fresh_database(url: str) -> str:
+    """The bench catalogue copied from its template (bench.dataset) into ``url``."""
+    _copy_database(TEMPLATE_URL, url)
+    target = make_url(sqlalchemy_url(url))
     _add_missing_indexes(target)
     return target.render_as_string(hide_password=False)
 
@@ -548,22 +555,6 @@ def child_delta(url: str, registry_dir: str) -> None:
 
 def _child(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "bench.bench_registries", *args], check=True, cwd=REPO)
-
-
-def _copy_database(source: str, target: str) -> None:
-    """``target`` dropped and created anew as a copy of ``source`` (same server)."""
-    source_url, target_url = make_url(sqlalchemy_url(source)), make_url(sqlalchemy_url(target))
-    admin = sa.create_engine(target_url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname IN "
-            f"('{source_url.database}', '{target_url.database}') AND pid <> pg_backend_pid()"
-        )
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{target_url.database}"')
-        connection.exec_driver_sql(
-            f'CREATE DATABASE "{target_url.database}" TEMPLATE "{source_url.database}"'
-        )
-    admin.dispose()
 
 
 def _after_reconcile(url: str) -> str:
