@@ -117,12 +117,7 @@ def test_fetch_from_local_servers_loads_the_same_records_as_the_exports(app, htt
         car.REPORTS,
     )
     servers.serve_verra(httpserver)
-    app.config.update(
-        CAR_REPORTS_URL=httpserver.url_for("/car"),
-        VERRA_API_URL=httpserver.url_for(servers.VERRA_PATH),
-        VERRA_APP_CONFIG_URL=httpserver.url_for("/verra/config/environment.config.json"),
-        REGISTRY_PACE_SECONDS=0,
-    )
+    point_at_local_servers(app, httpserver)
     fetched = sync(registries="verra,car")
     assert fetched.status == "succeeded", fetched.message
     assert state("verra").counts["registry_totals"]["retirements"] == 100
@@ -151,13 +146,7 @@ def test_a_failing_registry_keeps_its_last_good_data_and_says_why(app, httpserve
         "climate-action-reserve",
         car.REPORTS,
     )
-    app.config.update(
-        VERRA_API_URL=httpserver.url_for(servers.VERRA_PATH),
-        VERRA_APP_CONFIG_URL=httpserver.url_for("/verra/config/environment.config.json"),
-        CAR_REPORTS_URL=httpserver.url_for("/car"),
-        REGISTRY_PACE_SECONDS=0,
-        REGISTRY_RETRIES=1,
-    )
+    point_at_local_servers(app, httpserver, REGISTRY_RETRIES=1)
     run = sync(registries="verra,car")
     assert run.status == "succeeded", run.message
     outcomes = run.report["registries"]["outcomes"]
@@ -175,11 +164,7 @@ def test_every_registry_failing_fails_the_run_and_changes_nothing(app, httpserve
     assert sync(EXPORTS).status == "succeeded"
     projects_before = db.session.scalar(select(func.count()).select_from(Project))
     servers.serve_verra(httpserver, servers.Knobs(status=401))
-    app.config.update(
-        VERRA_API_URL=httpserver.url_for(servers.VERRA_PATH),
-        VERRA_APP_CONFIG_URL=httpserver.url_for("/verra/config/environment.config.json"),
-        REGISTRY_PACE_SECONDS=0,
-    )
+    point_at_local_servers(app, httpserver)
     run = sync(registries="verra")
     assert run.status == "failed"
     assert "every registry of this run failed" in run.message
@@ -247,11 +232,7 @@ def test_a_daily_delta_appends_the_new_events_to_the_kept_ones(app, httpserver):
         "stateCode": "RETIRED",
     }
     knobs = servers.serve_verra(httpserver, servers.Knobs(extra={"retirements": [new_event]}))
-    app.config.update(
-        VERRA_API_URL=httpserver.url_for(servers.VERRA_PATH),
-        VERRA_APP_CONFIG_URL=httpserver.url_for("/verra/config/environment.config.json"),
-        REGISTRY_PACE_SECONDS=0,
-    )
+    point_at_local_servers(app, httpserver)
     run = sync(registries="verra")
     assert run.status == "succeeded", run.message
     outcome = run.report["registries"]["outcomes"]["verra"]
@@ -283,6 +264,17 @@ def summary_rows() -> list[tuple]:
     columns = [col for col in table.c if col.name != "id"]
     rows = db.session.execute(select(*columns)).all()
     return sorted((tuple(row) for row in rows), key=repr)
+
+
+def point_at_local_servers(app, httpserver, **settings) -> None:
+    """The Verra and CAR fetchers pointed at the local server, without pauses."""
+    app.config.update(
+        CAR_REPORTS_URL=httpserver.url_for("/car"),
+        VERRA_API_URL=httpserver.url_for(servers.VERRA_PATH),
+        VERRA_APP_CONFIG_URL=httpserver.url_for("/verra/config/environment.config.json"),
+        REGISTRY_PACE_SECONDS=0,
+        **settings,
+    )
 
 
 def labels_of(project_id: str) -> set[tuple]:
@@ -364,12 +356,7 @@ def test_a_broken_car_buffer_report_fails_car_only(app, httpserver):
         servers.Knobs(broken={car.REPORTS["buffer"]: "truncated"}),
     )
     servers.serve_verra(httpserver)
-    app.config.update(
-        CAR_REPORTS_URL=httpserver.url_for("/car"),
-        VERRA_API_URL=httpserver.url_for(servers.VERRA_PATH),
-        VERRA_APP_CONFIG_URL=httpserver.url_for("/verra/config/environment.config.json"),
-        REGISTRY_PACE_SECONDS=0,
-    )
+    point_at_local_servers(app, httpserver)
     run = sync(registries="verra,car")
     assert run.status == "succeeded", run.message
     outcomes = run.report["registries"]["outcomes"]
