@@ -27,10 +27,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.csv as pa_csv
 from sqlalchemy import Connection, func, select
 
 from app.etl import columns as c
+from app.etl.copy_out import copied_out
 from app.text_search import fold
 
 ADDED = "added"
@@ -444,7 +444,7 @@ def _stored_credits(connection: Connection, keys: dict[int, str]) -> pd.DataFram
     if not ids:
         frame = pd.DataFrame(columns=list(STORED_TYPES))
     elif connection.dialect.name == "postgresql":
-        frame = _copied_out(connection, rows_of(ids), STORED_TYPES)
+        frame = copied_out(connection, rows_of(ids), STORED_TYPES)
     else:
         found = [
             tuple(row) for chunk in _chunks(ids, 1000) for row in connection.execute(rows_of(chunk))
@@ -453,27 +453,3 @@ def _stored_credits(connection: Connection, keys: dict[int, str]) -> pd.DataFram
     codes, stored = pd.factorize(frame[c.PROJECT_ID])
     canonical = pd.Categorical.from_codes(codes, [keys[int(key)] for key in stored])
     return frame.assign(**{c.PROJECT_ID: canonical})
-
-
-def _copied_out(connection: Connection, statement, types: dict) -> pd.DataFrame:
-    """A query's rows through COPY and pyarrow's CSV reader, its columns named and typed by
-    ``types`` (pyarrow types; no NULLs): several times faster than the driver's rows."""
-    names = list(types)
-    query = statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
-    buffer = io.BytesIO()
-    cursor = connection.connection.dbapi_connection.cursor()
-    try:
-        cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
-    finally:
-        cursor.close()
-    if not buffer.tell():
-        return pd.DataFrame(columns=names)
-    buffer.seek(0)
-    table = pa_csv.read_csv(
-        buffer,
-        read_options=pa_csv.ReadOptions(column_names=names),
-        # A beneficiary may hold a line break (inside quotes).
-        parse_options=pa_csv.ParseOptions(newlines_in_values=True),
-        convert_options=pa_csv.ConvertOptions(column_types=types, strings_can_be_null=False),
-    )
-    return table.to_pandas()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import json
 import math
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from app.etl import columns as c
 from app.etl import identity
 from app.etl.beneficiary_summary import rebuild_beneficiary_summary
 from app.etl.changes import record_changes
+from app.etl.copy_out import copied_out
 from app.etl.credit_fields import (
     DERIVED_COLUMNS,
     add_search_values,
@@ -186,6 +186,14 @@ def _replace_labels(
 
 
 LABEL_ROW = ["project_id", *LABEL_FIELDS]
+LABEL_TYPES = {
+    "id": pa.int64(),
+    "project_id": pa.int64(),
+    **dict.fromkeys(("kind", "value", "raw_text", "source"), pa.string()),
+    "as_of": pa.date32(),
+    "vintage": pa.int64(),
+    "quantity": pa.int64(),
+}
 # Stand-ins for missing values (of each column's type), so that rows compare as values.
 _LABEL_BLANKS = {
     "vintage": -1,
@@ -212,30 +220,23 @@ def _label_frame(labels: pd.DataFrame, keys: dict[str, int] | None = None) -> pd
 
 
 def _stored_labels(connection: Connection, keys: list[int]) -> pd.DataFrame:
-    if connection.dialect.name == "postgresql":
-        listed = ", ".join(str(int(key)) for key in keys) or "NULL"
-        query = (
-            f"SELECT id, {', '.join(LABEL_ROW)} FROM label "  # noqa: S608 (our names, ints)
-            f"WHERE project_id IN ({listed})"
-        )
-        text = dict.fromkeys(("kind", "value", "raw_text", "source", "as_of"), object)
-        dtype = {"id": "int64", "project_id": "int64", "vintage": "Int64", "quantity": "Int64"}
-        stored = _copied_out(connection, query, ["id", *LABEL_ROW], {**dtype, **text})
-        return _label_frame(stored).set_index(stored["id"])
+    """The stored label rows of these projects (by key), indexed by their ids."""
     table = Label.__table__
-    frames = [
-        pd.read_sql(
-            select(table.c.id, *(table.c[name] for name in LABEL_ROW)).where(
-                table.c.project_id.in_(chunk)
-            ),
-            connection,
+    columns = [table.c.id, *(table.c[name] for name in LABEL_ROW)]
+
+    def rows_of(chunk: list[int]):
+        return select(*columns).where(table.c.project_id.in_(chunk))
+
+    if connection.dialect.name == "postgresql" and keys:
+        stored = copied_out(connection, rows_of(keys), LABEL_TYPES)
+    else:  # SQLite takes a few hundred parameters a statement
+        frames = [pd.read_sql(rows_of(chunk), connection) for chunk in _chunks(keys, 500)]
+        stored = (
+            pd.concat(frames, ignore_index=True)
+            if frames
+            else pd.DataFrame(columns=["id", *LABEL_ROW])
         )
-        for chunk in _chunks(keys, 5_000)
-    ]
-    stored = (
-        pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["id", *LABEL_ROW])
-    )
-    return _label_frame(stored).set_index(stored["id"])
+    return _label_frame(stored).set_index(stored["id"].astype("int64"))
 
 
 def _label_changes(stored: pd.DataFrame, wanted: pd.DataFrame) -> tuple[list[int], pd.DataFrame]:
@@ -489,32 +490,13 @@ def _stored_credits(connection: Connection) -> pd.DataFrame:
         frame = pd.DataFrame(rows, columns=names, dtype=object)
         dates = pd.to_datetime(frame[c.TRANSACTION_DATE])
         return frame.assign(**{c.TRANSACTION_DATE: dates.dt.strftime("%Y-%m-%d")})
-    # COPY out is several times faster than fetching a million rows through the driver;
-    # NULL is written as \N so that a NULL and an empty string stay apart.
-    listed = ", ".join(
-        "to_char(transaction_date, 'YYYY-MM-DD')" if name == c.TRANSACTION_DATE else name
+    listed = [
+        func.to_char(credit.c[name], "YYYY-MM-DD") if name == c.TRANSACTION_DATE else credit.c[name]
         for name in names
-    )
-    query = f"SELECT {listed} FROM credit"  # noqa: S608 (our own column names)
-    dtype = {name: "int64" if name == c.PROJECT_ID else "string[pyarrow]" for name in names}
-    return _copied_out(connection, query, names, dtype)
-
-
-def _copied_out(connection: Connection, query: str, names: list[str], dtype: dict) -> pd.DataFrame:
-    """A query's rows by PostgreSQL's COPY out (several times faster than fetching them
-    through the driver), NULL written as \\N so that a NULL and an empty string stay apart."""
-    statement = f"COPY ({query}) TO STDOUT WITH (FORMAT csv, NULL '\\N')"
-    # Spooled to a temporary file: a million rows of CSV text would double the peak memory.
-    with tempfile.TemporaryFile() as spool:
-        cursor = connection.connection.dbapi_connection.cursor()
-        try:
-            cursor.copy_expert(statement, spool)
-        finally:
-            cursor.close()
-        spool.seek(0)
-        return pd.read_csv(
-            spool, header=None, names=names, dtype=dtype, keep_default_na=False, na_values=["\\N"]
-        )
+    ]
+    types = {name: pa.int64() if name == c.PROJECT_ID else pa.string() for name in names}
+    text = {pa.string(): pd.StringDtype("pyarrow")}
+    return copied_out(connection, select(*listed), types, types_mapper=text.get)
 
 
 def credit_prints(credits: pd.DataFrame) -> dict[str, tuple[int, int, int]]:
