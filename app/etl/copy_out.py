@@ -11,6 +11,8 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 from sqlalchemy import Connection
 
+SPOOL_IN_MEMORY = 64 * 1024 * 1024
+
 
 def copied_out(
     connection: Connection, statement, types: dict[str, pa.DataType], types_mapper=None
@@ -20,8 +22,9 @@ def copied_out(
     ``to_pandas`` takes it."""
     names = list(types)
     query = statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
-    # Spooled to a temporary file: a million rows of CSV text would double the peak memory.
-    with tempfile.TemporaryFile() as spool:
+    # Past SPOOL_IN_MEMORY spooled to a temporary file: a million rows of CSV text would
+    # double the peak memory.
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
         cursor = connection.connection.dbapi_connection.cursor()
         try:
             cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, NULL '\\N')", spool)
