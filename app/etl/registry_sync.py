@@ -126,6 +126,14 @@ def _event_hashes(credits: pd.DataFrame) -> pd.Series:
     return pd.util.hash_pandas_object(credits[EVENT_KEY], index=False)
 
 
+def _same_dates(stored: pd.DataFrame, delta: pd.DataFrame) -> pd.DataFrame:
+    """The stored rows dated as some delta row is: only they can be an event the delta asks
+    again (the date is part of the event), and a daily delta's few dates leave out nearly
+    every kept row, which need not be hashed."""
+    dates = stored[c.TRANSACTION_DATE]
+    return stored[dates.isin(delta[c.TRANSACTION_DATE].unique())]
+
+
 def _ids(values: pd.Series) -> set[str]:
     return set(pd.unique(values.dropna()))
 
@@ -157,7 +165,7 @@ def merge_delta(
     stored_rows = stored.credits[stored.credits[c.PROJECT_ID].isin(delta_ids)]
     hashes = _event_hashes(delta.credits)
     # Arrays, not a set: a set of 400k Python ints costs seconds to build and probe.
-    stored_hashes = _event_hashes(stored_rows).to_numpy()
+    stored_hashes = _event_hashes(_same_dates(stored_rows, delta.credits)).to_numpy()
     new = ~np.isin(hashes.to_numpy(), stored_hashes) & ~hashes.duplicated().to_numpy()
     appended = delta.credits[new].reset_index(drop=True)
     new_rows = _ids(appended[c.PROJECT_ID])

@@ -163,16 +163,18 @@ def stamped(labels: pd.DataFrame | None, source: str, as_of: date) -> pd.DataFra
 def merged_labels(stored: pd.DataFrame | None, delta: pd.DataFrame | None) -> pd.DataFrame:
     """A kept set's labels with a delta's: the delta's project-level labels (fresher) and
     its issuances not kept already (the delta's overlap asks some again)."""
-    frames = [typed(f) for f in (delta, stored) if f is not None and len(f)]
-    if not frames:
-        return empty_labels()
-    both = pd.concat(frames, ignore_index=True)
-    project_level = both[both[c.VINTAGE].isna()]
-    credit_level = both.drop(project_level.index)
+    delta = typed(delta) if delta is not None and len(delta) else empty_labels()
+    stored = typed(stored) if stored is not None and len(stored) else empty_labels()
+    # Each fetch's rows are unique by key already: only a project the delta names can hold a
+    # row twice, so only its rows are compared (the others pass as they are).
+    named = stored[c.PROJECT_ID].isin(delta[c.PROJECT_ID].unique())
+    both = pd.concat([delta, stored[named]], ignore_index=True)
+    of_project = both[c.VINTAGE].isna()
     return pd.concat(
         [
-            project_level.drop_duplicates(PROJECT_LABEL_KEY),
-            credit_level.drop_duplicates(CREDIT_LABEL_KEY),
+            both[of_project].drop_duplicates(PROJECT_LABEL_KEY),
+            both[~of_project].drop_duplicates(CREDIT_LABEL_KEY),
+            stored[~named],
         ],
         ignore_index=True,
     )
