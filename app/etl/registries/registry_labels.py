@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from app.etl import columns as c
@@ -165,19 +166,21 @@ def merged_labels(stored: pd.DataFrame | None, delta: pd.DataFrame | None) -> pd
     its issuances not kept already (the delta's overlap asks some again)."""
     delta = typed(delta) if delta is not None and len(delta) else empty_labels()
     stored = typed(stored) if stored is not None and len(stored) else empty_labels()
+    both = pd.concat([delta, stored], ignore_index=True)
     # Each fetch's rows are unique by key already: only a project the delta names can hold a
-    # row twice, so only its rows are compared (the others pass as they are).
-    named = stored[c.PROJECT_ID].isin(delta[c.PROJECT_ID].unique())
-    both = pd.concat([delta, stored[named]], ignore_index=True)
-    of_project = both[c.VINTAGE].isna()
-    return pd.concat(
+    # row twice, so only its rows are compared, and the whole set is filtered once.
+    named = np.concatenate(
         [
-            both[of_project].drop_duplicates(PROJECT_LABEL_KEY),
-            both[~of_project].drop_duplicates(CREDIT_LABEL_KEY),
-            stored[~named],
-        ],
-        ignore_index=True,
+            np.ones(len(delta), dtype=bool),
+            stored[c.PROJECT_ID].isin(delta[c.PROJECT_ID].unique()).to_numpy(),
+        ]
     )
+    of_project = both[c.VINTAGE].isna().to_numpy()
+    repeated = np.zeros(len(both), dtype=bool)
+    for level, key in ((of_project, PROJECT_LABEL_KEY), (~of_project, CREDIT_LABEL_KEY)):
+        rows = np.flatnonzero(named & level)
+        repeated[rows] = both[key].take(rows).duplicated().to_numpy()
+    return both[~repeated].reset_index(drop=True) if repeated.any() else both
 
 
 def only_projects(labels: pd.DataFrame | None, ids: set[str]) -> pd.DataFrame:
