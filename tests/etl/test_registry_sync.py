@@ -6,12 +6,16 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
+from app.etl import columns as c
 from app.etl.commands import sync_command
 from app.etl.credit_fields import fill_credit_fields
 from app.etl.registries import car
+from app.etl.registries.base import RegistryData
+from app.etl.registry_sync import merge_delta
 from app.etl.sync import execute_sync
 from app.extensions import db
 from app.models import (
@@ -395,3 +399,35 @@ def test_credit_rows_are_written_with_the_fields_a_refill_derives(app, tmp_path)
         fill_credit_fields(connection, refill=True)
     db.session.expire_all()
     assert derived_fields_and_search_values() == written
+
+
+def test_a_delta_appends_only_the_events_not_kept_whatever_their_date():
+    def events(*rows):
+        frame = pd.DataFrame(
+            rows, columns=[c.PROJECT_ID, c.KIND, c.SERIAL_RANGE, c.TRANSACTION_DATE, c.QUANTITY]
+        )
+        return frame.assign(**{c.TRANSACTION_DATE: pd.to_datetime(frame[c.TRANSACTION_DATE])})
+
+    projects = pd.DataFrame({c.PROJECT_ID: ["VCS1", "VCS2"]})
+    kept = events(
+        ("VCS1", "retirement", "A-1", "2026-11-28", 10),
+        ("VCS1", "retirement", "A-2", "2026-03-01", 20),
+        ("VCS1", "retirement", "A-3", None, 30),
+    )
+    delta = events(
+        ("VCS1", "retirement", "A-1", "2026-11-28", 10),  # asked again by the overlap
+        ("VCS1", "retirement", "A-3", None, 30),  # asked again, undated
+        ("VCS1", "retirement", "A-2", "2026-11-29", 20),  # a new event of an old serial
+        ("VCS2", "issuance", "B-1", "2026-11-29", 5),
+        ("VCS2", "issuance", "B-1", "2026-11-29", 5),  # twice in the delta: once
+    )
+    merged = merge_delta(
+        RegistryData(projects, kept), RegistryData(projects.head(0), delta), fields_changed=set()
+    )
+    appended = merged.appended
+    assert sorted(zip(appended[c.PROJECT_ID], appended[c.SERIAL_RANGE], strict=True)) == [
+        ("VCS1", "A-2"),
+        ("VCS2", "B-1"),
+    ]
+    assert merged.changed == {"VCS1", "VCS2"}
+    assert len(merged.credits) == len(kept) + 2
