@@ -11,6 +11,7 @@ same pure steps of ``beneficiaries`` and ``reasons``, then one ``UPDATE ... FROM
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Column, Connection, MetaData, Table, Text, select
 
@@ -66,24 +67,28 @@ def with_credit_fields(connection: Connection, credits: pd.DataFrame) -> pd.Data
     names = pd.DataFrame({"beneficiary": beneficiaries.dropna().unique()}, dtype=object)
     keyed = fill_beneficiary_keys(names, confirmed_aliases(connection)) if len(names) else names
     keys = dict(zip(keyed["beneficiary"], keyed.get("beneficiary_key", []), strict=True))
-    # As the UPDATE joins them: a missing reason and an empty one are the same.
-    triples = credits[["kind", "reason", "cancellation_reason"]].astype(object)
-    joined = (
-        triples["kind"]
-        .fillna("")
-        .astype(str)
-        .str.cat(
-            [triples[name].fillna("").astype(str) for name in ("reason", "cancellation_reason")],
-            sep="\x1f",
-        )
-    )
-    distinct = triples[~joined.duplicated()].where(triples.notna(), None)
-    categorised = fill_reason_categories(distinct)
-    categories = dict(zip(joined[distinct.index], categorised["reason_category"], strict=True))
     return credits.assign(
         beneficiary_key=beneficiaries.map(keys).astype(object),
-        reason_category=joined.map(categories).astype(object),
+        reason_category=_reason_categories(credits),
     )
+
+
+REASON_FIELDS = ["kind", "reason", "cancellation_reason"]
+
+
+def _reason_categories(credits: pd.DataFrame) -> pd.Series:
+    """Each row's reason category, each distinct (kind, reason, cancellation reason) mapped
+    once. Rows are grouped by number, not by joined text: a reconcile's 600,000 Verra rows as
+    Python strings took 200 MB at the load's peak."""
+    triples = credits[REASON_FIELDS]
+    # As the UPDATE joins them: a missing reason and an empty one are the same.
+    keys = triples.astype("string").fillna("")  # a column all missing may come as floats
+    groups = keys.groupby(REASON_FIELDS, sort=False, dropna=False).ngroup().to_numpy()
+    _, first_rows = np.unique(groups, return_index=True)  # groups are numbered 0, 1, 2...
+    distinct = triples.iloc[first_rows].astype(object)
+    categorised = fill_reason_categories(distinct.where(distinct.notna(), None))
+    categories = categorised["reason_category"].to_numpy(dtype=object)
+    return pd.Series(categories[groups], index=credits.index, dtype=object)
 
 
 def refresh_search_values(connection: Connection) -> int:
