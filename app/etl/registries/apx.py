@@ -234,10 +234,13 @@ def assemble(layout: Layout, projects: pd.DataFrame, events: pd.DataFrame) -> Re
         }
     )
     events = events.assign(**{c.PROJECT_ID: events[c.PROJECT_ID].astype("string").str.upper()})
+    # The labels before the credits: their working copies and the finished credits are
+    # then never held at once (Verra's 600,000 events: the parse's peak).
+    labels = registry_label_rows(projects, events, LABEL_SPECS)
     return RegistryData(
         projects=finish_projects(projects, layout.code),
         credits=finish_credits(events),
-        labels=registry_label_rows(projects, events, LABEL_SPECS),
+        labels=labels,
     )
 
 

@@ -145,10 +145,13 @@ def assemble(projects: pd.DataFrame, events: pd.DataFrame) -> RegistryData:
             c.REGISTRY_URL: ids.str.removeprefix(CODE).map(PROJECT_URL.format, na_action="ignore"),
         }
     )
+    # The labels before the credits: their working copies and the finished credits are
+    # then never held at once (Verra's 600,000 events: the parse's peak).
+    labels = registry_label_rows(projects, events, LABEL_SPECS)
     return RegistryData(
         projects=finish_projects(projects, CODE),
         credits=finish_credits(events),
-        labels=registry_label_rows(projects, events, LABEL_SPECS),
+        labels=labels,
     )
 
 
