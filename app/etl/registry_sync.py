@@ -26,6 +26,7 @@ from app.etl.errors import SourceError
 from app.etl.http import HttpSettings, RegistryClient, user_agent
 from app.etl.labels import certification_labels, loadable_labels
 from app.etl.load import ProjectsLoad
+from app.etl.memory import release_free_memory
 from app.etl.registries import ADAPTERS, Adapter, RegistryData, adapter_for
 from app.etl.registries.base import FetchSettings
 from app.etl.registries.overlay import apply_registries
@@ -529,6 +530,7 @@ def load_changes(connection, changes: list[RegistryChange], report: dict, run_id
     for change in changes:
         if not change.touched:
             continue
+        release_free_memory()  # the last registry's working sets, before this one's
         projects, credits, piece, labels = rebuilt_projects(change)
         load.add(projects, credits, frozenset(change.append_to), labels)
         orphans += piece.pop("orphan_credit_rows", 0)
@@ -565,6 +567,7 @@ def registry_catalogue(run: SyncRun, folder: Path | None, raw_dir: Path):
         if data is not None:
             changes.append(registry_change(key, data, before, in_database[key]))
         del before, data
+        release_free_memory()
     if all(o["status"] == "failed" for o in outcomes.values()):
         raise SourceError(
             "every registry of this run failed, nothing changed: "
