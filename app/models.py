@@ -130,6 +130,13 @@ class Project(TimestampMixin, db.Model):
         Index("ix_project_issued_id", "issued", "id"),
         Index("ix_project_retired_id", "retired", "id"),
         Index("ix_project_last_vintage_id", "last_vintage", "id"),
+        # A credit search's project facets: its matching records' few thousand projects
+        # looked up by id, from the index alone (on PostgreSQL; plain on SQLite).
+        Index(
+            "ix_project_id_facets",
+            "id",
+            postgresql_include=["registry", "country", "project_type"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -358,8 +358,9 @@ def stats_statement(query: CreditQuery):
 
 def _project_facet_branches(matched, facets: list[str]) -> list:
     """The counts of facets on the project (registry, country, type): the matching records
-    counted per project, then those few hundred or thousand projects read by key and
-    summed per value, rather than every project hashed to be joined to every record."""
+    counted per project, then those few hundred or thousand projects read by key (from
+    ix_project_id_facets alone) and summed per value, rather than every project hashed to
+    be joined to every record."""
     per_project = (
         select(matched.c.project_id, func.count().label("records"))
         .group_by(matched.c.project_id)

@@ -1,11 +1,14 @@
-"""Covering indexes for a credit search: the harmonised key's and the raw beneficiary's
+"""Covering indexes for a credit search: the harmonised key's, the raw beneficiary's and the
+project facets'
 
 A search for a big name matches thousands of records scattered over as many table pages;
 these indexes carry what the search reads of them (and filters on), so they come from the
 index alone. The key's index becomes partial (records without a key are never looked up by
 it) and covering; the raw beneficiary gets a covering index on its text, its md5 index
-keeping only the rare values too long for a btree entry. SQLite (no INCLUDE, no digest indexes) gets
-a plain index on the raw beneficiary and keeps its plain key index.
+keeping only the rare values too long for a btree entry. The project facets (registry,
+country, type) of the matching records' few thousand projects are read by id from an index
+carrying them. SQLite (no INCLUDE, no digest indexes) gets plain indexes on the raw
+beneficiary and on the project id, and keeps its plain key index.
 
 Revision ID: 0007_credit_search_cover
 Revises: 0006_label_credit
@@ -42,6 +45,12 @@ def _postgresql() -> bool:
 
 
 def upgrade():
+    op.create_index(
+        "ix_project_id_facets",
+        "project",
+        ["id"],
+        postgresql_include=["registry", "country", "project_type"],
+    )
     # SQLite: a plain index on the text (no INCLUDE, no limit on an entry's size).
     op.create_index(
         "ix_credit_beneficiary",
@@ -70,6 +79,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("ix_project_id_facets", table_name="project")
     op.drop_index("ix_credit_beneficiary", table_name="credit")
     if not _postgresql():
         return
