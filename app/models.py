@@ -244,8 +244,9 @@ SEARCHED_CREDIT_COLUMNS = (
 # the rare long one) have covering indexes of their own (below).
 DIGESTED_CREDIT_COLUMNS = SEARCHED_CREDIT_COLUMNS[1:]
 # What a name search reads of each matching record (its figures, facets and first page's
-# order) and filters on: carried by the key and beneficiary indexes, so a big name's
-# thousands of records, scattered over as many table pages, come from the index alone.
+# order) and filters on, and what a beneficiary's page sums (by year, project and reason):
+# carried by the key and beneficiary indexes, so a big name's thousands of records,
+# scattered over as many table pages, come from the index alone.
 SEARCH_COVERED_COLUMNS = (
     "id",
     "project_id",
@@ -263,9 +264,8 @@ SHORT_BENEFICIARY = f"octet_length(beneficiary) <= {INDEXED_BENEFICIARY_BYTES}"
 LONG_BENEFICIARY = f"octet_length(beneficiary) > {INDEXED_BENEFICIARY_BYTES}"
 
 
-# What counts as "retired for a beneficiary" everywhere (pages, summary, index).
+# What counts as "retired for a beneficiary" everywhere (pages, summary).
 RETIRED_KINDS = ("retirement", "cancellation")
-RETIRED_WITH_BENEFICIARY = "kind IN ('retirement', 'cancellation') AND beneficiary_key IS NOT NULL"
 
 
 def _digest_indexes() -> tuple:
@@ -311,15 +311,6 @@ class Credit(db.Model):
         Index("ix_credit_quantity_id", "quantity", "id"),
         *_digest_indexes(),
         *_search_covering_indexes(),
-        # A beneficiary's retirements read from the index alone (no visit to the rows, which
-        # lie scattered over the table): what its page sums, by year, project and reason.
-        Index(
-            "ix_credit_retired_beneficiary",
-            "beneficiary_key",
-            postgresql_include=["project_id", "year", "reason_category", "quantity"],
-            postgresql_where=text(RETIRED_WITH_BENEFICIARY),
-            sqlite_where=text(RETIRED_WITH_BENEFICIARY),
-        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

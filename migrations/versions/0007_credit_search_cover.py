@@ -4,11 +4,12 @@ project facets'
 A search for a big name matches thousands of records scattered over as many table pages;
 these indexes carry what the search reads of them (and filters on), so they come from the
 index alone. The key's index becomes partial (records without a key are never looked up by
-it) and covering; the raw beneficiary gets a covering index on its text, its md5 index
-keeping only the rare values too long for a btree entry. The project facets (registry,
-country, type) of the matching records' few thousand projects are read by id from an index
-carrying them. SQLite (no INCLUDE, no digest indexes) gets plain indexes on the raw
-beneficiary and on the project id, and keeps its plain key index.
+it) and covering; it replaces the retired-beneficiary index (a beneficiary's page reads it
+alone, the records' kind included). The raw beneficiary gets a covering index on its text,
+its md5 index keeping only the rare values too long for a btree entry. The project facets
+(registry, country, type) of the matching records' few thousand projects are read by id
+from an index carrying them. SQLite (no INCLUDE, no digest indexes) gets plain indexes on
+the raw beneficiary and on the project id, and keeps its plain key index.
 
 Revision ID: 0007_credit_search_cover
 Revises: 0006_label_credit
@@ -37,6 +38,7 @@ COVERED = [
     "reason_category",
 ]
 SHORT_BENEFICIARY = "octet_length(beneficiary) <= 1000"
+RETIRED_WITH_BENEFICIARY = "kind IN ('retirement', 'cancellation') AND beneficiary_key IS NOT NULL"
 LONG_BENEFICIARY = "octet_length(beneficiary) > 1000"
 
 
@@ -45,6 +47,13 @@ def _postgresql() -> bool:
 
 
 def upgrade():
+    # The key's covering index carries all it did: a beneficiary's page reads it instead.
+    op.drop_index(
+        "ix_credit_retired_beneficiary",
+        table_name="credit",
+        postgresql_where=sa.text(RETIRED_WITH_BENEFICIARY),
+        sqlite_where=sa.text(RETIRED_WITH_BENEFICIARY),
+    )
     op.create_index(
         "ix_project_id_facets",
         "project",
@@ -79,6 +88,14 @@ def upgrade():
 
 
 def downgrade():
+    op.create_index(
+        "ix_credit_retired_beneficiary",
+        "credit",
+        ["beneficiary_key"],
+        postgresql_include=["project_id", "year", "reason_category", "quantity"],
+        postgresql_where=sa.text(RETIRED_WITH_BENEFICIARY),
+        sqlite_where=sa.text(RETIRED_WITH_BENEFICIARY),
+    )
     op.drop_index("ix_project_id_facets", table_name="project")
     op.drop_index("ix_credit_beneficiary", table_name="credit")
     if not _postgresql():
