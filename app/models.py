@@ -130,6 +130,13 @@ class Project(TimestampMixin, db.Model):
         Index("ix_project_issued_id", "issued", "id"),
         Index("ix_project_retired_id", "retired", "id"),
         Index("ix_project_last_vintage_id", "last_vintage", "id"),
+        # A credit search's project facets: its matching records' few thousand projects
+        # looked up by id, from the index alone (on PostgreSQL; plain on SQLite).
+        Index(
+            "ix_project_id_facets",
+            "id",
+            postgresql_include=["registry", "country", "project_type"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -233,19 +240,61 @@ SEARCHED_CREDIT_COLUMNS = (
     "cancellation_reason",
 )
 # Free-text columns are found by the md5 of their value: a btree on the text itself would
-# refuse a note longer than a page. The harmonised key has its own plain index.
+# refuse a note longer than a page. The harmonised key and the raw beneficiary (but for
+# the rare long one) have covering indexes of their own (below).
 DIGESTED_CREDIT_COLUMNS = SEARCHED_CREDIT_COLUMNS[1:]
+# What a name search reads of each matching record (its figures, facets and first page's
+# order) and filters on, and what a beneficiary's page sums (by year, project and reason):
+# carried by the key and beneficiary indexes, so a big name's thousands of records,
+# scattered over as many table pages, come from the index alone.
+SEARCH_COVERED_COLUMNS = (
+    "id",
+    "project_id",
+    "kind",
+    "vintage",
+    "year",
+    "transaction_date",
+    "quantity",
+    "reason_category",
+)
+# A beneficiary up to this many bytes is indexed as text with the covered columns and its
+# key (a btree entry must fit in a third of a page: ~2,700 bytes); a longer one by digest.
+INDEXED_BENEFICIARY_BYTES = 1000
+SHORT_BENEFICIARY = f"octet_length(beneficiary) <= {INDEXED_BENEFICIARY_BYTES}"
+LONG_BENEFICIARY = f"octet_length(beneficiary) > {INDEXED_BENEFICIARY_BYTES}"
 
 
-# What counts as "retired for a beneficiary" everywhere (pages, summary, index).
+# What counts as "retired for a beneficiary" everywhere (pages, summary).
 RETIRED_KINDS = ("retirement", "cancellation")
-RETIRED_WITH_BENEFICIARY = "kind IN ('retirement', 'cancellation') AND beneficiary_key IS NOT NULL"
 
 
 def _digest_indexes() -> tuple:
     return tuple(
-        Index(f"ix_credit_{name}_md5", literal_column(f"md5({name})")).ddl_if(dialect="postgresql")
+        Index(
+            f"ix_credit_{name}_md5",
+            literal_column(f"md5({name})"),
+            postgresql_where=text(LONG_BENEFICIARY) if name == "beneficiary" else None,
+        ).ddl_if(dialect="postgresql")
         for name in DIGESTED_CREDIT_COLUMNS
+    )
+
+
+def _search_covering_indexes() -> tuple:
+    """The harmonised key's index and the raw beneficiary's, carrying what a search reads
+    (on PostgreSQL; SQLite has no INCLUDE, and no limit on an entry's size)."""
+    return (
+        Index(
+            "ix_credit_beneficiary_key",
+            "beneficiary_key",
+            postgresql_include=list(SEARCH_COVERED_COLUMNS),
+            postgresql_where=text("beneficiary_key IS NOT NULL"),
+        ),
+        Index(
+            "ix_credit_beneficiary",
+            "beneficiary",
+            postgresql_include=[*SEARCH_COVERED_COLUMNS, "beneficiary_key"],
+            postgresql_where=text(SHORT_BENEFICIARY),
+        ),
     )
 
 
@@ -261,15 +310,7 @@ class Credit(db.Model):
         Index("ix_credit_transaction_date_id", "transaction_date", "id"),
         Index("ix_credit_quantity_id", "quantity", "id"),
         *_digest_indexes(),
-        # A beneficiary's retirements read from the index alone (no visit to the rows, which
-        # lie scattered over the table): what its page sums, by year, project and reason.
-        Index(
-            "ix_credit_retired_beneficiary",
-            "beneficiary_key",
-            postgresql_include=["project_id", "year", "reason_category", "quantity"],
-            postgresql_where=text(RETIRED_WITH_BENEFICIARY),
-            sqlite_where=text(RETIRED_WITH_BENEFICIARY),
-        ),
+        *_search_covering_indexes(),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -283,7 +324,7 @@ class Credit(db.Model):
     serial_range: Mapped[str | None] = mapped_column(Text)
     beneficiary: Mapped[str | None] = mapped_column(Text)
     # The harmonised beneficiary name (case, punctuation, legal suffixes folded).
-    beneficiary_key: Mapped[str | None] = mapped_column(String(300), index=True)
+    beneficiary_key: Mapped[str | None] = mapped_column(String(300))
     reason: Mapped[str | None] = mapped_column(Text)
     reason_category: Mapped[str | None] = mapped_column(String(32), index=True)
     note: Mapped[str | None] = mapped_column(Text)

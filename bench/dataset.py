@@ -40,7 +40,9 @@ PARAMETERS = {
     "community_projects": 60,
     "credits": 1_000_000,
     "seed": 20251231,
-    "layout": 11,  # 11: project_facet_group (the search's facet and total counts)
+    # 11: project_facet_group (the search's facet and total counts); 12: the credit search's
+    # covering indexes (0007_credit_search_cover)
+    "layout": 12,
 }
 REGISTRY_CODES = {"VCS": "VCS", "GOLD": "GLD", "ACR": "ACR", "CAR": "CAR", "ART": "ART"}
 REGISTRY_URLS = {

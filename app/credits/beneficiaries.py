@@ -131,7 +131,7 @@ def largest_retirers(q: str = "", page: int = 1, per_page: int = PER_PAGE) -> Be
 
 def _breakdown_statement(key: str):
     """Every breakdown of one beneficiary's retirements in one statement: a UNION ALL of
-    GROUP BYs over its rows, read once (from ix_credit_retired_beneficiary alone on
+    GROUP BYs over its rows, read once (from ix_credit_beneficiary_key alone on
     PostgreSQL), and over its projects, joined once.
     Rows: (dimension, label, quantity, records, name, registry, type, country)."""
     retired = (Credit.beneficiary_key == key, Credit.kind.in_(RETIRED_KINDS))

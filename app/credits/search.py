@@ -3,8 +3,9 @@
 Text search: every typed word must appear (accents and case folded) in one field of a record:
 its harmonised beneficiary, beneficiary, reason, note, account or cancellation reason. The
 words are first looked up among the distinct values of those columns (``credit_search_value``,
-trigram index), then the records holding the matched values are found by index
-(``md5(column)`` on PostgreSQL). Results are cached by data version with the catalogue's keys.
+trigram index), then the records holding the matched values are found by index (on
+PostgreSQL: the harmonised key's and the raw beneficiary's covering indexes, ``md5(column)``
+for the other fields). Results are cached by data version with the catalogue's keys.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    literal_column,
     or_,
     select,
+    true,
     tuple_,
     union_all,
 )
@@ -33,7 +36,13 @@ from sqlalchemy import (
 from app.catalog.search import PageWindow, _like_pattern, cached
 from app.credits.query import FACETS, CreditQuery
 from app.extensions import db
-from app.models import DIGESTED_CREDIT_COLUMNS, Credit, CreditSearchValue, Project
+from app.models import (
+    DIGESTED_CREDIT_COLUMNS,
+    INDEXED_BENEFICIARY_BYTES,
+    Credit,
+    CreditSearchValue,
+    Project,
+)
 
 PER_PAGE = 50
 # Words found in more distinct values than this ("retired", "bank") are matched by scanning
@@ -104,10 +113,11 @@ class CreditResult(PageWindow):
     message: str | None = None
 
 
-def filter_conditions(query: CreditQuery, exclude: str | None = None) -> list:
-    """SQL conditions for every active filter (but ``exclude``, a facet name)."""
+def filter_conditions(query: CreditQuery, exclude: str | None = None, text=None) -> list:
+    """SQL conditions for every active filter (but ``exclude``, a facet name); ``text``, one
+    of ``disjoint_text_conditions``, in place of the whole text condition."""
     terms = tuple(query.terms)
-    conditions = [text_condition(terms)] if terms else []
+    conditions = [text_condition(terms) if text is None else text] if terms else []
     for facet in FACETS:
         values = query.facet_values(facet)
         if values and facet != exclude:
@@ -161,34 +171,80 @@ def _scan_condition(terms: tuple[str, ...]):
 
 def text_condition(terms: tuple[str, ...]):
     """Records with a field holding every term (a company's name typed in any order)."""
+    parts = _text_parts(terms)
+    return or_(*parts) if len(parts) > 1 else parts[0]
+
+
+def disjoint_text_conditions(terms: tuple[str, ...]) -> list:
+    """``text_condition`` as parts holding no record twice: each part takes only the records
+    no earlier one holds (``IS NOT TRUE``: a missing field matches nothing). The first two
+    (the harmonised key, the raw beneficiary) are read from their covering indexes alone,
+    which an OR of them (a bitmap of both) could not do; their union needs no deduplication."""
+    parts = _text_parts(terms)
+    return [
+        and_(part, or_(*parts[:index]).is_not(true())) if index else part
+        for index, part in enumerate(parts)
+    ]
+
+
+def _text_parts(terms: tuple[str, ...]) -> list:
+    """The text condition's parts, one per index that serves it: the harmonised key, the
+    raw beneficiary (PostgreSQL), then the other fields' digests together."""
     matches = _matched_values(terms)
     if not matches:
-        return false()
+        return [false()]
     if len(matches) > MAX_MATCHED_VALUES:
-        return _scan_condition(terms)
+        return [_scan_condition(terms)]
     by_column: dict[str, set[str]] = {}
     for column, value in matches:
         by_column.setdefault(column, set()).add(value)
-    digested = db.session.get_bind().dialect.name == "postgresql"
+    if db.session.get_bind().dialect.name != "postgresql":
+        return [
+            or_(*(getattr(Credit, name).in_(sorted(values)) for name, values in by_column.items()))
+        ]
     parts = []
-    for name, values in sorted(by_column.items()):
-        column = getattr(Credit, name)
-        if name in DIGESTED_CREDIT_COLUMNS and digested:
-            parts.append(func.md5(column).in_(sorted(_md5(value) for value in values)))
-        else:
-            parts.append(column.in_(sorted(values)))
-    return or_(*parts)
+    if keys := by_column.pop("beneficiary_key", None):
+        parts.append(Credit.beneficiary_key.in_(sorted(keys)))
+    names = by_column.pop("beneficiary", set())
+    short = sorted(name for name in names if len(name.encode()) <= INDEXED_BENEFICIARY_BYTES)
+    if short:
+        parts.append(and_(Credit.beneficiary.in_(short), _beneficiary_bytes() <= _INDEXED_BYTES))
+    digested = [
+        func.md5(getattr(Credit, name)).in_(sorted(_md5(value) for value in values))
+        for name, values in sorted(by_column.items())
+    ]
+    if long := names.difference(short):
+        digested.append(
+            and_(
+                func.md5(Credit.beneficiary).in_(sorted(_md5(name) for name in long)),
+                _beneficiary_bytes() > _INDEXED_BYTES,
+            )
+        )
+    if digested:
+        parts.append(or_(*digested))
+    return parts
+
+
+# Written into the statement (not bound): the planner must see the beneficiary indexes'
+# conditions to use them.
+_INDEXED_BYTES = literal_column(str(INDEXED_BENEFICIARY_BYTES))
+
+
+def _beneficiary_bytes():
+    return func.octet_length(Credit.beneficiary)
 
 
 def _needs_project(query: CreditQuery, exclude: str | None = None) -> bool:
     return any(getattr(query, name) for name in _PROJECT_FILTERS if name != exclude)
 
 
-def _from(statement, query: CreditQuery, *, join: bool = False, exclude: str | None = None):
+def _from(
+    statement, query: CreditQuery, *, join: bool = False, exclude: str | None = None, text=None
+):
     statement = statement.select_from(Credit)
     if join or _needs_project(query, exclude):
         statement = statement.join(Project, Project.id == Credit.project_id)
-    return statement.where(*filter_conditions(query, exclude))
+    return statement.where(*filter_conditions(query, exclude, text))
 
 
 def order_by(query: CreditQuery, columns=Credit) -> list:
@@ -258,18 +314,19 @@ def stats_statement(query: CreditQuery):
     idle = [facet for facet in FACETS if not query.facet_values(facet)]
     of_project = [facet for facet in idle if FACET_COLUMNS[facet].table is Project.__table__]
     of_record = [facet for facet in idle if facet not in of_project]
-    # The matching records, read once (a CTE) and grouped several ways (UNION ALL).
-    matched = _from(
-        select(
-            Credit.id,
-            Credit.transaction_date,
-            Credit.year,
-            Credit.quantity,
-            Credit.project_id,
-            *(FACET_COLUMNS[facet].label(facet) for facet in of_record),
-        ),
-        query,
-    ).cte("matched")
+    # The matching records, read once (a CTE) and grouped several ways (UNION ALL); found
+    # by each index in turn (see disjoint_text_conditions).
+    columns = select(
+        Credit.id,
+        Credit.transaction_date,
+        Credit.year,
+        Credit.quantity,
+        Credit.project_id,
+        *(FACET_COLUMNS[facet].label(facet) for facet in of_record),
+    )
+    parts = disjoint_text_conditions(tuple(query.terms)) if query.terms else [None]
+    reads = [_from(columns, query, text=part) for part in parts]
+    matched = (union_all(*reads) if len(reads) > 1 else reads[0]).cte("matched")
     first_page = (
         select(matched.c.id)
         .order_by(*order_by(query, matched.c))
@@ -301,8 +358,9 @@ def stats_statement(query: CreditQuery):
 
 def _project_facet_branches(matched, facets: list[str]) -> list:
     """The counts of facets on the project (registry, country, type): the matching records
-    counted per project, then those few hundred or thousand projects read by key and
-    summed per value, rather than every project hashed to be joined to every record."""
+    counted per project, then those few hundred or thousand projects read by key (from
+    ix_project_id_facets alone) and summed per value, rather than every project hashed to
+    be joined to every record."""
     per_project = (
         select(matched.c.project_id, func.count().label("records"))
         .group_by(matched.c.project_id)

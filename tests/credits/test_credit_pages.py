@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
+from app.credits.query import CreditQuery
+from app.credits.search import credit_stats
+from app.etl.credit_fields import fill_credit_fields
 from app.extensions import db
-from app.models import Credit
+from app.models import INDEXED_BENEFICIARY_BYTES, Credit, bump_data_version
 from tests.credits.market import seed_retirements
+from tests.factories import make_credit
 
 
 def _region(client, url):
@@ -152,3 +158,36 @@ def test_a_word_in_very_many_values_is_still_found_by_scanning(client, monkeypat
     monkeypatch.setattr("app.credits.search.MAX_MATCHED_VALUES", 1)
     response = _region(client, "/credits?q=shopify")
     assert "3 records" in response.text
+
+
+def test_a_name_in_several_fields_counts_once_and_a_very_long_one_is_found(client):
+    """The search reads the key, the raw beneficiary and the other fields apart (each by its
+    index): a record they share counts once; a beneficiary too long for the text index
+    (past INDEXED_BENEFICIARY_BYTES) is found by its digest."""
+    seeded = seed_retirements()
+    long_name = "Retired on behalf of " + "Northwind Traders " * 60 + "Zebra Quartz Holdings"
+    assert len(long_name.encode()) > INDEXED_BENEFICIARY_BYTES
+    for project, beneficiary, note in [
+        (seeded["forest"], long_name, None),
+        (seeded["forest"], "Shopify Inc.", "Shopify's 2025 travel"),
+        (seeded["stoves"], None, "Shopify fleet"),
+    ]:
+        make_credit(
+            project,
+            kind="retirement",
+            year=2025,
+            quantity=10,
+            transaction_date=date(2025, 1, 1),
+            beneficiary=beneficiary,
+            note=note,
+        )
+    fill_credit_fields(db.session.connection())
+    bump_data_version()
+    db.session.commit()
+    shopify = _region(client, "/credits?q=shopify").text
+    assert "5 records" in shopify
+    assert ">2,320</span> credits" in shopify
+    assert "1 record" in _region(client, "/credits?q=zebra quartz").text
+    stats = credit_stats(CreditQuery(q="shopify"))
+    assert dict(stats.facets["registry"]) == {"VCS": 3, "GLD": 2}
+    assert stats.total == 5
