@@ -165,6 +165,12 @@ def test_the_chart_and_map_load_after_the_results_and_follow_each_search(page, m
     expect(page).to_have_url(re.compile(r"\?q=river&map=credits$"))
     expect(page.locator(".map-measure-current")).to_have_text("Credits issued")
     expect(page.locator(ROWS)).to_have_count(10)
+    # The next search keeps the measure chosen, as it keeps the sort.
+    page.locator("#search-q").fill("forest")
+    page.locator("#search-q").press("Enter")
+    expect(page).to_have_url(re.compile(r"\?q=forest&map=credits$"))
+    expect(page.locator(ROWS)).to_have_count(50)
+    expect(page.locator(".map-measure-current")).to_have_text("Credits issued")
 
 
 def test_without_javascript_the_chart_and_map_are_one_link_away(browser, market):
