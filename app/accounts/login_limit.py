@@ -59,7 +59,8 @@ def locked_out_page(limit: RequestLimit):
     from app.accounts.forms import LoginForm
     from app.accounts.next_url import safe_next
 
-    message = lockout_message(limit.reset_at - int(time.time()))
+    # Counted as Flask-Limiter counts its Retry-After, so the page and the header agree.
+    message = lockout_message(int(limit.reset_at - time.time()))
     html = render_template(
         "accounts/login.html",
         form=LoginForm(),
