@@ -444,10 +444,7 @@ def _stored_credits(connection: Connection, keys: dict[int, str]) -> pd.DataFram
     if not ids:
         frame = pd.DataFrame(columns=list(STORED_TYPES))
     elif connection.dialect.name == "postgresql":
-        # Text as arrow strings: as Python objects, a reconcile's 400,000 stored rows of one
-        # registry added 60 MB to the load's peak.
-        text = {pa.string(): pd.StringDtype("pyarrow")}
-        frame = copied_out(connection, rows_of(ids), STORED_TYPES, types_mapper=text.get)
+        frame = copied_out(connection, rows_of(ids), STORED_TYPES)
     else:
         found = [
             tuple(row) for chunk in _chunks(ids, 1000) for row in connection.execute(rows_of(chunk))

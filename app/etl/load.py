@@ -250,8 +250,7 @@ def _stored_labels(connection: Connection, keys: list[int]) -> pd.DataFrame:
         return select(*columns).where(table.c.project_id.in_(chunk))
 
     if connection.dialect.name == "postgresql" and keys:
-        text = {pa.string(): pd.StringDtype("pyarrow")}
-        stored = copied_out(connection, rows_of(keys), LABEL_TYPES, types_mapper=text.get)
+        stored = copied_out(connection, rows_of(keys), LABEL_TYPES)
     else:  # SQLite takes a few hundred parameters a statement
         frames = [pd.read_sql(rows_of(chunk), connection) for chunk in _chunks(keys, 500)]
         stored = (
@@ -525,8 +524,7 @@ def _stored_credits(connection: Connection) -> pd.DataFrame:
         for name in names
     ]
     types = {name: pa.int64() if name == c.PROJECT_ID else pa.string() for name in names}
-    text = {pa.string(): pd.StringDtype("pyarrow")}
-    return copied_out(connection, select(*listed), types, types_mapper=text.get)
+    return copied_out(connection, select(*listed), types)
 
 
 def credit_prints(credits: pd.DataFrame) -> dict[str, tuple[int, int, int]]:
