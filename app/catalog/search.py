@@ -183,7 +183,12 @@ def _facet_condition(facet: str, values: tuple[str, ...]):
         return state_condition(values)
     if facet in LABEL_FACETS:
         return label_condition(facet, values)
-    column = facet_column(facet)
+    return in_values(facet_column(facet), values)
+
+
+def in_values(column, values):
+    """A facet's chosen values as a condition: plain equality for one (the common case,
+    which the planner estimates best)."""
     return column == values[0] if len(values) == 1 else column.in_(values)
 
 
@@ -397,8 +402,7 @@ def group_conditions(query: ProjectQuery, exclude: str | None = None) -> list:
             if facet == "state":
                 conditions.append(state_condition(values, Group.state))
             else:
-                column = _group_column(facet)
-                conditions.append(column == values[0] if len(values) == 1 else column.in_(values))
+                conditions.append(in_values(_group_column(facet), values))
     return conditions
 
 

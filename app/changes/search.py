@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, literal, or_, select
 
 from app.catalog.query import ProjectQuery
-from app.catalog.search import cached, filter_conditions
+from app.catalog.search import cached, filter_conditions, in_values
 from app.changes.query import FACET_COLUMNS, FACETS, KIND_LABELS, ChangeQuery
 from app.extensions import db
 from app.models import Project, ProjectChange
@@ -173,8 +173,7 @@ def change_conditions(query: ChangeQuery, exclude: str | None = None) -> list:
     for facet in FACETS:
         values = query.facet_values(facet)
         if values and facet != exclude:
-            column = getattr(ProjectChange, FACET_COLUMNS[facet])
-            conditions.append(column == values[0] if len(values) == 1 else column.in_(values))
+            conditions.append(in_values(getattr(ProjectChange, FACET_COLUMNS[facet]), values))
     if query.project:
         conditions.append(ProjectChange.project_id.in_(query.project))
     if query.beneficiary:

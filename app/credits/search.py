@@ -33,7 +33,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from app.catalog.search import PageWindow, _like_pattern, cached
+from app.catalog.search import PageWindow, _like_pattern, cached, in_values
 from app.credits.query import FACETS, CreditQuery
 from app.extensions import db
 from app.models import (
@@ -121,8 +121,7 @@ def filter_conditions(query: CreditQuery, exclude: str | None = None, text=None)
     for facet in FACETS:
         values = query.facet_values(facet)
         if values and facet != exclude:
-            column = FACET_COLUMNS[facet]
-            conditions.append(column == values[0] if len(values) == 1 else column.in_(values))
+            conditions.append(in_values(FACET_COLUMNS[facet], values))
     if query.project:
         conditions.append(Project.project_id.in_(query.project))
     if query.vintage_from is not None:
