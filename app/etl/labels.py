@@ -229,7 +229,7 @@ def loadable_labels(*frames: pd.DataFrame | None) -> pd.DataFrame:
     """The ``label`` rows to load from several sources' label frames: project-level rows as
     given, credit-level rows (a registry's issuances carrying a label) summed by vintage."""
     columns = [*LABEL_COLUMNS, "vintage", "quantity"]
-    given = [_aligned(f, columns) for f in frames if f is not None and len(f)]
+    given = [aligned_labels(f, columns) for f in frames if f is not None and len(f)]
     if not given:
         return pd.DataFrame(columns=columns)
     rows = pd.concat(given, ignore_index=True)
@@ -247,12 +247,17 @@ def loadable_labels(*frames: pd.DataFrame | None) -> pd.DataFrame:
     )
 
 
-def _aligned(labels: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """A source's label rows in the loaded columns with one dtype each (frames concatenated
-    with another dtype turn dates into Python objects: seconds for a delta's)."""
+def aligned_labels(labels: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Label rows in ``columns`` with one dtype per column: dates, whole numbers, text
+    (frames concatenated with another dtype turn dates into Python objects: seconds for a
+    delta's; and rows compare as values only when their types agree)."""
     labels = labels.reindex(columns=columns)
     return labels.assign(
-        as_of=pd.to_datetime(labels["as_of"]).astype("datetime64[ns]"),
-        vintage=labels["vintage"].astype("Int64"),
-        quantity=labels["quantity"].astype("Int64"),
+        as_of=pd.to_datetime(labels["as_of"], errors="coerce").astype("datetime64[ns]"),
+        vintage=pd.to_numeric(labels["vintage"], errors="coerce").astype("Int64"),
+        quantity=pd.to_numeric(labels["quantity"], errors="coerce").astype("Int64"),
+        **{name: labels[name].astype("string") for name in LABEL_TEXT},
     )
+
+
+LABEL_TEXT = ("kind", "value", "raw_text", c.SOURCE)

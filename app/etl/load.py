@@ -46,7 +46,7 @@ from app.etl.credit_fields import (
     refresh_search_values,
     with_credit_fields,
 )
-from app.etl.labels import certification_labels
+from app.etl.labels import aligned_labels, certification_labels
 from app.models import (
     COMMUNITY,
     Credit,
@@ -228,17 +228,9 @@ _LABEL_BLANKS = {
 def _label_frame(labels: pd.DataFrame, keys: dict[str, int] | None = None) -> pd.DataFrame:
     """Label rows as the table holds them (project ids turned into the projects' ``keys``),
     one type per column."""
-    frame = labels.reindex(columns=LABEL_ROW)
+    frame = aligned_labels(labels, LABEL_ROW)
     project_keys = frame["project_id"] if keys is None else frame["project_id"].map(keys)
-    frame = frame.assign(
-        project_id=project_keys.astype("Int64"),
-        as_of=pd.to_datetime(frame["as_of"], errors="coerce").astype("datetime64[ns]"),
-        vintage=pd.to_numeric(frame["vintage"], errors="coerce").astype("Int64"),
-        quantity=pd.to_numeric(frame["quantity"], errors="coerce").astype("Int64"),
-    )
-    for name in ("kind", "value", "raw_text", "source"):
-        frame[name] = frame[name].astype("string")
-    return frame.reset_index(drop=True)
+    return frame.assign(project_id=project_keys.astype("Int64")).reset_index(drop=True)
 
 
 def _stored_labels(connection: Connection, keys: list[int]) -> pd.DataFrame:
