@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import String, cast, func, literal, select, union_all
 
 from app.catalog.search import _like_pattern, cached
+from app.credits.labels import LABEL_VALUE_NAMES, facet_value, label_totals
 from app.etl.beneficiaries import fold
 from app.etl.reasons import REASON_LABELS
 from app.extensions import db
@@ -80,6 +81,14 @@ class BeneficiaryProfile:
     by_registry: list[tuple[str, int, int]]
     by_reason: list[tuple[str, int, int]]
     raw_names: list[tuple[str, int]]
+    # (label facet value, quantity, records): retirements carrying each label (a record may
+    # carry several, so the rows can sum to more than the total).
+    by_label: list[tuple[str, int, int]]
+
+    @property
+    def by_label_named(self) -> list[tuple[str, str, int, int]]:
+        """``by_label`` as (value, name in the request's language, quantity, records)."""
+        return [(v, str(LABEL_VALUE_NAMES[v]), qty, n) for v, qty, n in self.by_label]
 
 
 def _digest(text: str) -> str:
@@ -136,7 +145,9 @@ def _breakdown_statement(key: str):
     Rows: (dimension, label, quantity, records, name, registry, type, country)."""
     retired = (Credit.beneficiary_key == key, Credit.kind.in_(RETIRED_KINDS))
     mine = (
-        select(Credit.project_id, Credit.year, Credit.reason_category, Credit.quantity)
+        select(
+            Credit.project_id, Credit.vintage, Credit.year, Credit.reason_category, Credit.quantity
+        )
         .where(*retired)
         .cte("mine")
     )
@@ -172,6 +183,7 @@ def _breakdown_statement(key: str):
         .subquery("largest")
     )
     no_text = literal(None, String)
+    labels = label_totals(mine)
 
     def grouped(dimension: str, source, column, quantity, records):
         return select(
@@ -185,6 +197,9 @@ def _breakdown_statement(key: str):
         select(literal("project"), *largest.c),
         grouped("type", projects, projects.c.project_type, projects.c.quantity, projects.c.records),
         grouped("registry", projects, projects.c.registry, projects.c.quantity, projects.c.records),
+        select(
+            literal("label"), labels.c.kind, labels.c.quantity, labels.c.records, *[no_text] * 4
+        ),
     )
 
 
@@ -196,7 +211,9 @@ def _profile(key: str) -> BeneficiaryProfile | None:
     summary = db.session.get(BeneficiarySummary, key)
     if summary is None:
         return None
-    groups: dict[str, list] = {"year": [], "reason": [], "project": [], "type": [], "registry": []}
+    groups: dict[str, list] = {
+        dimension: [] for dimension in ("year", "reason", "project", "type", "registry", "label")
+    }
     for dimension, label, quantity, records, *project in db.session.execute(
         _breakdown_statement(key)
     ):
@@ -222,10 +239,14 @@ def _profile(key: str) -> BeneficiaryProfile | None:
             for category, qty, n, *_ in _largest_first(groups["reason"])
         ],
         raw_names=[(raw, records) for raw, records in summary.spellings],
+        by_label=[
+            (facet_value(kind), qty, n) for kind, qty, n, *_ in _largest_first(groups["label"])
+        ],
     )
 
 
 def beneficiary_profile(key: str) -> BeneficiaryProfile | None:
-    """One beneficiary's retirements by year, project, project type, registry and reason;
+    """One beneficiary's retirements by year, project, project type, registry, reason and
+    label;
     None when no retirement carries this key."""
     return cached("beneficiary-profile", _digest(key), lambda: _profile(key))

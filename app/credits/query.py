@@ -24,6 +24,7 @@ from app.catalog.query import (
     _ordered_pair,
     _parse_range,
 )
+from app.credits.labels import LABEL_VALUE_NAMES, LABEL_VALUES
 from app.etl.reasons import REASON_CATEGORIES, REASON_LABELS
 from app.models import CREDIT_KINDS, REGISTRIES
 from app.text_search import query_terms
@@ -31,18 +32,29 @@ from app.vocabulary_display import CREDIT_KIND_LABELS
 
 KIND_LABELS = CREDIT_KIND_LABELS
 # Facet name (query parameter) -> its label; the allowed values of the closed ones.
-FACETS = ("kind", "reason", "registry", "country", "type")
+FACETS = ("kind", "reason", "registry", "country", "type", "label")
 FACET_LABELS = {
     "kind": _l("Kind"),
     "reason": _l("Retirement reason"),
     "registry": _l("Registry"),
     "country": _l("Country"),
     "type": _l("Project type"),
+    "label": _l("Label"),
 }
-CLOSED_FACETS = {"kind": CREDIT_KINDS, "reason": REASON_CATEGORIES, "registry": REGISTRIES}
+CLOSED_FACETS = {
+    "kind": CREDIT_KINDS,
+    "reason": REASON_CATEGORIES,
+    "registry": REGISTRIES,
+    "label": LABEL_VALUES,
+}
 # A reason category as the interface shows it, in the request's language.
 REASON_DISPLAY = {category: _l(label) for category, label in REASON_LABELS.items()}
-VALUE_LABELS = {"kind": KIND_LABELS, "reason": REASON_DISPLAY, "registry": REGISTRY_LABELS}
+VALUE_LABELS = {
+    "kind": KIND_LABELS,
+    "reason": REASON_DISPLAY,
+    "registry": REGISTRY_LABELS,
+    "label": LABEL_VALUE_NAMES,
+}
 RANGES = ("vintage_from", "vintage_to", "date_from", "date_to")
 RANGE_LABELS = {
     "vintage_from": _l("Vintage from"),
@@ -71,6 +83,7 @@ class CreditQuery:
     registry: tuple[str, ...] = ()
     country: tuple[str, ...] = ()
     type: tuple[str, ...] = ()
+    label: tuple[str, ...] = ()
     project: tuple[str, ...] = ()
     vintage_from: int | None = None
     vintage_to: int | None = None

@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 
 from app.catalog.search import PageWindow, _like_pattern, cached, in_values
+from app.credits.labels import carries_label, facet_value, label_totals
 from app.credits.query import FACETS, CreditQuery
 from app.extensions import db
 from app.models import (
@@ -50,7 +51,7 @@ PER_PAGE = 50
 MAX_MATCHED_VALUES = 2000
 _TERM_MEMO = "carbonscope.credit_term_values"
 _STATS_MEMO = "carbonscope.credit_stats"
-# Facet name -> the column it counts.
+# Facet name -> the column it counts; the label facet has none (see app/credits/labels.py).
 FACET_COLUMNS = {
     "kind": Credit.kind,
     "reason": Credit.reason_category,
@@ -59,6 +60,7 @@ FACET_COLUMNS = {
     "type": Project.project_type,
 }
 _PROJECT_FILTERS = ("registry", "country", "type", "project")
+LABEL = "label"
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ def filter_conditions(query: CreditQuery, exclude: str | None = None, text=None)
     for facet in FACETS:
         values = query.facet_values(facet)
         if values and facet != exclude:
-            conditions.append(in_values(FACET_COLUMNS[facet], values))
+            conditions.append(_facet_condition(facet, values))
     if query.project:
         conditions.append(Project.project_id.in_(query.project))
     if query.vintage_from is not None:
@@ -133,6 +135,10 @@ def filter_conditions(query: CreditQuery, exclude: str | None = None, text=None)
     if query.date_to is not None:
         conditions.append(Credit.transaction_date <= query.date_to)
     return conditions
+
+
+def _facet_condition(facet: str, values: tuple[str, ...]):
+    return carries_label(values) if facet == LABEL else in_values(FACET_COLUMNS[facet], values)
 
 
 def _matched_values(terms: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -283,12 +289,15 @@ class CreditStats:
 
 def _facet_branch(query: CreditQuery, facet: str):
     """A facet's counts: every filter applies but its own (a chosen value counts the rest)."""
+    if facet == LABEL:
+        columns = select(Credit.project_id, Credit.vintage, Credit.quantity)
+        return _label_branch(_from(columns, query, exclude=LABEL).subquery("unlabelled"))
     column = FACET_COLUMNS[facet]
     return (
         _from(
             select(literal(facet), column, func.count(), literal(None, BigInteger)),
             query,
-            join=column.table is Project.__table__,
+            join=_of_project(facet),
             exclude=facet,
         )
         .where(column.is_not(None))
@@ -311,8 +320,8 @@ def stats_statement(query: CreditQuery):
     if not _narrow(query):
         return _broad_stats_statement(query)
     idle = [facet for facet in FACETS if not query.facet_values(facet)]
-    of_project = [facet for facet in idle if FACET_COLUMNS[facet].table is Project.__table__]
-    of_record = [facet for facet in idle if facet not in of_project]
+    of_project = [facet for facet in idle if facet in FACET_COLUMNS and _of_project(facet)]
+    of_record = [facet for facet in idle if facet in FACET_COLUMNS and not _of_project(facet)]
     # The matching records, read once (a CTE) and grouped several ways (UNION ALL); found
     # by each index in turn (see disjoint_text_conditions).
     columns = select(
@@ -321,6 +330,7 @@ def stats_statement(query: CreditQuery):
         Credit.year,
         Credit.quantity,
         Credit.project_id,
+        Credit.vintage,
         *(FACET_COLUMNS[facet].label(facet) for facet in of_record),
     )
     parts = disjoint_text_conditions(tuple(query.terms)) if query.terms else [None]
@@ -349,10 +359,22 @@ def stats_statement(query: CreditQuery):
         )
     if of_project:
         branches += _project_facet_branches(matched, of_project)
+    if LABEL in idle:
+        branches.append(_label_branch(matched))
     branches += [_facet_branch(query, facet) for facet in FACETS if facet not in idle]
     # The first page's records (by sort order; then read by key: no second search).
     branches.append(select(literal("first_page"), cast(first_page.c.id, String), nothing, nothing))
     return union_all(*branches)
+
+
+def _of_project(facet: str) -> bool:
+    return FACET_COLUMNS[facet].table is Project.__table__
+
+
+def _label_branch(records):
+    """The label facet's counts over ``records`` (project_id, vintage, quantity columns)."""
+    totals = label_totals(records)
+    return select(literal(LABEL), totals.c.kind, totals.c.records, literal(None, BigInteger))
 
 
 def _project_facet_branches(matched, facets: list[str]) -> list:
@@ -401,6 +423,8 @@ def _stats(query: CreditQuery) -> CreditStats:
             by_year.append((int(value), int(summed or 0)))
         elif dimension == "first_page":
             first_page.append(int(value))
+        elif dimension == LABEL:
+            facets[LABEL].append((facet_value(value), records))
         else:
             facets[dimension].append((value, records))
     for values in facets.values():

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from app.etl.credit_fields import fill_credit_fields
 from app.extensions import db
 from app.models import bump_data_version
-from tests.credits.market import seed_retirements
+from tests.credits.market import seed_labelled_retirements, seed_retirements
 from tests.factories import DEFAULT_PASSWORD, make_credit, make_project, make_user
 
 ROWS = "#credit-results .credit-records-table tbody tr"
@@ -54,6 +54,30 @@ def test_facets_narrow_in_place_and_back_restores(page, live_server):
     page.go_back()
     expect(page.locator(ROWS)).to_have_count(1)
     expect(page.locator('#credit-facet-reason input[value="compliance"]')).not_to_be_checked()
+
+
+def test_a_label_narrows_a_name_and_the_beneficiary_page_splits_by_label(page, live_server):
+    with live_server.app.app_context():
+        seed_labelled_retirements()
+    page.goto(f"{live_server.url}/credits?q=shopify")
+    expect(page.locator(ROWS)).to_have_count(4)
+    corsia = page.locator('#credit-facet-label input[value="corsia"]')
+    expect(corsia.locator("xpath=..").locator(".facet-count")).to_have_text("2")
+    page.evaluate("window.__samePage = true")
+    corsia.check()
+    expect(page.locator(ROWS)).to_have_count(2)
+    expect(page.locator("#credit-total-quantity")).to_have_text("2,000")
+    expect(page).to_have_url(re.compile(r"q=shopify&label=corsia"))
+    expect(page.locator(".chips")).to_contain_text("Label: CORSIA eligible")
+    assert page.evaluate("window.__samePage") is True
+
+    page.goto(f"{live_server.url}/beneficiaries/shopify")
+    by_label = page.locator("#by-label").locator("xpath=..")
+    expect(by_label.locator("tbody tr")).to_have_count(2)
+    by_label.get_by_role("link", name="CCB").click()
+    expect(page.locator(ROWS)).to_have_count(1)
+    expect(page.locator(ROWS)).to_contain_text("Clean Cooking Kenya")
+    expect(page.locator('#credit-facet-label input[value="ccb"]')).to_be_checked()
 
 
 def test_paging_through_records_keeps_the_filters(page, live_server):

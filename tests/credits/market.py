@@ -7,7 +7,7 @@ from datetime import date
 from app.etl.credit_fields import fill_credit_fields
 from app.extensions import db
 from app.models import bump_data_version, rebuild_credit_summary
-from tests.factories import make_credit, make_project
+from tests.factories import make_credit, make_label, make_project
 
 
 def seed_retirements() -> dict:
@@ -64,3 +64,27 @@ def seed_retirements() -> dict:
     bump_data_version()
     db.session.commit()
     return {"forest": forest, "stoves": stoves}
+
+
+def seed_labelled_retirements() -> dict:
+    """The retirements above, plus: the forest's vintage 2020 CORSIA-eligible (two label
+    rows, which must count once), a Shopify retirement of its unlabelled vintage 2019, and
+    the stoves project CCB-certified as a whole."""
+    seeded = seed_retirements()
+    forest, stoves = seeded["forest"], seeded["stoves"]
+    make_credit(
+        forest,
+        kind="retirement",
+        vintage=2019,
+        year=2025,
+        quantity=9,
+        transaction_date=date(2025, 2, 1),
+        beneficiary="Shopify Inc.",
+    )
+    make_label(forest, "corsia", "first", vintage=2020, quantity=400_000, source="verra")
+    make_label(forest, "corsia", "pilot", vintage=2020, quantity=100_000, source="verra")
+    make_label(stoves, "ccb", "gold")
+    fill_credit_fields(db.session.connection())
+    bump_data_version()
+    db.session.commit()
+    return seeded

@@ -26,6 +26,7 @@ from app.credits.beneficiaries import (
     beneficiary_profile,
     largest_retirers,
 )
+from app.credits.labels import LABEL_VALUES
 from app.credits.query import parse_credit_query
 from app.credits.search import CreditRow, credits_after
 from app.etl.reasons import REASON_CATEGORIES
@@ -163,6 +164,7 @@ def beneficiary(slug: str):
         by_project_type=_rows(profile.by_type),
         by_registry=_rows(profile.by_registry),
         by_reason=_rows(profile.by_reason),
+        by_label=_rows(profile.by_label),
     )
 
 
@@ -205,6 +207,12 @@ CREDIT_PARAMETERS = [
     list_parameter("registry", "Registry code.", {"type": "string", "enum": list(REGISTRIES)}),
     list_parameter("country", "Project country, exactly as listed.", _FREE),
     list_parameter("type", "Project type, exactly as listed.", _FREE),
+    list_parameter(
+        "label",
+        "Quality label the record's credits carry: its project's, or its project's credits "
+        "of the record's vintage.",
+        {"type": "string", "enum": list(LABEL_VALUES)},
+    ),
     list_parameter(
         "project",
         "Canonical project id.",
@@ -365,6 +373,11 @@ OPENAPI_SCHEMAS: dict = {
             "by_project_type": _BREAKDOWN,
             "by_registry": _BREAKDOWN,
             "by_reason": _BREAKDOWN,
+            "by_label": {
+                **_BREAKDOWN,
+                "description": "Retirements carrying each quality label; label is the value "
+                "of /credits' label filter (ccp, corsia, ...). A record may carry several.",
+            },
         },
     },
 }
