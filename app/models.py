@@ -483,6 +483,56 @@ class Label(db.Model):
     quantity: Mapped[int | None] = mapped_column(BigInteger)
 
 
+# A label kind's bit in label_coverage.kinds.
+LABEL_KIND_BITS = {kind: 1 << index for index, kind in enumerate(LABEL_KINDS)}
+# label_coverage's vintage for a project's own labels, which cover every vintage.
+EVERY_VINTAGE = 0
+
+
+class LabelCoverage(db.Model):
+    """Which label kinds cover a project's credits of one vintage: a bitmask of
+    LABEL_KIND_BITS, one row per project and labelled vintage, and one (EVERY_VINTAGE) for
+    its project-level labels.
+
+    What the credit search reads to tell which records carry a label: the label rows of a
+    (project, vintage) fold into one row, so a search's few thousand records meet a few
+    thousand rows, not every value and source of every label. Refreshed wherever labels
+    are written (refresh_label_coverage).
+    """
+
+    __tablename__ = "label_coverage"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), primary_key=True
+    )
+    vintage: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kinds: Mapped[int] = mapped_column(Integer)
+
+
+def refresh_label_coverage(connection, project_keys: list[int] | None = None) -> None:
+    """Recompute label_coverage from label for these projects (by key; every project when
+    None), inside the caller's transaction."""
+    table = LabelCoverage.__table__
+    vintage = func.coalesce(Label.vintage, EVERY_VINTAGE)
+    # The distinct kinds' bits summed: their OR (each kind one bit), in SQLite too.
+    bits = case(*((Label.kind == kind, bit) for kind, bit in LABEL_KIND_BITS.items()), else_=0)
+    rows = select(Label.project_id, vintage, func.sum(bits.distinct())).group_by(
+        Label.project_id, vintage
+    )
+    if project_keys is None:
+        connection.execute(table.delete())
+        connection.execute(table.insert().from_select(["project_id", "vintage", "kinds"], rows))
+        return
+    for start in range(0, len(project_keys), 500):  # SQLite's limit on bound parameters
+        chunk = project_keys[start : start + 500]
+        connection.execute(table.delete().where(table.c.project_id.in_(chunk)))
+        connection.execute(
+            table.insert().from_select(
+                ["project_id", "vintage", "kinds"], rows.where(Label.project_id.in_(chunk))
+            )
+        )
+
+
 LINK_KINDS = ("stated", "shared_arb_id", "shared_poa_id", "confirmed", "suggested")
 LINK_REVIEW_STATES = ("suggested", "confirmed", "rejected")
 

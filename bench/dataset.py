@@ -41,8 +41,9 @@ PARAMETERS = {
     "credits": 1_000_000,
     "seed": 20251231,
     # 11: project_facet_group (the search's facet and total counts); 12: the credit search's
-    # covering indexes (0007_credit_search_cover)
-    "layout": 12,
+    # covering indexes (0007_credit_search_cover); 13: credit-level labels (the /credits label
+    # facet)
+    "layout": 13,
 }
 REGISTRY_CODES = {"VCS": "VCS", "GOLD": "GLD", "ACR": "ACR", "CAR": "CAR", "ART": "ART"}
 REGISTRY_URLS = {
@@ -245,6 +246,55 @@ def label_frame(projects: pd.DataFrame) -> pd.DataFrame:
     return label_rows(keyed, "certifications", "vrod", None).drop(columns="as_of")
 
 
+# Per registry: the share of its (project, vintage) pairs whose issuances a registry flags
+# with a label kind, and the values drawn (several at once for SDGs and Article 6), after
+# the real Verra and Gold Standard exports' "Additional Certifications" and SDG columns.
+CREDIT_LABEL_SHARES = {
+    "VCS": (
+        ("corsia", 0.20, ("first", "pilot"), 1),
+        ("ccb", 0.12, ("gold", "biodiversity_gold", "no_distinction", "validated"), 1),
+        ("sdg", 0.08, tuple(str(n) for n in range(1, 18)), 4),
+        ("ccp", 0.04, ("approved",), 1),
+        ("article6", 0.03, ("authorized_ndc", "authorized_imp", "authorized_other"), 3),
+        ("other", 0.02, ("social_carbon",), 1),
+    ),
+    "GLD": (
+        ("sdg", 0.30, tuple(str(n) for n in range(1, 18)), 5),
+        ("corsia", 0.08, ("first", "pilot"), 1),
+        ("article6", 0.02, ("authorized_ndc", "authorized_imp"), 2),
+    ),
+}
+REGISTRY_SOURCES = {"VCS": "verra", "GLD": "gold_standard"}
+
+
+def credit_label_frame(
+    rng: np.random.Generator, projects: pd.DataFrame, credits: pd.DataFrame
+) -> pd.DataFrame:
+    """Credit-level labels, as the registries' adapters load them: one row per project,
+    vintage, kind, value and source, with the vintage's labelled quantity."""
+    issued = credits[credits["kind"] == "issuance"]
+    pairs = issued.groupby(["project_id", "vintage"], as_index=False)["quantity"].sum()
+    pairs["registry"] = projects["registry"].to_numpy()[pairs["project_id"].to_numpy() - 1]
+    frames = []
+    for registry, shares in CREDIT_LABEL_SHARES.items():
+        own = pairs[pairs["registry"] == registry]
+        for kind, share, values, most in shares:
+            chosen = own[rng.random(len(own)) < share]
+            repeats = rng.integers(1, most + 1, len(chosen))
+            rows = chosen.loc[chosen.index.repeat(repeats)]
+            frames.append(
+                rows.assign(
+                    kind=kind,
+                    value=rng.choice(values, len(rows)),
+                    raw_text=kind,
+                    source=REGISTRY_SOURCES[registry],
+                )
+            )
+    labels = pd.concat(frames).drop(columns="registry")
+    keys = ["project_id", "kind", "value", "source", "vintage"]
+    return labels.drop_duplicates(keys)[[*keys, "raw_text", "quantity"]]
+
+
 def _copy(cursor, table: str, frame: pd.DataFrame) -> None:
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, header=False, na_rep="\\N")
@@ -295,6 +345,7 @@ def build(url: str) -> None:
         _copy(cursor, "project", community)
         _copy(cursor, "credit", credits)
         _copy(cursor, "label", label_frame(projects))
+        _copy(cursor, "label", credit_label_frame(rng, projects, credits))
         cursor.execute("SELECT setval('project_id_seq', (SELECT max(id) FROM project))")
         cursor.execute("SELECT setval('user_account_id_seq', 1)")
         cursor.execute("INSERT INTO data_version (id, version) VALUES (1, 1)")
@@ -311,14 +362,19 @@ def build(url: str) -> None:
 
 
 def _rebuild_credit_summary(url: str) -> None:
-    """The statistics' summary table and the search's facet groups, as a sync builds them
-    (same functions, same SQL)."""
-    from app.models import rebuild_credit_summary, refresh_project_facet_groups
+    """The statistics' summary table, the search's facet groups and the label coverage, as a
+    sync builds them (same functions, same SQL)."""
+    from app.models import (
+        rebuild_credit_summary,
+        refresh_label_coverage,
+        refresh_project_facet_groups,
+    )
 
     engine = sa.create_engine(sqlalchemy_url(url))
     with engine.begin() as connection:
         rebuild_credit_summary(connection)
         refresh_project_facet_groups(connection)
+        refresh_label_coverage(connection)
     engine.dispose()
 
 

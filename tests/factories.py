@@ -8,7 +8,15 @@ from werkzeug.security import generate_password_hash
 
 from app.etl.labels import labels_from_raw
 from app.extensions import db
-from app.models import COMMUNITY, Credit, Label, Project, UserAccount, rebuild_credit_summary
+from app.models import (
+    COMMUNITY,
+    Credit,
+    Label,
+    Project,
+    UserAccount,
+    rebuild_credit_summary,
+    refresh_label_coverage,
+)
 from app.text_search import build_search_text
 
 _sequence = itertools.count(1)
@@ -56,6 +64,8 @@ def make_project(project_id: str | None = None, **fields) -> Project:
     # As a sync does: the labels named in the certifications text.
     for label in labels_from_raw("vrod", None, fields.get("certifications")):
         db.session.add(Label(project_id=project.id, source="vrod", **label.__dict__))
+    db.session.flush()
+    refresh_label_coverage(db.session.connection(), [project.id])  # as a sync's load does
     db.session.commit()
     return project
 
@@ -66,6 +76,8 @@ def make_label(project: Project, kind: str, value: str, **fields) -> Label:
     fields.setdefault("raw_text", f"{kind} {value}")
     label = Label(project_id=project.id, kind=kind, value=value, **fields)
     db.session.add(label)
+    db.session.flush()
+    refresh_label_coverage(db.session.connection(), [project.id])
     db.session.commit()
     return label
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import String, cast, func, literal, select, union_all
 
 from app.catalog.search import _like_pattern, cached
-from app.credits.labels import LABEL_VALUE_NAMES, facet_value, label_totals
+from app.credits.labels import LABEL_VALUE_NAMES, label_masks, per_label
 from app.etl.beneficiaries import fold
 from app.etl.reasons import REASON_LABELS
 from app.extensions import db
@@ -183,7 +183,7 @@ def _breakdown_statement(key: str):
         .subquery("largest")
     )
     no_text = literal(None, String)
-    labels = label_totals(mine)
+    masks = label_masks(mine)
 
     def grouped(dimension: str, source, column, quantity, records):
         return select(
@@ -197,9 +197,7 @@ def _breakdown_statement(key: str):
         select(literal("project"), *largest.c),
         grouped("type", projects, projects.c.project_type, projects.c.quantity, projects.c.records),
         grouped("registry", projects, projects.c.registry, projects.c.quantity, projects.c.records),
-        select(
-            literal("label"), labels.c.kind, labels.c.quantity, labels.c.records, *[no_text] * 4
-        ),
+        select(literal("label"), masks.c.kinds, masks.c.quantity, masks.c.records, *[no_text] * 4),
     )
 
 
@@ -240,7 +238,10 @@ def _profile(key: str) -> BeneficiaryProfile | None:
         ],
         raw_names=[(raw, records) for raw, records in summary.spellings],
         by_label=[
-            (facet_value(kind), qty, n) for kind, qty, n, *_ in _largest_first(groups["label"])
+            (value, quantity, records)
+            for value, records, quantity in per_label(
+                (kinds, records, quantity) for kinds, quantity, records, *_ in groups["label"]
+            )
         ],
     )
 

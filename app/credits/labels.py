@@ -11,64 +11,87 @@ the catalogue's label facet names (ccp, corsia, article6, ...), so one word filt
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, and_, cast, func, or_, select
+from collections import Counter
+
+from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy.orm import aliased
 
 from app.catalog.labels import FACET_OF_KIND, LABEL_FACETS
 from app.etl.labels import KIND_LABELS
-from app.models import Credit, Label
+from app.models import EVERY_VINTAGE, LABEL_KIND_BITS, Credit, LabelCoverage
 
 # The facet's values and how the interface names them (each label kind once).
 LABEL_VALUES = tuple(LABEL_FACETS)
 LABEL_VALUE_NAMES = {facet: KIND_LABELS[kind] for facet, kind in LABEL_FACETS.items()}
 
 
-def _covers(project_id, vintage):
-    """A label row that applies to the credits of ``project_id`` and ``vintage``."""
-    return and_(
-        Label.project_id == project_id, or_(Label.vintage.is_(None), Label.vintage == vintage)
-    )
+def _has_any(kinds, bits: int):
+    return kinds.op("&")(bits) != 0
 
 
 def carries_label(values: tuple[str, ...]):
-    """Records carrying a label of any of the facet ``values`` (an EXISTS on ix_label_project)."""
-    kinds = [LABEL_FACETS[value] for value in values]
-    covering = select(Label.id).where(_covers(Credit.project_id, Credit.vintage))
-    return covering.where(Label.kind.in_(kinds)).exists()
-
-
-def label_totals(records):
-    """Per label kind the ``records`` carry: a subquery of (kind, records, quantity).
-    ``records`` has project_id, vintage and quantity columns; they are
-    first summed per project and vintage (a few hundred rows for a name's retirements), so
-    each label row is matched once per group, not once per record."""
-    groups = (
-        select(
-            records.c.project_id,
-            records.c.vintage,
-            func.count().label("records"),
-            func.sum(records.c.quantity).label("quantity"),
+    """Records carrying a label of any of the facet ``values``: an EXISTS on
+    label_coverage's key (the record's vintage, or every vintage)."""
+    bits = sum(LABEL_KIND_BITS[LABEL_FACETS[value]] for value in values)
+    covering = LabelCoverage
+    return (
+        select(covering.project_id)
+        .where(
+            covering.project_id == Credit.project_id,
+            or_(covering.vintage == EVERY_VINTAGE, covering.vintage == Credit.vintage),
+            _has_any(covering.kinds, bits),
         )
-        .group_by(records.c.project_id, records.c.vintage)
-        .subquery("label_groups")
+        .exists()
     )
-    # One row per group and kind, however many label rows of that kind cover the group.
-    carried = (
-        select(groups, Label.kind)
-        .join(Label, _covers(groups.c.project_id, groups.c.vintage))
-        .distinct()
-        .subquery("carried")
+
+
+def label_masks(records):
+    """The ``records`` (a selectable with project_id, vintage and quantity columns) grouped
+    by the label kinds they carry: a subquery of (kinds, records, quantity), kinds a
+    bitmask as text, one row per combination that occurs (a few dozen at most). Each record
+    meets its vintage's coverage row and its project's (both small tables, hashed once);
+    ``per_label`` reads the rows."""
+    of_vintage, of_project = aliased(LabelCoverage), aliased(LabelCoverage)
+    kinds = func.coalesce(of_vintage.kinds, 0).op("|")(func.coalesce(of_project.kinds, 0))
+    covered = (
+        select(kinds.label("kinds"), records.c.quantity)
+        .select_from(records)
+        .outerjoin(
+            of_vintage,
+            and_(
+                of_vintage.project_id == records.c.project_id,
+                of_vintage.vintage == records.c.vintage,
+            ),
+        )
+        .outerjoin(
+            of_project,
+            and_(
+                of_project.project_id == records.c.project_id,
+                of_project.vintage == EVERY_VINTAGE,
+            ),
+        )
+        .where(or_(of_vintage.kinds.is_not(None), of_project.kinds.is_not(None)))
+        .subquery("covered")
     )
     return (
         select(
-            carried.c.kind,
-            cast(func.sum(carried.c.records), BigInteger).label("records"),
-            cast(func.sum(carried.c.quantity), BigInteger).label("quantity"),
+            cast(covered.c.kinds, String).label("kinds"),
+            func.count().label("records"),
+            func.sum(covered.c.quantity).label("quantity"),
         )
-        .group_by(carried.c.kind)
-        .subquery("label_totals")
+        .group_by(covered.c.kinds)
+        .subquery("label_masks")
     )
 
 
-def facet_value(kind: str) -> str:
-    """The facet value of a label kind as label_totals returns it."""
-    return FACET_OF_KIND.get(kind, kind)
+def per_label(rows) -> list[tuple[str, int, int]]:
+    """(facet value, records, quantity) per label kind, largest first, from label_masks'
+    (kinds, records, quantity) rows: a record counts under every kind it carries."""
+    records, quantity = Counter(), Counter()
+    for kinds, count, summed in rows:
+        for kind, bit in LABEL_KIND_BITS.items():
+            if int(kinds) & bit:
+                records[kind] += int(count)
+                quantity[kind] += int(summed or 0)
+    ordered = sorted(records, key=lambda kind: (-quantity[kind], kind))
+    return [(FACET_OF_KIND[kind], records[kind], quantity[kind]) for kind in ordered]

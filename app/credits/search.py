@@ -34,7 +34,7 @@ from sqlalchemy import (
 )
 
 from app.catalog.search import PageWindow, _like_pattern, cached, in_values
-from app.credits.labels import carries_label, facet_value, label_totals
+from app.credits.labels import carries_label, label_masks, per_label
 from app.credits.query import FACETS, CreditQuery
 from app.extensions import db
 from app.models import (
@@ -372,9 +372,10 @@ def _of_project(facet: str) -> bool:
 
 
 def _label_branch(records):
-    """The label facet's counts over ``records`` (project_id, vintage, quantity columns)."""
-    totals = label_totals(records)
-    return select(literal(LABEL), totals.c.kind, totals.c.records, literal(None, BigInteger))
+    """The label facet's counts over ``records`` (project_id, vintage, quantity columns), as
+    (label, kinds, records, quantity) rows: one per combination of kinds (see per_label)."""
+    masks = label_masks(records)
+    return select(literal(LABEL), masks.c.kinds, masks.c.records, masks.c.quantity)
 
 
 def _project_facet_branches(matched, facets: list[str]) -> list:
@@ -416,6 +417,7 @@ def _stats(query: CreditQuery) -> CreditStats:
     total, quantity, by_year = 0, 0, []
     facets: dict[str, list[tuple[str, int]]] = {facet: [] for facet in FACETS}
     first_page: list[int] | None = [] if _narrow(query) else None
+    label_rows = []
     for dimension, value, records, summed in db.session.execute(stats_statement(query)):
         if dimension == "total":
             total, quantity = records, int(summed or 0)
@@ -424,9 +426,10 @@ def _stats(query: CreditQuery) -> CreditStats:
         elif dimension == "first_page":
             first_page.append(int(value))
         elif dimension == LABEL:
-            facets[LABEL].append((facet_value(value), records))
+            label_rows.append((value, records, summed))
         else:
             facets[dimension].append((value, records))
+    facets[LABEL] = [(value, records) for value, records, _ in per_label(label_rows)]
     for values in facets.values():
         values.sort(key=lambda item: (-item[1], item[0]))
     return CreditStats(total, quantity, sorted(by_year), facets, first_page)

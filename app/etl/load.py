@@ -56,6 +56,7 @@ from app.models import (
     ProjectYearlyFigure,
     bump_data_version,
     rebuild_credit_summary,
+    refresh_label_coverage,
     utcnow,
 )
 
@@ -188,11 +189,15 @@ def _replace_labels(
     if every:
         registry_ids = select(Project.id).where(Project.registry != COMMUNITY)
         connection.execute(Label.__table__.delete().where(Label.project_id.in_(registry_ids)))
-    else:
-        stored = _stored_labels(connection, list(keys.values()))
-        gone, wanted = _label_changes(stored, wanted)
-        _delete_labels(connection, gone)
+        _insert_labels(connection, wanted)
+        refresh_label_coverage(connection)
+        return
+    stored = _stored_labels(connection, list(keys.values()))
+    gone, wanted = _label_changes(stored, wanted)
+    _delete_labels(connection, gone)
     _insert_labels(connection, wanted)
+    changed = {*stored.loc[gone, "project_id"].dropna(), *wanted["project_id"].dropna()}
+    refresh_label_coverage(connection, sorted(int(key) for key in changed))
 
 
 def _delete_labels(connection: Connection, ids: list[int]) -> None:

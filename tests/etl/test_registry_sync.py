@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
+from app.credits.query import CreditQuery
+from app.credits.search import credit_stats
 from app.etl import columns as c
 from app.etl.commands import sync_command
 from app.etl.credit_fields import fill_credit_fields
@@ -19,10 +21,12 @@ from app.etl.registry_sync import merge_delta
 from app.etl.sync import execute_sync
 from app.extensions import db
 from app.models import (
+    LABEL_KIND_BITS,
     Credit,
     CreditSearchValue,
     CreditSummary,
     Label,
+    LabelCoverage,
     Project,
     SourceState,
     SyncRun,
@@ -324,8 +328,26 @@ def label_rows_by_id(registry: str) -> dict[int, tuple]:
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
+def assert_coverage_follows_the_labels() -> None:
+    """label_coverage holds, per project and vintage (0: the project's own labels), the OR
+    of its label rows' kind bits, and nothing else."""
+    expected: dict[tuple[int, int], int] = {}
+    for project_key, vintage, kind in db.session.execute(
+        select(Label.project_id, Label.vintage, Label.kind)
+    ):
+        key = (project_key, vintage or 0)
+        expected[key] = expected.get(key, 0) | LABEL_KIND_BITS[kind]
+    stored = db.session.execute(
+        select(LabelCoverage.project_id, LabelCoverage.vintage, LabelCoverage.kinds)
+    ).all()
+    assert {(pk, vintage): kinds for pk, vintage, kinds in stored} == expected
+
+
 def test_a_registry_only_run_replaces_that_registrys_labels(app, tmp_path):
     assert sync(EXPORTS).status == "succeeded"
+    assert_coverage_follows_the_labels()
+    car_ccp = credit_stats(CreditQuery(registry=("CAR",), label=("ccp",)))
+    assert car_ccp.total > 0
     car_before = label_rows_by_id("CAR")
     folder = tmp_path / "car"
     shutil.copytree(EXPORTS / "climate-action-reserve", folder)
@@ -340,6 +362,9 @@ def test_a_registry_only_run_replaces_that_registrys_labels(app, tmp_path):
     assert run.status == "succeeded", run.message
     assert not {row for row in labels_of("CAR888") if row[0] == "ccp"}
     assert ("corsia", "pilot") in {(k, v) for k, v, *_ in labels_of("ART102")}  # untouched
+    assert_coverage_follows_the_labels()
+    after = credit_stats(CreditQuery(registry=("CAR",), label=("ccp",)))
+    assert after.total < car_ccp.total
     # Only the rows that changed were written: every row that stayed keeps its id.
     db.session.expire_all()
     car_after = label_rows_by_id("CAR")
