@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections import Counter
 
 from sqlalchemy import String, and_, cast, func, or_, select
-from sqlalchemy.orm import aliased
 
 from app.catalog.labels import FACET_OF_KIND, LABEL_FACETS
 from app.etl.labels import KIND_LABELS
@@ -51,20 +50,22 @@ def label_masks(records):
     bitmask as text, one row per combination that occurs (a few dozen at most). Each record
     meets its vintage's coverage row and its project's (both small tables, hashed once);
     ``per_label`` reads the rows."""
-    of_vintage, of_project = aliased(LabelCoverage), aliased(LabelCoverage)
+    # Table aliases, not ORM ones: this is built on every keystroke.
+    of_vintage = LabelCoverage.__table__.alias("of_vintage").c
+    of_project = LabelCoverage.__table__.alias("of_project").c
     kinds = func.coalesce(of_vintage.kinds, 0).op("|")(func.coalesce(of_project.kinds, 0))
     covered = (
         select(kinds.label("kinds"), records.c.quantity)
         .select_from(records)
         .outerjoin(
-            of_vintage,
+            of_vintage.kinds.table,
             and_(
                 of_vintage.project_id == records.c.project_id,
                 of_vintage.vintage == records.c.vintage,
             ),
         )
         .outerjoin(
-            of_project,
+            of_project.kinds.table,
             and_(
                 of_project.project_id == records.c.project_id,
                 of_project.vintage == EVERY_VINTAGE,

@@ -45,6 +45,9 @@ from app.models import (
     Project,
 )
 
+# Core tables, not the ORM classes: a keystroke builds its statement anew, and an ORM
+# attribute is translated to its column each time it is used.
+credit, project = Credit.__table__, Project.__table__
 PER_PAGE = 50
 # Words found in more distinct values than this ("retired", "bank") are matched by scanning
 # the records instead: an IN list of thousands of values helps no index.
@@ -53,11 +56,11 @@ _TERM_MEMO = "carbonscope.credit_term_values"
 _STATS_MEMO = "carbonscope.credit_stats"
 # Facet name -> the column it counts; the label facet has none (see app/credits/labels.py).
 FACET_COLUMNS = {
-    "kind": Credit.kind,
-    "reason": Credit.reason_category,
-    "registry": Project.registry,
-    "country": Project.country,
-    "type": Project.project_type,
+    "kind": credit.c.kind,
+    "reason": credit.c.reason_category,
+    "registry": project.c.registry,
+    "country": project.c.country,
+    "type": project.c.project_type,
 }
 _PROJECT_FILTERS = ("registry", "country", "type", "project")
 LABEL = "label"
@@ -90,14 +93,14 @@ class CreditRow:
 
 
 ROW_COLUMNS = (
-    Credit.id,
-    Project.project_id,
-    Project.name.label("project_name"),
-    Project.registry,
-    Project.country,
-    Project.project_type,
+    credit.c.id,
+    project.c.project_id,
+    project.c.name.label("project_name"),
+    project.c.registry,
+    project.c.country,
+    project.c.project_type,
     *(
-        getattr(Credit, name)
+        credit.c[name]
         for name in CreditRow.__dataclass_fields__
         if name not in ("id", "project_id", "project_name", "registry", "country", "project_type")
     ),
@@ -125,15 +128,15 @@ def filter_conditions(query: CreditQuery, exclude: str | None = None, text=None)
         if values and facet != exclude:
             conditions.append(_facet_condition(facet, values))
     if query.project:
-        conditions.append(Project.project_id.in_(query.project))
+        conditions.append(project.c.project_id.in_(query.project))
     if query.vintage_from is not None:
-        conditions.append(Credit.vintage >= query.vintage_from)
+        conditions.append(credit.c.vintage >= query.vintage_from)
     if query.vintage_to is not None:
-        conditions.append(Credit.vintage <= query.vintage_to)
+        conditions.append(credit.c.vintage <= query.vintage_to)
     if query.date_from is not None:
-        conditions.append(Credit.transaction_date >= query.date_from)
+        conditions.append(credit.c.transaction_date >= query.date_from)
     if query.date_to is not None:
-        conditions.append(Credit.transaction_date <= query.date_to)
+        conditions.append(credit.c.transaction_date <= query.date_to)
     return conditions
 
 
@@ -165,7 +168,7 @@ def _md5(value: str) -> str:
 
 def _scan_condition(terms: tuple[str, ...]):
     """Every term in one of the record's fields, checked row by row (no index helps)."""
-    columns = (Credit.beneficiary_key, *(getattr(Credit, n) for n in DIGESTED_CREDIT_COLUMNS))
+    columns = (credit.c.beneficiary_key, *(credit.c[n] for n in DIGESTED_CREDIT_COLUMNS))
     return or_(
         *(
             and_(*(func.lower(column).like(_like_pattern(t), escape="\\") for t in terms))
@@ -204,24 +207,22 @@ def _text_parts(terms: tuple[str, ...]) -> list:
     for column, value in matches:
         by_column.setdefault(column, set()).add(value)
     if db.session.get_bind().dialect.name != "postgresql":
-        return [
-            or_(*(getattr(Credit, name).in_(sorted(values)) for name, values in by_column.items()))
-        ]
+        return [or_(*(credit.c[name].in_(sorted(values)) for name, values in by_column.items()))]
     parts = []
     if keys := by_column.pop("beneficiary_key", None):
-        parts.append(Credit.beneficiary_key.in_(sorted(keys)))
+        parts.append(credit.c.beneficiary_key.in_(sorted(keys)))
     names = by_column.pop("beneficiary", set())
     short = sorted(name for name in names if len(name.encode()) <= INDEXED_BENEFICIARY_BYTES)
     if short:
-        parts.append(and_(Credit.beneficiary.in_(short), _beneficiary_bytes() <= _INDEXED_BYTES))
+        parts.append(and_(credit.c.beneficiary.in_(short), _beneficiary_bytes() <= _INDEXED_BYTES))
     digested = [
-        func.md5(getattr(Credit, name)).in_(sorted(_md5(value) for value in values))
+        func.md5(credit.c[name]).in_(sorted(_md5(value) for value in values))
         for name, values in sorted(by_column.items())
     ]
     if long := names.difference(short):
         digested.append(
             and_(
-                func.md5(Credit.beneficiary).in_(sorted(_md5(name) for name in long)),
+                func.md5(credit.c.beneficiary).in_(sorted(_md5(name) for name in long)),
                 _beneficiary_bytes() > _INDEXED_BYTES,
             )
         )
@@ -236,7 +237,7 @@ _INDEXED_BYTES = literal_column(str(INDEXED_BENEFICIARY_BYTES))
 
 
 def _beneficiary_bytes():
-    return func.octet_length(Credit.beneficiary)
+    return func.octet_length(credit.c.beneficiary)
 
 
 def _needs_project(query: CreditQuery, exclude: str | None = None) -> bool:
@@ -246,13 +247,13 @@ def _needs_project(query: CreditQuery, exclude: str | None = None) -> bool:
 def _from(
     statement, query: CreditQuery, *, join: bool = False, exclude: str | None = None, text=None
 ):
-    statement = statement.select_from(Credit)
+    statement = statement.select_from(credit)
     if join or _needs_project(query, exclude):
-        statement = statement.join(Project, Project.id == Credit.project_id)
+        statement = statement.join(project, project.c.id == credit.c.project_id)
     return statement.where(*filter_conditions(query, exclude, text))
 
 
-def order_by(query: CreditQuery, columns=Credit) -> list:
+def order_by(query: CreditQuery, columns=credit.c) -> list:
     """The chosen sort, newest or largest first by default, the id as tie-breaker; of the
     credit table's ``columns`` or a subquery's of the same names."""
     descending = query.order == "desc"
@@ -290,7 +291,7 @@ class CreditStats:
 def _facet_branch(query: CreditQuery, facet: str):
     """A facet's counts: every filter applies but its own (a chosen value counts the rest)."""
     if facet == LABEL:
-        columns = select(Credit.project_id, Credit.vintage, Credit.quantity)
+        columns = select(credit.c.project_id, credit.c.vintage, credit.c.quantity)
         return _label_branch(_from(columns, query, exclude=LABEL).subquery("unlabelled"))
     column = FACET_COLUMNS[facet]
     return (
@@ -325,12 +326,12 @@ def stats_statement(query: CreditQuery):
     # The matching records, read once (a CTE) and grouped several ways (UNION ALL); found
     # by each index in turn (see disjoint_text_conditions).
     columns = select(
-        Credit.id,
-        Credit.transaction_date,
-        Credit.year,
-        Credit.quantity,
-        Credit.project_id,
-        Credit.vintage,
+        credit.c.id,
+        credit.c.transaction_date,
+        credit.c.year,
+        credit.c.quantity,
+        credit.c.project_id,
+        credit.c.vintage,
         *(FACET_COLUMNS[facet].label(facet) for facet in of_record),
     )
     parts = disjoint_text_conditions(tuple(query.terms)) if query.terms else [None]
@@ -368,7 +369,7 @@ def stats_statement(query: CreditQuery):
 
 
 def _of_project(facet: str) -> bool:
-    return FACET_COLUMNS[facet].table is Project.__table__
+    return FACET_COLUMNS[facet].table is project
 
 
 def _label_branch(records):
@@ -390,7 +391,7 @@ def _project_facet_branches(matched, facets: list[str]) -> list:
     )
     projects = (
         select(*(FACET_COLUMNS[facet].label(facet) for facet in facets), per_project.c.records)
-        .join_from(per_project, Project, Project.id == per_project.c.project_id)
+        .join_from(per_project, project, project.c.id == per_project.c.project_id)
         .cte("matched_projects")
     )
     records = cast(func.sum(projects.c.records), BigInteger)
@@ -403,12 +404,12 @@ def _project_facet_branches(matched, facets: list[str]) -> list:
 
 
 def _broad_stats_statement(query: CreditQuery):
-    quantity = func.sum(Credit.quantity)
+    quantity = func.sum(credit.c.quantity)
     return union_all(
         _from(select(literal("total"), literal(None, String), func.count(), quantity), query),
-        _from(select(literal("year"), cast(Credit.year, String), func.count(), quantity), query)
-        .where(Credit.year.is_not(None))
-        .group_by(Credit.year),
+        _from(select(literal("year"), cast(credit.c.year, String), func.count(), quantity), query)
+        .where(credit.c.year.is_not(None))
+        .group_by(credit.c.year),
         *(_facet_branch(query, facet) for facet in FACETS),
     )
 
@@ -465,9 +466,9 @@ def rows_by_id_statement(query: CreditQuery, ids: list[int]):
     """The records of ``ids`` (each read by its key), in the search's order."""
     return (
         select(*ROW_COLUMNS)
-        .select_from(Credit)
-        .join(Project, Project.id == Credit.project_id)
-        .where(Credit.id.in_(ids))
+        .select_from(credit)
+        .join(project, project.c.id == credit.c.project_id)
+        .where(credit.c.id.in_(ids))
         .order_by(*order_by(query))
     )
 
@@ -503,9 +504,9 @@ def iter_credit_rows(query: CreditQuery, batch_size: int = 1000) -> Iterator[Cre
 
 _NO_DATE = date(1, 1, 1)
 CURSOR_KEY = (
-    func.coalesce(Credit.year, 0),
-    func.coalesce(Credit.transaction_date, literal(_NO_DATE)),
-    Credit.id,
+    func.coalesce(credit.c.year, 0),
+    func.coalesce(credit.c.transaction_date, literal(_NO_DATE)),
+    credit.c.id,
 )
 
 
