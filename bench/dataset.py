@@ -247,52 +247,75 @@ def label_frame(projects: pd.DataFrame) -> pd.DataFrame:
 
 
 # Per registry: the share of its (project, vintage) pairs whose issuances a registry flags
-# with a label kind, and the values drawn (several at once for SDGs and Article 6), after
-# the real Verra and Gold Standard exports' "Additional Certifications" and SDG columns.
+# with a label kind, from which vintage on, and the values drawn (several at once for
+# Article 6), after the real Verra and Gold Standard exports' "Additional Certifications"
+# columns; CORSIA's phase follows the vintage.
 CREDIT_LABEL_SHARES = {
     "VCS": (
-        ("corsia", 0.20, ("first", "pilot"), 1),
-        ("ccb", 0.12, ("gold", "biodiversity_gold", "no_distinction", "validated"), 1),
-        ("sdg", 0.08, tuple(str(n) for n in range(1, 18)), 4),
-        ("ccp", 0.04, ("approved",), 1),
-        ("article6", 0.03, ("authorized_ndc", "authorized_imp", "authorized_other"), 3),
-        ("other", 0.02, ("social_carbon",), 1),
+        ("corsia", 0.35, 2016, ("phase",), 1),
+        ("ccb", 0.12, 0, ("gold", "biodiversity_gold", "no_distinction", "validated"), 1),
+        ("ccp", 0.04, 0, ("approved",), 1),
+        ("article6", 0.05, 2021, ("authorized_ndc", "authorized_imp", "authorized_other"), 3),
+        ("other", 0.02, 0, ("social_carbon",), 1),
     ),
     "GLD": (
-        ("sdg", 0.30, tuple(str(n) for n in range(1, 18)), 5),
-        ("corsia", 0.08, ("first", "pilot"), 1),
-        ("article6", 0.02, ("authorized_ndc", "authorized_imp"), 2),
+        ("corsia", 0.10, 2016, ("phase",), 1),
+        ("ccp", 0.03, 0, ("approved",), 1),
+        ("article6", 0.02, 2021, ("authorized_ndc", "authorized_imp"), 2),
     ),
 }
+# SDGs are a project's claim (project-level rows): the share of projects stating some, and
+# how many at most.
+SDG_SHARES = {"VCS": (0.10, 4), "GLD": (0.70, 5)}
 REGISTRY_SOURCES = {"VCS": "verra", "GLD": "gold_standard"}
 
 
 def credit_label_frame(
     rng: np.random.Generator, projects: pd.DataFrame, credits: pd.DataFrame
 ) -> pd.DataFrame:
-    """Credit-level labels, as the registries' adapters load them: one row per project,
-    vintage, kind, value and source, with the vintage's labelled quantity."""
+    """The registries' labels, as their adapters load them: credit-level rows (one per
+    project, vintage, kind, value and source, with the vintage's labelled quantity) and the
+    projects' SDGs."""
     issued = credits[credits["kind"] == "issuance"]
     pairs = issued.groupby(["project_id", "vintage"], as_index=False)["quantity"].sum()
     pairs["registry"] = projects["registry"].to_numpy()[pairs["project_id"].to_numpy() - 1]
-    frames = []
+    frames = [_sdg_rows(rng, projects)]
     for registry, shares in CREDIT_LABEL_SHARES.items():
         own = pairs[pairs["registry"] == registry]
-        for kind, share, values, most in shares:
-            chosen = own[rng.random(len(own)) < share]
-            repeats = rng.integers(1, most + 1, len(chosen))
-            rows = chosen.loc[chosen.index.repeat(repeats)]
-            frames.append(
-                rows.assign(
-                    kind=kind,
-                    value=rng.choice(values, len(rows)),
-                    raw_text=kind,
-                    source=REGISTRY_SOURCES[registry],
-                )
-            )
-    labels = pd.concat(frames).drop(columns="registry")
+        for kind, share, first_vintage, values, most in shares:
+            eligible = own[own["vintage"] >= first_vintage]
+            chosen = eligible[rng.random(len(eligible)) < share]
+            rows = chosen.loc[chosen.index.repeat(rng.integers(1, most + 1, len(chosen)))]
+            value = rng.choice(values, len(rows))
+            if kind == "corsia":
+                value = np.where(rows["vintage"] <= 2020, "pilot", "first")
+            frames.append(rows.assign(kind=kind, value=value, source=REGISTRY_SOURCES[registry]))
+    labels = pd.concat(frames).drop(columns="registry").assign(raw_text=lambda f: f["kind"])
     keys = ["project_id", "kind", "value", "source", "vintage"]
+    labels = labels.astype({"vintage": "Int64", "quantity": "Int64"})
     return labels.drop_duplicates(keys)[[*keys, "raw_text", "quantity"]]
+
+
+def _sdg_rows(rng: np.random.Generator, projects: pd.DataFrame) -> pd.DataFrame:
+    frames = []
+    for registry, (share, most) in SDG_SHARES.items():
+        ids = np.flatnonzero(projects["registry"].to_numpy() == registry) + 1  # load order
+        chosen = ids[rng.random(len(ids)) < share]
+        repeated = np.repeat(chosen, rng.integers(1, most + 1, len(chosen)))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "project_id": repeated,
+                    "registry": registry,
+                    "kind": "sdg",
+                    "value": rng.integers(1, 18, len(repeated)).astype(str),
+                    "source": REGISTRY_SOURCES[registry],
+                    "vintage": None,
+                    "quantity": None,
+                }
+            )
+        )
+    return pd.concat(frames)
 
 
 def _copy(cursor, table: str, frame: pd.DataFrame) -> None:

@@ -62,6 +62,7 @@ def label_masks(records):
             and_(
                 of_vintage.project_id == records.c.project_id,
                 of_vintage.vintage == records.c.vintage,
+                of_vintage.vintage != EVERY_VINTAGE,
             ),
         )
         .outerjoin(

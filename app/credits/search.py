@@ -346,15 +346,18 @@ def stats_statement(query: CreditQuery):
     nothing = literal(None, BigInteger)
     quantity = func.sum(matched.c.quantity)
     branches = [
-        select(literal("total"), literal(None, String), func.count(), quantity),
         select(literal("year"), cast(matched.c.year, String), func.count(), quantity)
         .where(matched.c.year.is_not(None))
         .group_by(matched.c.year),
     ]
+    # Every record has a kind: the kind facet's rows, with their quantities, add up to the
+    # totals (one pass over the records fewer); a chosen kind counts apart, so then not.
+    if "kind" not in of_record:
+        branches.append(select(literal("total"), literal(None, String), func.count(), quantity))
     for facet in of_record:
         column = matched.c[facet]
         branches.append(
-            select(literal(facet), column, func.count(), nothing)
+            select(literal(facet), column, func.count(), quantity if facet == "kind" else nothing)
             .where(column.is_not(None))
             .group_by(column)
         )
@@ -418,10 +421,10 @@ def _stats(query: CreditQuery) -> CreditStats:
     total, quantity, by_year = 0, 0, []
     facets: dict[str, list[tuple[str, int]]] = {facet: [] for facet in FACETS}
     first_page: list[int] | None = [] if _narrow(query) else None
-    label_rows = []
+    label_rows, kind_quantity, has_total = [], 0, False
     for dimension, value, records, summed in db.session.execute(stats_statement(query)):
         if dimension == "total":
-            total, quantity = records, int(summed or 0)
+            total, quantity, has_total = records, int(summed or 0), True
         elif dimension == "year":
             by_year.append((int(value), int(summed or 0)))
         elif dimension == "first_page":
@@ -430,6 +433,9 @@ def _stats(query: CreditQuery) -> CreditStats:
             label_rows.append((value, records, summed))
         else:
             facets[dimension].append((value, records))
+            kind_quantity += int(summed or 0) if dimension == "kind" else 0
+    if not has_total:  # see stats_statement: the kind facet's rows hold the totals
+        total, quantity = sum(records for _, records in facets["kind"]), kind_quantity
     facets[LABEL] = [(value, records) for value, records, _ in per_label(label_rows)]
     for values in facets.values():
         values.sort(key=lambda item: (-item[1], item[0]))
