@@ -32,13 +32,13 @@ def carries_label(values: tuple[str, ...]):
     """Records carrying a label of any of the facet ``values``: an EXISTS on
     label_coverage's key (the record's vintage, or every vintage)."""
     bits = sum(LABEL_KIND_BITS[LABEL_FACETS[value]] for value in values)
-    covering = LabelCoverage
+    coverage, credit = LabelCoverage.__table__.c, Credit.__table__.c
     return (
-        select(covering.project_id)
+        select(coverage.project_id)
         .where(
-            covering.project_id == Credit.project_id,
-            or_(covering.vintage == EVERY_VINTAGE, covering.vintage == Credit.vintage),
-            _has_any(covering.kinds, bits),
+            coverage.project_id == credit.project_id,
+            or_(coverage.vintage == EVERY_VINTAGE, coverage.vintage == credit.vintage),
+            _has_any(coverage.kinds, bits),
         )
         .exists()
     )
