@@ -1,12 +1,12 @@
 """Beneficiary search and beneficiary pages at full scale (1,000,000 credit rows).
 
 Times typing a company's name on /credits through the Flask app on PostgreSQL + Memcached:
-the keystroke (the results region htmx asks for; then again with a label chosen) and the full
-page, cold (a fresh cache key prefix per round) and warm (the same requests again); the SQL
-our search runs (the lookup on the trigram index, the figures, the first page) beside
-OffsetsDB's way (a plain substring ILIKE over five text columns: totals and first page)
-through psycopg2; beneficiary pages of every size, cold and warm, and /beneficiaries. Prints
-p50/p95 and the ratio.
+the keystroke (the results region htmx asks for, then the label counts it asks for next; then
+again with a label chosen) and the full page, cold (a fresh cache key prefix per round) and
+warm (the same requests again); the SQL our search runs (the lookup on the trigram index, the
+figures, the first page) beside OffsetsDB's way (a plain substring ILIKE over five text
+columns: totals and first page) through psycopg2; beneficiary pages of every size, cold and
+warm, and /beneficiaries. Prints p50/p95 and the ratio.
 
 make bench BENCH_ARGS="credits"
 """
@@ -55,6 +55,8 @@ KEYSTROKE_HEADERS = {
     "HX-Target": "credit-results",
     "HX-Current-URL": "http://localhost/credits",
 }
+# The second request a keystroke's region makes as it loads: the label facet's counts.
+LABEL_COUNTS_HEADERS = {**KEYSTROKE_HEADERS, "HX-Target": "credit-facet-label"}
 # The label facet's value the labelled keystrokes choose (after typing the name).
 LABEL_CHOSEN = "corsia"
 OFFSETSDB_COLUMNS = ("beneficiary", "beneficiary_key", "account", "note", "reason")
@@ -125,6 +127,7 @@ def time_searches(app, url: str) -> dict[str, list[float]]:
             "keys_cold",
             "keys_warm",
             "labelled_cold",
+            "label_counts_cold",
             "sql",
             "offsetsdb",
             "matches",
@@ -144,6 +147,9 @@ def time_searches(app, url: str) -> dict[str, list[float]]:
             fresh_cache_prefix(cache)
             for target in targets:
                 times["keys_cold"].append(timed_ms(lambda t=target: keystroke(client, t)))
+                times["label_counts_cold"].append(
+                    timed_ms(lambda t=target: keystroke(client, t, LABEL_COUNTS_HEADERS))
+                )
             for target in labelled:
                 times["labelled_cold"].append(timed_ms(lambda t=target: keystroke(client, t)))
         for _ in range(WARM_ROUNDS):
@@ -154,9 +160,10 @@ def time_searches(app, url: str) -> dict[str, list[float]]:
     return times
 
 
-def keystroke(client, target: str) -> None:
-    """What typing in the search box sends: the results region only (HX-Target)."""
-    response = client.get(target, headers=KEYSTROKE_HEADERS)
+def keystroke(client, target: str, headers: dict = KEYSTROKE_HEADERS) -> None:
+    """What typing in the search box sends: the results region only (HX-Target); or, with
+    LABEL_COUNTS_HEADERS, the label facet's counts it then asks for."""
+    response = client.get(target, headers=headers)
     if response.status_code != 200:
         raise SystemExit(f"{target} (keystroke) answered {response.status_code}")
 
@@ -218,6 +225,7 @@ def main(url: str = BENCH_DATABASE_URL) -> None:
     print(
         _line("keystroke (results region), warm", searches["keys_warm"], _verdict(keys_warm_p95, 2))
     )
+    print(_line("then its label counts, cold", searches["label_counts_cold"]))
     print(_line(f"keystroke + label={LABEL_CHOSEN}, cold", searches["labelled_cold"]))
     print(_line("search, full page, cold cache", searches["cold"], _verdict(cold_p95, 30)))
     print(_line("search, full page, warm cache", searches["warm"], _verdict(warm_p95, 2)))

@@ -34,7 +34,7 @@ from app.charts import Series, bar_chart
 from app.credits import aliases
 from app.credits.beneficiaries import MAX_PAGE, beneficiary_profile, largest_retirers
 from app.credits.export import csv_lines
-from app.credits.facets import active_chips, build_facets
+from app.credits.facets import active_chips, build_facet, build_facets
 from app.credits.query import (
     KIND_LABELS,
     ORDERS,
@@ -44,13 +44,14 @@ from app.credits.query import (
     parse_credit_query,
 )
 from app.credits.query import MAX_PAGE as MAX_CREDIT_PAGE
-from app.credits.search import facet_counts, quantity_by_year, search_credits
+from app.credits.search import facet_counts, label_counts, quantity_by_year, search_credits
 from app.extensions import cache
 from app.i18n import current_language
 
 bp = Blueprint("credits", __name__)
 
 RESULTS_REGION = "credit-results"
+LABEL_FACET_REGION = "credit-facet-label"
 SEARCH_REGION = "credit-search"
 BENEFICIARIES_REGION = "beneficiary-results"
 MERGES_REGION = "beneficiary-merges"
@@ -86,17 +87,23 @@ def _year_chart(years: list[tuple[int, int]], title: str, chart_id: str):
     )
 
 
-def _render_results(query, warnings: list[str]) -> tuple[str, int]:
+def _render_results(query, warnings: list[str], labels_later: bool) -> tuple[str, int]:
+    """The region's HTML and page. ``labels_later``: the label facet comes uncounted and asks
+    for its counts in a second request (a keystroke's region: its results need not wait)."""
     result = search_credits(query)
     warnings = with_past_end_warning(warnings, query.page, result)
     years = quantity_by_year(query)
+    counts = facet_counts(query)
+    if not labels_later:
+        counts = {**counts, "label": label_counts(query)}
     html = render_template(
         "credits/_results.html",
         query=query,
         result=result,
         years=years,
         chart=_year_chart(years, _("Credits of the filtered records by year"), "credits-by-year"),
-        facets=build_facets(query, facet_counts(query)),
+        facets=build_facets(query, counts),
+        label_counts_url=url_for("credits.search", **query.to_args()) if labels_later else None,
         chips=active_chips(query),
         warnings=warnings,
         reason_labels=_translated(REASON_DISPLAY),
@@ -105,14 +112,15 @@ def _render_results(query, warnings: list[str]) -> tuple[str, int]:
     return html, result.page
 
 
-def results_region(query, warnings: list[str]) -> tuple[Markup, int]:
+def results_region(query, warnings: list[str], labels_later: bool) -> tuple[Markup, int]:
     """The results-and-facets region and the page it shows, cached by data version (it holds
     nothing per visitor)."""
     notice = hashlib.sha1("\n".join(warnings).encode(), usedforsecurity=False).hexdigest()[:12]
-    key = cache_key("credits-html", f"{current_language()}:{query.cache_token()}:{notice}")
+    token = f"{current_language()}:{query.cache_token()}:{notice}:{int(labels_later)}"
+    key = cache_key("credits-html", token)
     cached = cache.get(key)
     if cached is None:
-        cached = _render_results(query, warnings)
+        cached = _render_results(query, warnings, labels_later)
         cache.set(key, cached)
     html, page = cached
     return Markup(html), page  # noqa: S704  rendered by Jinja, already escaped
@@ -127,8 +135,11 @@ def _push_url(response: Response, url: str) -> None:
 @bp.get("/credits")
 def search():
     query, warnings = parse_credit_query(request.args)
-    results_html, page = results_region(query, warnings)
     target = _htmx_target()
+    if target == LABEL_FACET_REGION:
+        facet = build_facet(query, "label", label_counts(query))
+        return _vary(make_response(render_template("credits/_label_facet.html", facet=facet)))
+    results_html, page = results_region(query, warnings, labels_later=target == RESULTS_REGION)
     if target == RESULTS_REGION:
         response = make_response(results_html)
     else:

@@ -31,7 +31,7 @@ class FacetOption:
     facet: str
     value: str
     label: str
-    count: int
+    count: int | None  # None: not counted (yet)
     selected: bool
 
     @property

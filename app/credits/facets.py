@@ -10,7 +10,15 @@ from datetime import date
 from flask_babel import gettext as _
 
 from app.catalog.facets import Chip, Facet, FacetOption
-from app.credits.query import FACET_LABELS, FACETS, RANGE_LABELS, RANGES, VALUE_LABELS, CreditQuery
+from app.credits.query import (
+    CLOSED_FACETS,
+    FACET_LABELS,
+    FACETS,
+    RANGE_LABELS,
+    RANGES,
+    VALUE_LABELS,
+    CreditQuery,
+)
 
 
 def value_label(facet: str, value: str) -> str:
@@ -18,22 +26,29 @@ def value_label(facet: str, value: str) -> str:
 
 
 def build_facets(query: CreditQuery, counts: dict[str, list[tuple[str, int]]]) -> list[Facet]:
-    """Each facet's options by count; chosen values always among the visible ones."""
-    facets = []
-    labels = {facet: str(FACET_LABELS[facet]) for facet in FACETS}  # each shown several times
-    for name in FACETS:
-        chosen = set(query.facet_values(name))
-        counted = dict(counts.get(name, []))
-        options = [
-            FacetOption(name, value, value_label(name, value), count, value in chosen)
-            for value, count in counts.get(name, [])
-        ]
-        options += [
-            FacetOption(name, value, value_label(name, value), 0, True)
-            for value in sorted(chosen - counted.keys())
-        ]
-        facets.append(Facet.of(name, labels[name], options))
-    return facets
+    """Each facet's options by count; chosen values always among the visible ones. A facet
+    missing from ``counts`` (the label facet before its counts arrive) lists every value of
+    it, uncounted."""
+    return [build_facet(query, name, counts.get(name)) for name in FACETS]
+
+
+def build_facet(query: CreditQuery, name: str, counts: list[tuple[str, int]] | None) -> Facet:
+    options = _options(name, counts, query.facet_values(name))
+    return Facet.of(name, str(FACET_LABELS[name]), options)
+
+
+def _options(
+    name: str, counts: list[tuple[str, int]] | None, chosen: tuple[str, ...]
+) -> list[FacetOption]:
+    def option(value: str, count: int | None) -> FacetOption:
+        return FacetOption(name, value, value_label(name, value), count, value in chosen)
+
+    if counts is None:
+        return [option(value, None) for value in CLOSED_FACETS[name]]
+    counted = dict(counts)
+    return [option(value, count) for value, count in counts] + [
+        option(value, 0) for value in sorted(set(chosen) - counted.keys())
+    ]
 
 
 def active_chips(query: CreditQuery) -> list[Chip]:

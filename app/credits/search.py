@@ -64,6 +64,9 @@ FACET_COLUMNS = {
 }
 _PROJECT_FILTERS = ("registry", "country", "type", "project")
 LABEL = "label"
+# The facets the search's figures count; the label facet's counts are a query of their own
+# (label_counts), asked for after the results.
+COUNTED_FACETS = tuple(facet for facet in FACETS if facet != LABEL)
 
 
 @dataclass(frozen=True)
@@ -290,9 +293,6 @@ class CreditStats:
 
 def _facet_branch(query: CreditQuery, facet: str):
     """A facet's counts: every filter applies but its own (a chosen value counts the rest)."""
-    if facet == LABEL:
-        columns = select(credit.c.project_id, credit.c.vintage, credit.c.quantity)
-        return _label_branch(_from(columns, query, exclude=LABEL).subquery("unlabelled"))
     column = FACET_COLUMNS[facet]
     return (
         _from(
@@ -320,23 +320,19 @@ def stats_statement(query: CreditQuery):
     own branch, without its own filter."""
     if not _narrow(query):
         return _broad_stats_statement(query)
-    idle = [facet for facet in FACETS if not query.facet_values(facet)]
-    of_project = [facet for facet in idle if facet in FACET_COLUMNS and _of_project(facet)]
-    of_record = [facet for facet in idle if facet in FACET_COLUMNS and not _of_project(facet)]
-    # The matching records, read once (a CTE) and grouped several ways (UNION ALL); found
-    # by each index in turn (see disjoint_text_conditions).
+    idle = [facet for facet in COUNTED_FACETS if not query.facet_values(facet)]
+    of_project = [facet for facet in idle if _of_project(facet)]
+    of_record = [facet for facet in idle if not _of_project(facet)]
+    # The matching records, read once (a CTE) and grouped several ways (UNION ALL).
     columns = select(
         credit.c.id,
         credit.c.transaction_date,
         credit.c.year,
         credit.c.quantity,
         credit.c.project_id,
-        credit.c.vintage,
         *(FACET_COLUMNS[facet].label(facet) for facet in of_record),
     )
-    parts = disjoint_text_conditions(tuple(query.terms)) if query.terms else [None]
-    reads = [_from(columns, query, text=part) for part in parts]
-    matched = (union_all(*reads) if len(reads) > 1 else reads[0]).cte("matched")
+    matched = _matching(columns, query).cte("matched")
     first_page = (
         select(matched.c.id)
         .order_by(*order_by(query, matched.c))
@@ -363,9 +359,7 @@ def stats_statement(query: CreditQuery):
         )
     if of_project:
         branches += _project_facet_branches(matched, of_project)
-    if LABEL in idle:
-        branches.append(_label_branch(matched))
-    branches += [_facet_branch(query, facet) for facet in FACETS if facet not in idle]
+    branches += [_facet_branch(query, facet) for facet in COUNTED_FACETS if facet not in idle]
     # The first page's records (by sort order; then read by key: no second search).
     branches.append(select(literal("first_page"), cast(first_page.c.id, String), nothing, nothing))
     return union_all(*branches)
@@ -375,11 +369,32 @@ def _of_project(facet: str) -> bool:
     return FACET_COLUMNS[facet].table is project
 
 
-def _label_branch(records):
-    """The label facet's counts over ``records`` (project_id, vintage, quantity columns), as
-    (label, kinds, records, quantity) rows: one per combination of kinds (see per_label)."""
+def _matching(columns, query: CreditQuery, exclude: str | None = None):
+    """``columns`` of the records a narrow search matches: found by each index in turn, a
+    UNION ALL of disjoint reads (see disjoint_text_conditions)."""
+    parts = disjoint_text_conditions(tuple(query.terms)) if query.terms else [None]
+    reads = [_from(columns, query, exclude=exclude, text=part) for part in parts]
+    return union_all(*reads) if len(reads) > 1 else reads[0]
+
+
+def label_counts(query: CreditQuery) -> list[tuple[str, int]]:
+    """The label facet's counts: per label, the filtered records carrying it (every filter
+    applies but the label's own). A query of its own, cached: the results region asks for
+    it in a second request, so a keystroke's results do not wait for it."""
+    token = query.without(LABEL).cache_token(page=False)
+    return cached("credits-labels", token, lambda: _label_counts(query))
+
+
+def _label_counts(query: CreditQuery) -> list[tuple[str, int]]:
+    columns = select(credit.c.project_id, credit.c.vintage, credit.c.quantity)
+    if _narrow(query):
+        records = _matching(columns, query, exclude=LABEL).subquery("records")
+    else:
+        records = _from(columns, query, exclude=LABEL).subquery("records")
     masks = label_masks(records)
-    return select(literal(LABEL), masks.c.kinds, masks.c.records, masks.c.quantity)
+    rows = db.session.execute(select(masks.c.kinds, masks.c.records, masks.c.quantity))
+    counts = [(value, records) for value, records, _ in per_label(rows)]
+    return sorted(counts, key=lambda item: (-item[1], item[0]))
 
 
 def _project_facet_branches(matched, facets: list[str]) -> list:
@@ -413,15 +428,15 @@ def _broad_stats_statement(query: CreditQuery):
         _from(select(literal("year"), cast(credit.c.year, String), func.count(), quantity), query)
         .where(credit.c.year.is_not(None))
         .group_by(credit.c.year),
-        *(_facet_branch(query, facet) for facet in FACETS),
+        *(_facet_branch(query, facet) for facet in COUNTED_FACETS),
     )
 
 
 def _stats(query: CreditQuery) -> CreditStats:
     total, quantity, by_year = 0, 0, []
-    facets: dict[str, list[tuple[str, int]]] = {facet: [] for facet in FACETS}
+    facets: dict[str, list[tuple[str, int]]] = {facet: [] for facet in COUNTED_FACETS}
     first_page: list[int] | None = [] if _narrow(query) else None
-    label_rows, kind_quantity, has_total = [], 0, False
+    kind_quantity, has_total = 0, False
     for dimension, value, records, summed in db.session.execute(stats_statement(query)):
         if dimension == "total":
             total, quantity, has_total = records, int(summed or 0), True
@@ -429,14 +444,11 @@ def _stats(query: CreditQuery) -> CreditStats:
             by_year.append((int(value), int(summed or 0)))
         elif dimension == "first_page":
             first_page.append(int(value))
-        elif dimension == LABEL:
-            label_rows.append((value, records, summed))
         else:
             facets[dimension].append((value, records))
             kind_quantity += int(summed or 0) if dimension == "kind" else 0
     if not has_total:  # see stats_statement: the kind facet's rows hold the totals
         total, quantity = sum(records for _, records in facets["kind"]), kind_quantity
-    facets[LABEL] = [(value, records) for value, records, _ in per_label(label_rows)]
     for values in facets.values():
         values.sort(key=lambda item: (-item[1], item[0]))
     return CreditStats(total, quantity, sorted(by_year), facets, first_page)

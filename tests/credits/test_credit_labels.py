@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from app.credits.query import CreditQuery
-from app.credits.search import credit_stats
+from app.credits.search import credit_stats, label_counts
 from tests.credits.market import seed_labelled_retirements
 
 
@@ -38,18 +38,38 @@ def test_the_label_facet_filters_records_by_project_and_vintage(client, labelled
 
 
 def test_label_counts_respect_the_other_filters_but_not_their_own(app, labelled):
-    every = credit_stats(CreditQuery())
-    assert dict(every.facets["label"]) == {"corsia": 4, "ccb": 3}
-    shopify = credit_stats(CreditQuery(q="shopify"))
-    assert shopify.total == 4
-    assert dict(shopify.facets["label"]) == {"corsia": 2, "ccb": 1}
-    chosen = credit_stats(CreditQuery(q="shopify", label=("corsia",)))
-    assert chosen.total == 2
-    assert dict(chosen.facets["label"]) == {"corsia": 2, "ccb": 1}
-    assert dict(chosen.facets["registry"]) == {"VCS": 2}
-    broad_chosen = credit_stats(CreditQuery(label=("ccb",), kind=("retirement",)))
-    assert broad_chosen.total == 2
-    assert dict(broad_chosen.facets["label"]) == {"corsia": 3, "ccb": 2}
+    assert dict(label_counts(CreditQuery())) == {"corsia": 4, "ccb": 3}
+    assert dict(label_counts(CreditQuery(q="shopify"))) == {"corsia": 2, "ccb": 1}
+    chosen = CreditQuery(q="shopify", label=("corsia",))
+    assert credit_stats(chosen).total == 2
+    assert dict(label_counts(chosen)) == {"corsia": 2, "ccb": 1}
+    assert dict(credit_stats(chosen).facets["registry"]) == {"VCS": 2}
+    assert dict(label_counts(CreditQuery(label=("ccb",), kind=("retirement",)))) == {
+        "corsia": 3,
+        "ccb": 2,
+    }
+
+
+def test_a_keystroke_leaves_the_label_counts_to_a_second_request(client, labelled):
+    region = _region(client, "/credits?q=shopify&label=corsia")
+    facet = region[region.index('id="credit-facet-label"') :]
+    facet = facet[: facet.index("</fieldset>")]
+    assert 'hx-trigger="load"' in facet
+    assert 'hx-get="/credits?q=shopify&amp;label=corsia"' in facet
+    assert "facet-count" not in facet  # every label listed, uncounted, the chosen one checked
+    assert facet.count('type="checkbox"') == 7
+    assert 'value="corsia" checked' in facet
+    counted = client.get(
+        "/credits?q=shopify&label=corsia",
+        headers={"HX-Request": "true", "HX-Target": "credit-facet-label"},
+    ).text
+    assert counted.startswith('<fieldset class="facet" id="credit-facet-label"')
+    assert "hx-trigger" not in counted
+    assert 'data-count="2"' in counted
+    assert 'data-count="1"' in counted
+    assert 'value="corsia" checked' in counted
+    page = client.get("/credits?q=shopify").text  # a whole page (no JavaScript) counts at once
+    assert 'data-count="2"' in page[page.index('id="credit-facet-label"') :]
 
 
 def test_an_unknown_label_is_named_and_ignored(client, labelled):
