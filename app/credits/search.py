@@ -315,9 +315,10 @@ def _narrow(query: CreditQuery) -> bool:
 
 def stats_statement(query: CreditQuery):
     """Every figure of the filtered set in one statement: (dimension, value, records,
-    quantity) rows, dimension "total", "year", a facet, or "first_page" (the id of one of the
-    first page's records; narrow searches only). A facet with a chosen value counts in its
-    own branch, without its own filter."""
+    quantity) rows, dimension "total" (a narrow search's kind rows add up to it when no kind
+    is chosen), "year", a facet, or "first_page" (the id of one of the first page's records;
+    narrow searches only). A facet with a chosen value counts in its own branch, without its
+    own filter. The label facet's counts are not here: see label_counts."""
     if not _narrow(query):
         return _broad_stats_statement(query)
     idle = [facet for facet in COUNTED_FACETS if not query.facet_values(facet)]
@@ -370,8 +371,8 @@ def _of_project(facet: str) -> bool:
 
 
 def _matching(columns, query: CreditQuery, exclude: str | None = None):
-    """``columns`` of the records a narrow search matches: found by each index in turn, a
-    UNION ALL of disjoint reads (see disjoint_text_conditions)."""
+    """``columns`` of the records the search matches; with typed words, found by each index
+    in turn, a UNION ALL of disjoint reads (see disjoint_text_conditions)."""
     parts = disjoint_text_conditions(tuple(query.terms)) if query.terms else [None]
     reads = [_from(columns, query, exclude=exclude, text=part) for part in parts]
     return union_all(*reads) if len(reads) > 1 else reads[0]
@@ -387,11 +388,7 @@ def label_counts(query: CreditQuery) -> list[tuple[str, int]]:
 
 def _label_counts(query: CreditQuery) -> list[tuple[str, int]]:
     columns = select(credit.c.project_id, credit.c.vintage, credit.c.quantity)
-    if _narrow(query):
-        records = _matching(columns, query, exclude=LABEL).subquery("records")
-    else:
-        records = _from(columns, query, exclude=LABEL).subquery("records")
-    masks = label_masks(records)
+    masks = label_masks(_matching(columns, query, exclude=LABEL).subquery("records"))
     rows = db.session.execute(select(masks.c.kinds, masks.c.records, masks.c.quantity))
     counts = [(value, records) for value, records, _ in per_label(rows)]
     return sorted(counts, key=lambda item: (-item[1], item[0]))
