@@ -15,13 +15,11 @@ import pandas as pd
 
 from app.etl import columns as c
 from app.etl.errors import SourceError
-from app.etl.registries.base import RegistryData
+from app.etl.registries.base import RegistryData, registry_data
 from app.etl.registries.exports import (
     Field,
     certifications,
     country_from_code,
-    finish_credits,
-    finish_projects,
     numbers,
     pick,
     read_export,
@@ -29,7 +27,7 @@ from app.etl.registries.exports import (
     vintage_years,
     with_event_projects,
 )
-from app.etl.registries.registry_labels import LabelColumn, registry_label_rows
+from app.etl.registries.registry_labels import LabelColumn
 
 # Yes/no columns of the credit files, and the label each "Yes" gives the project.
 FLAGS = (
@@ -234,14 +232,7 @@ def assemble(layout: Layout, projects: pd.DataFrame, events: pd.DataFrame) -> Re
         }
     )
     events = events.assign(**{c.PROJECT_ID: events[c.PROJECT_ID].astype("string").str.upper()})
-    # The labels before the credits: their working copies and the finished credits are
-    # then never held at once (Verra's 600,000 events: the parse's peak).
-    labels = registry_label_rows(projects, events, LABEL_SPECS)
-    return RegistryData(
-        projects=finish_projects(projects, layout.code),
-        credits=finish_credits(events),
-        labels=labels,
-    )
+    return registry_data(projects, events, layout.code, LABEL_SPECS)
 
 
 # Fields every APX credit file has, under the registry's own header names.

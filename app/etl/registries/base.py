@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from app.etl.errors import SourceError
-from app.etl.registries.exports import header_of
+from app.etl.registries.exports import finish_credits, finish_projects, header_of
+from app.etl.registries.registry_labels import registry_label_rows
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,18 @@ class RegistryData:
     appendable: set[str] | None = None
     # Its label rows (registry_labels.REGISTRY_LABEL_COLUMNS), from its raw label columns.
     labels: pd.DataFrame | None = None
+
+
+def registry_data(
+    projects: pd.DataFrame, events: pd.DataFrame, code: str, label_specs
+) -> RegistryData:
+    """An adapter's assembled projects and events, finished as the sync takes them. The
+    labels first: their working copies and the finished credits are then never held at
+    once (Verra's 600,000 events: the parse's peak)."""
+    labels = registry_label_rows(projects, events, label_specs)
+    return RegistryData(
+        projects=finish_projects(projects, code), credits=finish_credits(events), labels=labels
+    )
 
 
 @dataclass(frozen=True)

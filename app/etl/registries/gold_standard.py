@@ -13,12 +13,16 @@ from pathlib import Path
 import pandas as pd
 
 from app.etl import columns as c
-from app.etl.registries.base import Adapter, ExportTable, FetchSettings, RegistryData
+from app.etl.registries.base import (
+    Adapter,
+    ExportTable,
+    FetchSettings,
+    RegistryData,
+    registry_data,
+)
 from app.etl.registries.exports import (
     Field,
     certifications,
-    finish_credits,
-    finish_projects,
     numbers,
     pick,
     prefixed_ids,
@@ -27,7 +31,7 @@ from app.etl.registries.exports import (
     vintage_years,
     with_event_projects,
 )
-from app.etl.registries.registry_labels import LabelColumn, registry_label_rows
+from app.etl.registries.registry_labels import LabelColumn
 
 CODE = "GLD"
 PROJECT_URL = "https://registry.goldstandard.org/projects/details/{}"
@@ -179,14 +183,7 @@ def assemble(projects: pd.DataFrame, events: pd.DataFrame) -> RegistryData:
             c.REGISTRY_URL: ids.str.removeprefix(CODE).map(PROJECT_URL.format, na_action="ignore"),
         }
     )
-    # The labels before the credits: their working copies and the finished credits are
-    # then never held at once (Verra's 600,000 events: the parse's peak).
-    labels = registry_label_rows(projects, events, LABEL_SPECS)
-    return RegistryData(
-        projects=finish_projects(projects, CODE),
-        credits=finish_credits(events),
-        labels=labels,
-    )
+    return registry_data(projects, events, CODE, LABEL_SPECS)
 
 
 def fetch(client, settings: FetchSettings) -> RegistryData:
