@@ -62,10 +62,12 @@ def make_project(project_id: str | None = None, **fields) -> Project:
     db.session.add(project)
     db.session.flush()
     # As a sync does: the labels named in the certifications text.
-    for label in labels_from_raw("vrod", None, fields.get("certifications")):
+    labels = labels_from_raw("vrod", None, fields.get("certifications"))
+    for label in labels:
         db.session.add(Label(project_id=project.id, source="vrod", **label.__dict__))
-    db.session.flush()
-    refresh_label_coverage(db.session.connection(), [project.id])  # as a sync's load does
+    if labels:
+        db.session.flush()
+        refresh_label_coverage(db.session.connection(), [project.id])  # as a sync's load does
     db.session.commit()
     return project
 

@@ -9,6 +9,7 @@ from flask import (
     Response,
     abort,
     flash,
+    get_template_attribute,
     make_response,
     redirect,
     render_template,
@@ -137,8 +138,9 @@ def search():
     query, warnings = parse_credit_query(request.args)
     target = _htmx_target()
     if target == LABEL_FACET_REGION:
+        facet_fieldset = get_template_attribute("credits/_facet.html", "facet_fieldset")
         facet = build_facet(query, "label", label_counts(query))
-        return _vary(make_response(render_template("credits/_label_facet.html", facet=facet)))
+        return _vary(make_response(facet_fieldset(facet)))
     results_html, page = results_region(query, warnings, labels_later=target == RESULTS_REGION)
     if target == RESULTS_REGION:
         response = make_response(results_html)

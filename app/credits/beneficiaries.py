@@ -197,7 +197,7 @@ def _breakdown_statement(key: str):
         select(literal("project"), *largest.c),
         grouped("type", projects, projects.c.project_type, projects.c.quantity, projects.c.records),
         grouped("registry", projects, projects.c.registry, projects.c.quantity, projects.c.records),
-        select(literal("label"), masks.c.kinds, masks.c.quantity, masks.c.records, *[no_text] * 4),
+        select(literal("label"), *masks.c, *[no_text] * 4),  # (kinds, quantity, records)
     )
 
 
@@ -237,12 +237,7 @@ def _profile(key: str) -> BeneficiaryProfile | None:
             for category, qty, n, *_ in _largest_first(groups["reason"])
         ],
         raw_names=[(raw, records) for raw, records in summary.spellings],
-        by_label=[
-            (value, quantity, records)
-            for value, records, quantity in per_label(
-                (kinds, records, quantity) for kinds, quantity, records, *_ in groups["label"]
-            )
-        ],
+        by_label=per_label(row[:3] for row in groups["label"]),
     )
 
 

@@ -46,7 +46,7 @@ def carries_label(values: tuple[str, ...]):
 
 def label_masks(records):
     """The ``records`` (a selectable with project_id, vintage and quantity columns) grouped
-    by the label kinds they carry: a subquery of (kinds, records, quantity), kinds a
+    by the label kinds they carry: a subquery of (kinds, quantity, records), kinds a
     bitmask as text, one row per combination that occurs (a few dozen at most). Each record
     meets its vintage's coverage row and its project's (both small tables, hashed once);
     ``per_label`` reads the rows."""
@@ -78,8 +78,8 @@ def label_masks(records):
     return (
         select(
             cast(covered.c.kinds, String).label("kinds"),
-            func.count().label("records"),
             func.sum(covered.c.quantity).label("quantity"),
+            func.count().label("records"),
         )
         .group_by(covered.c.kinds)
         .subquery("label_masks")
@@ -87,13 +87,13 @@ def label_masks(records):
 
 
 def per_label(rows) -> list[tuple[str, int, int]]:
-    """(facet value, records, quantity) per label kind, largest first, from label_masks'
-    (kinds, records, quantity) rows: a record counts under every kind it carries."""
-    records, quantity = Counter(), Counter()
-    for kinds, count, summed in rows:
+    """(facet value, quantity, records) per label kind, largest first, from label_masks'
+    (kinds, quantity, records) rows: a record counts under every kind it carries."""
+    quantity, records = Counter(), Counter()
+    for kinds, summed, count in rows:
         for kind, bit in LABEL_KIND_BITS.items():
             if int(kinds) & bit:
                 records[kind] += int(count)
                 quantity[kind] += int(summed or 0)
     ordered = sorted(records, key=lambda kind: (-quantity[kind], kind))
-    return [(FACET_OF_KIND[kind], records[kind], quantity[kind]) for kind in ordered]
+    return [(FACET_OF_KIND[kind], quantity[kind], records[kind]) for kind in ordered]

@@ -389,8 +389,9 @@ def label_counts(query: CreditQuery) -> list[tuple[str, int]]:
 def _label_counts(query: CreditQuery) -> list[tuple[str, int]]:
     columns = select(credit.c.project_id, credit.c.vintage, credit.c.quantity)
     masks = label_masks(_matching(columns, query, exclude=LABEL).subquery("records"))
-    rows = db.session.execute(select(masks.c.kinds, masks.c.records, masks.c.quantity))
-    counts = [(value, records) for value, records, _ in per_label(rows)]
+    counts = [
+        (value, records) for value, _, records in per_label(db.session.execute(select(masks)))
+    ]
     return sorted(counts, key=lambda item: (-item[1], item[0]))
 
 
