@@ -8,6 +8,7 @@ sync report states; anything else fails. One sync (SQLite) is shared by the modu
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,8 @@ import pytest
 from flask import current_app
 from sqlalchemy import select
 
+from app.catalog.labels import FACET_OF_KIND
+from app.etl.labels import labels_from_raw
 from app.etl.standardize import canonical_id, web_address
 from app.etl.sync import execute_sync
 from app.etl.vocabulary.country import country_name
@@ -316,3 +319,38 @@ def test_every_page_shows_the_published_figures(synced):
     assert (totals["issued"], totals["retired"]) == (2_554_813_143, 1_462_296_090)
     listing = client.get("/api/v1/projects").json
     assert (listing["issued"], listing["retired"]) == (2_554_813_143, 1_462_296_090)
+
+
+def test_the_credit_label_facet_counts_the_release_s_records(synced, release):
+    """/credits' label facet on the demo: per label, the release's yearly issuance and
+    retirement cells (the demo's credit records) of the projects whose certifications name
+    it; and the credits retired from CORSIA-eligible projects."""
+    cells = _release_yearly(release).query("block in ('issued_by_year', 'retired_by_year')")
+    kinds = {
+        project_id: {label.kind for label in labels_from_raw("vrod", None, text)}
+        for project_id, text in release["Sustainability Certifications"].dropna().items()
+    }
+    expected = Counter(
+        FACET_OF_KIND[kind]
+        for project_id in cells["project_id"]
+        for kind in kinds.get(project_id, ())
+    )
+    client = current_app.test_client()
+    counted = client.get(
+        "/credits", headers={"HX-Request": "true", "HX-Target": "credit-facet-label"}
+    ).text
+    shown = re.findall(
+        r'value="(\w+)">\s*<span class="facet-label">[^<]*</span>\s*'
+        r'<span class="facet-count" data-count="(\d+)"',
+        counted,
+    )
+    assert {value: int(count) for value, count in shown} == expected
+    corsia = cells[
+        (cells["block"] == "retired_by_year")
+        & cells["project_id"].map(lambda project_id: "corsia" in kinds.get(project_id, ()))
+    ]
+    region = client.get(
+        "/credits?label=corsia&kind=retirement",
+        headers={"HX-Request": "true", "HX-Target": "credit-results"},
+    ).text
+    assert f'id="credit-total-quantity">{int(corsia["quantity"].sum()):,}<' in region
